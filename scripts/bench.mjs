@@ -1,0 +1,31 @@
+// npm run bench:core | bench:ui — benchmarks, not tests: they print measurements and ratios from one run.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { build } from 'vite';
+import { root } from './electron-binary.mjs';
+
+const which = process.argv[2];
+if (which === 'core') {
+  // Bundle the TypeScript bench for plain Node, next to the test output (not into the app's out/).
+  const outDir = path.join(root, '.test-output', 'bench');
+  await build({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    build: {
+      ssr: path.join(root, 'scripts/bench-core.ts'),
+      outDir,
+      target: 'node20',
+      emptyOutDir: true,
+      minify: false,
+    },
+  });
+  const result = spawnSync(process.execPath, [path.join(outDir, 'bench-core.js')], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+} else if (which === 'ui') {
+  const result = spawnSync(process.execPath, [path.join(root, 'scripts/bench-ui.mjs')], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+} else {
+  console.error('usage: node scripts/bench.mjs core|ui');
+  process.exit(2);
+}

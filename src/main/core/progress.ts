@@ -1,0 +1,84 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LabProgress } from '../../shared/contract';
+import { fail, ok, type Result } from '../../shared/errors';
+
+const MAX_STEPS = 100;
+const MAX_ID_LENGTH = 64;
+const MAX_PREDICTION_LENGTH = 2000;
+
+export function emptyProgress(): LabProgress {
+  return { completed: [], current: null, predictions: {} };
+}
+
+function isStepId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH && /^[a-z0-9-]+$/.test(value);
+}
+
+/** Checks a progress record from the renderer or from disk; anything else is refused whole. */
+export function validateProgress(raw: unknown): Result<LabProgress> {
+  const bad = (what: string) =>
+    fail<LabProgress>('BAD_REQUEST', `The lab progress is not in the expected shape: ${what}.`, 'Reload the lab.');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return bad('not an object');
+  const record = raw as Record<string, unknown>;
+  const unknownKeys = Object.keys(record).filter((key) => !['completed', 'current', 'predictions'].includes(key));
+  if (unknownKeys.length > 0) return bad(`unknown field ${JSON.stringify(unknownKeys[0])}`);
+  const { completed, current, predictions } = record;
+  if (!Array.isArray(completed) || completed.length > MAX_STEPS || !completed.every(isStepId)) {
+    return bad('"completed" must be a list of step ids');
+  }
+  if (current !== null && !isStepId(current)) return bad('"current" must be a step id or null');
+  if (typeof predictions !== 'object' || predictions === null || Array.isArray(predictions)) {
+    return bad('"predictions" must be an object');
+  }
+  const entries = Object.entries(predictions as Record<string, unknown>);
+  if (entries.length > MAX_STEPS) return bad('too many predictions');
+  const cleanPredictions: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    if (!isStepId(key) || typeof value !== 'string' || value.length > MAX_PREDICTION_LENGTH) {
+      return bad('each prediction must be short text under a step id');
+    }
+    cleanPredictions[key] = value;
+  }
+  return ok({ completed: [...new Set(completed)], current, predictions: cleanPredictions });
+}
+
+/** Guided-lab progress on disk, so it survives a restart. Written atomically (temp file, then rename). */
+export class ProgressStore {
+  readonly #file: string;
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(dataDir: string) {
+    this.#file = path.join(dataDir, 'progress.json');
+  }
+
+  async load(): Promise<LabProgress> {
+    let text: string;
+    try {
+      text = await readFile(this.#file, 'utf8');
+    } catch {
+      return emptyProgress();
+    }
+    try {
+      const checked = validateProgress(JSON.parse(text));
+      if (checked.ok) return checked.value;
+    } catch {
+      // fall through: a corrupt file is set aside, never silently overwritten
+    }
+    await rename(this.#file, `${this.#file}.corrupt-${Date.now()}`).catch(() => undefined);
+    return emptyProgress();
+  }
+
+  save(progress: LabProgress): Promise<void> {
+    // Writes are serialized so an older save never lands after a newer one.
+    this.#writing = this.#writing
+      .catch(() => undefined)
+      .then(async () => {
+        await mkdir(path.dirname(this.#file), { recursive: true });
+        const temp = `${this.#file}.${process.pid}.tmp`;
+        await writeFile(temp, JSON.stringify(progress, null, 2) + '\n', 'utf8');
+        await rename(temp, this.#file);
+      });
+    return this.#writing;
+  }
+}

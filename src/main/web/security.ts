@@ -1,0 +1,43 @@
+/** The web host's locks, as pure functions so each refusal is tested on its own. */
+import { timingSafeEqual, randomBytes } from 'node:crypto';
+
+export function newToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export function tokenMatches(expected: string, given: string | null | undefined): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The only names this host answers to; anything else is a DNS-rebinding attempt or a stranger. */
+export function allowedHosts(port: number): string[] {
+  return [`127.0.0.1:${port}`, `localhost:${port}`];
+}
+
+export function hostAllowed(hostHeader: string | undefined, port: number): boolean {
+  return typeof hostHeader === 'string' && allowedHosts(port).includes(hostHeader.toLowerCase());
+}
+
+export function originAllowed(origin: string | undefined, port: number): boolean {
+  return typeof origin === 'string' && allowedHosts(port).some((host) => origin.toLowerCase() === `http://${host}`);
+}
+
+export function contentSecurityPolicy(port: number): string {
+  const sockets = allowedHosts(port)
+    .map((host) => `ws://${host}`)
+    .join(' ');
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self' ${sockets}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

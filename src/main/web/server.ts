@@ -1,0 +1,212 @@
+/**
+ * The web host: serves the built renderer and a WebSocket that speaks LabApi, for browsers where a
+ * desktop install is not allowed. It opens TCP connections on request, so it is locked down:
+ * loopback only, a per-run token, Origin and Host checks, capped message sizes.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { LIMITS } from '../../shared/limits';
+import { fail } from '../../shared/errors';
+import { decodeFrame, encodeFrame, type CallMessage, type ServerMessage } from '../../shared/wire';
+import { dispatchCommand } from '../core/dispatch';
+import type { LabApp } from '../core/labApp';
+import { contentSecurityPolicy, hostAllowed, newToken, originAllowed, tokenMatches } from './security';
+
+export const WEB_SOCKET_PATH = '/lab';
+
+export interface WebHostOptions {
+  app: LabApp;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  token?: string;
+  log?: (line: string) => void;
+}
+
+export interface WebHost {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+function refusePage(reason: string): string {
+  return `<!doctype html><meta charset="utf-8"><title>Socket Lab</title><h1>Socket Lab</h1><p>${reason}</p>`;
+}
+
+export function isCallMessage(value: unknown): value is CallMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const message = value as Record<string, unknown>;
+  return (
+    message.kind === 'call' &&
+    typeof message.callId === 'number' &&
+    Number.isSafeInteger(message.callId) &&
+    typeof message.channel === 'string' &&
+    Array.isArray(message.args)
+  );
+}
+
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const token = options.token ?? newToken();
+  const rendererDir = path.resolve(options.rendererDir);
+  const log = options.log ?? (() => undefined);
+  let port = 0;
+
+  const server = http.createServer((request, response) => {
+    const security = {
+      'Content-Security-Policy': contentSecurityPolicy(port),
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+    };
+    const refuse = (status: number, reason: string) => {
+      response.writeHead(status, {
+        ...security,
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-store',
+      });
+      response.end(refusePage(reason));
+    };
+    if (!hostAllowed(request.headers.host, port)) {
+      refuse(421, 'This lab only answers at 127.0.0.1 or localhost, with the port it printed.');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      refuse(405, 'Only GET is served here.');
+      return;
+    }
+    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    let relative: string;
+    try {
+      relative = decodeURIComponent(url.pathname);
+    } catch {
+      refuse(400, 'That address is not valid.');
+      return;
+    }
+    if (relative === '/' || relative === '/index.html') {
+      if (!tokenMatches(token, url.searchParams.get('token'))) {
+        refuse(
+          403,
+          'Open the lab with the full link that <code>npm run web</code> printed: it carries a secret token.',
+        );
+        return;
+      }
+      relative = '/index.html';
+    }
+    const file = path.resolve(rendererDir, '.' + relative);
+    if (!file.startsWith(rendererDir + path.sep) || relative.includes('\0')) {
+      refuse(404, 'Not found.');
+      return;
+    }
+    stat(file).then(
+      (info) => {
+        if (!info.isFile()) {
+          refuse(404, 'Not found.');
+          return;
+        }
+        response.writeHead(200, {
+          ...security,
+          'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'Content-Length': info.size,
+          'Cache-Control': relative === '/index.html' ? 'no-store' : 'no-cache',
+        });
+        if (request.method === 'HEAD') response.end();
+        else createReadStream(file).pipe(response);
+      },
+      () => refuse(404, 'Not found.'),
+    );
+  });
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxWebSocketMessageBytes });
+
+  server.on('upgrade', (request, socket: Duplex, head) => {
+    const reject = (status: number, reason: string) => {
+      log(`refused a WebSocket: ${reason}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${reason}\n`,
+      );
+    };
+    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname !== WEB_SOCKET_PATH) return reject(404, 'no such endpoint');
+    if (!hostAllowed(request.headers.host, port)) return reject(421, 'foreign Host header');
+    if (!originAllowed(request.headers.origin, port)) return reject(403, 'foreign or missing Origin');
+    if (!tokenMatches(token, url.searchParams.get('token'))) return reject(403, 'missing or wrong token');
+    sockets.handleUpgrade(request, socket, head, (ws) => serveLab(ws));
+  });
+
+  function serveLab(ws: WebSocket): void {
+    const send = (message: ServerMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(encodeFrame(message), { binary: true });
+    };
+    const session = options.app.createSession('web', (batch) => send({ kind: 'events', batch }));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (!isBinary) {
+        ws.close(1003, 'binary frames only');
+        return;
+      }
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      let message: unknown;
+      try {
+        message = decodeFrame(bytes);
+      } catch (error) {
+        ws.close(1007, error instanceof Error ? error.message.slice(0, 100) : 'bad frame');
+        return;
+      }
+      if (!isCallMessage(message)) {
+        ws.close(1007, 'not a call');
+        return;
+      }
+      void dispatchCommand(session.commands, message.channel, message.args).then(
+        (result) => send({ kind: 'result', callId: message.callId, result }),
+        () =>
+          send({
+            kind: 'result',
+            callId: message.callId,
+            result: fail('INTERNAL', 'Something went wrong inside Socket Lab.', 'Try again.'),
+          }),
+      );
+    });
+    ws.on('close', () => session.dispose());
+    ws.on('error', () => session.dispose());
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Loopback only: this program opens TCP connections on request, so no other machine may reach it.
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    async close() {
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * The renderer's view of one lab session: every event from main, in order, plus a summary per
+ * connection. The event log only grows, so it lives in a plain array and a `$state` revision
+ * counter tells readers when it changed (copying a million rows per batch would freeze the screen).
+ */
+import type {
+  ConnectionId,
+  ConnectRequest,
+  Endpoint,
+  EventBatch,
+  LabApi,
+  LabEvent,
+  LabServerInfo,
+  Route,
+} from '../../../../shared/contract';
+import type { LabError, Result } from '../../../../shared/errors';
+
+export interface ConnectionView {
+  id: ConnectionId;
+  /** 1, 2, 3 … in the order the learner opened them: a name for the screen, never sent to main. */
+  number: number;
+  host: string;
+  port: number;
+  route: Route;
+  state: 'resolving' | 'connecting' | 'open' | 'closed';
+  answeredBy?: string;
+  local?: Endpoint;
+  remote?: Endpoint;
+  bytesOut: number;
+  bytesIn: number;
+  localEnded: boolean;
+  peerEnded: boolean;
+  closedBy?: 'local' | 'peer' | 'error' | 'abort';
+  error?: LabError;
+}
+
+/** A command that main refused (bad port, not found...), shown to the learner next to the workbench. */
+export interface Notice {
+  at: number;
+  action: string;
+  error: LabError;
+}
+
+export class LabSessionStore {
+  readonly #lab: LabApi;
+  readonly #events: LabEvent[] = [];
+  #revision = $state(0);
+  #connections = $state<Record<ConnectionId, ConnectionView>>({});
+  #order: ConnectionId[] = [];
+  #notices = $state.raw<Notice[]>([]);
+  #labServers = $state.raw<LabServerInfo[]>([]);
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(lab: LabApi) {
+    this.#lab = lab;
+    this.#unsubscribe = lab.onEvents((batch) => this.#apply(batch));
+    void lab.labServers().then((result) => {
+      if (result.ok) this.#labServers = result.value;
+    });
+  }
+
+  get lab(): LabApi {
+    return this.#lab;
+  }
+
+  /** Every event of the session, oldest first. Reading it makes a `$derived`/`$effect` re-run on new events. */
+  get events(): readonly LabEvent[] {
+    void this.#revision;
+    return this.#events;
+  }
+
+  /** Bumps once per batch of new events. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  get connections(): ConnectionView[] {
+    return this.#order.map((id) => this.#connections[id]).filter((view): view is ConnectionView => view !== undefined);
+  }
+
+  connection(id: ConnectionId | null | undefined): ConnectionView | undefined {
+    return id ? this.#connections[id] : undefined;
+  }
+
+  get notices(): readonly Notice[] {
+    return this.#notices;
+  }
+
+  get labServers(): readonly LabServerInfo[] {
+    return this.#labServers;
+  }
+
+  async connect(request: ConnectRequest): Promise<Result<{ id: ConnectionId }>> {
+    const result = await this.#lab.connect(request);
+    if (result.ok) {
+      const id = result.value.id;
+      const view = this.#connections[id] ?? this.#track(id, request.host, request.port, request.route ?? 'lab');
+      // Events may have raced ahead of this reply; the request is the truth for what the learner asked.
+      view.host = request.host;
+      view.port = request.port;
+      view.route = request.route ?? 'lab';
+    } else {
+      this.#notice('connect', result.error);
+    }
+    return result;
+  }
+
+  async send(id: ConnectionId, bytes: Uint8Array): Promise<Result<unknown>> {
+    return this.#noticeOnError('send', await this.#lab.send(id, bytes));
+  }
+
+  async end(id: ConnectionId): Promise<Result<unknown>> {
+    return this.#noticeOnError('half-close', await this.#lab.end(id));
+  }
+
+  async close(id: ConnectionId): Promise<Result<unknown>> {
+    return this.#noticeOnError('close', await this.#lab.close(id));
+  }
+
+  async abort(id: ConnectionId): Promise<Result<unknown>> {
+    return this.#noticeOnError('abort', await this.#lab.abort(id));
+  }
+
+  dismissNotices(): void {
+    this.#notices = [];
+  }
+
+  dispose(): void {
+    this.#unsubscribe?.();
+  }
+
+  #noticeOnError<T>(action: string, result: Result<T>): Result<T> {
+    if (!result.ok) this.#notice(action, result.error);
+    return result;
+  }
+
+  #notice(action: string, error: LabError): void {
+    this.#notices = [...this.#notices.slice(-19), { at: Date.now(), action, error }];
+  }
+
+  #track(id: ConnectionId, host: string, port: number, route: Route): ConnectionView {
+    const view: ConnectionView = {
+      id,
+      number: this.#order.length + 1,
+      host,
+      port,
+      route,
+      state: 'resolving',
+      bytesOut: 0,
+      bytesIn: 0,
+      localEnded: false,
+      peerEnded: false,
+    };
+    this.#order.push(id);
+    this.#connections[id] = view;
+    return this.#connections[id] as ConnectionView;
+  }
+
+  #apply(batch: EventBatch): void {
+    for (const event of batch.events) {
+      this.#events.push(event);
+      // Events can arrive before connect() resolves; the target is filled in from `resolving`.
+      const view = this.#connections[event.id] ?? this.#track(event.id, '', 0, 'lab');
+      switch (event.type) {
+        case 'resolving':
+          if (!view.host) view.host = event.host;
+          break;
+        case 'connecting':
+          view.state = 'connecting';
+          view.route = event.route;
+          if (event.answeredBy) view.answeredBy = event.answeredBy;
+          break;
+        case 'connected':
+          view.state = 'open';
+          view.local = event.local;
+          view.remote = event.remote;
+          view.route = event.route;
+          if (event.answeredBy) view.answeredBy = event.answeredBy;
+          break;
+        case 'data':
+          if (event.dir === 'out') view.bytesOut += event.bytes.byteLength;
+          else view.bytesIn += event.bytes.byteLength;
+          break;
+        case 'local-ended':
+          view.localEnded = true;
+          break;
+        case 'peer-ended':
+          view.peerEnded = true;
+          break;
+        case 'closed':
+          view.state = 'closed';
+          view.closedBy = event.by;
+          break;
+        case 'error':
+          view.error = { code: event.code, message: event.message, hint: event.hint };
+          break;
+        case 'resolved':
+          break;
+      }
+    }
+    this.#revision++;
+    // Credit for flow control: main may send more once this batch is handled.
+    void this.#lab.ackEvents(batch.seq);
+  }
+}

@@ -1,0 +1,30 @@
+/** The renderer's one way to the lab: the preload bridge in Electron, otherwise the web host's WebSocket. */
+import type { LabApi } from '../../../shared/contract';
+import { WebSocketLab, webSocketUrlFor } from './transport/webSocketLab';
+
+declare global {
+  interface Window {
+    lab?: LabApi;
+  }
+}
+
+export type LabConnection = { ok: true; lab: LabApi } | { ok: false; reason: string };
+
+let cached: LabConnection | undefined;
+
+export function connectToLab(): LabConnection {
+  if (cached) return cached;
+  if (window.lab) {
+    cached = { ok: true, lab: window.lab };
+  } else {
+    const url = webSocketUrlFor(window.location);
+    cached = url
+      ? { ok: true, lab: new WebSocketLab(url) }
+      : {
+          ok: false,
+          reason:
+            'This page was opened without its secret token. Open the lab with the full link that `npm run web` printed.',
+        };
+  }
+  return cached;
+}

@@ -1,0 +1,184 @@
+/**
+ * The one contract between the renderer and main (`LabApi`), carried by two transports:
+ * the Electron preload bridge and the web host's WebSocket. Types and constants only.
+ */
+import type { ErrorCode, Result } from './errors';
+
+export type ConnectionId = string;
+
+/** `lab` sends hosts the lab mirrors (data.pr4e.org:80, ...) to the built-in servers; `internet` uses real DNS. */
+export type Route = 'lab' | 'internet';
+
+export type Transport = 'electron' | 'web';
+
+export interface HelloInfo {
+  appName: string;
+  version: string;
+  /** `process.platform` of the machine that owns the sockets. */
+  platform: string;
+  transport: Transport;
+  /** Versions of the runtime that owns the sockets (node, and electron/chrome when present). */
+  runtime: Record<string, string>;
+}
+
+export interface Endpoint {
+  address: string;
+  port: number;
+  family: 'IPv4' | 'IPv6';
+}
+
+export interface ConnectRequest {
+  host: string;
+  port: number;
+  /** Default `lab`. */
+  route?: Route;
+  /** Default LIMITS.connectTimeoutMs. */
+  timeoutMs?: number;
+}
+
+export interface Connected {
+  id: ConnectionId;
+}
+
+export type ConnectionState = 'resolving' | 'connecting' | 'open' | 'half-closed' | 'closed';
+
+export interface ConnectionSummary {
+  id: ConnectionId;
+  host: string;
+  port: number;
+  route: Route;
+  state: ConnectionState;
+  /** Lab server that answers, when the route sent it to one ("Lab HTTP server (data.pr4e.org)"). */
+  answeredBy?: string;
+  local?: Endpoint;
+  remote?: Endpoint;
+  bytesOut: number;
+  bytesIn: number;
+  /** We sent FIN (half-close). */
+  localEnded: boolean;
+  /** The peer sent FIN. */
+  peerEnded: boolean;
+}
+
+export interface SendReceipt {
+  /** Stream offset of the first byte of this send. */
+  offset: number;
+  length: number;
+}
+
+export type LabServerKind = 'http' | 'echo' | 'smtp' | 'pop';
+
+export interface LabServerInfo {
+  kind: LabServerKind;
+  /** A name in the learner's words: "Lab HTTP server (stands in for data.pr4e.org)". */
+  name: string;
+  host: string;
+  port: number;
+  /** The internet hosts and ports this server stands in for, e.g. `data.pr4e.org:80`. */
+  mirrors: string[];
+}
+
+/** Guided-lab progress, stored by main so it survives a restart. */
+export interface LabProgress {
+  /** Step ids the learner has passed. */
+  completed: string[];
+  /** The step on screen. */
+  current: string | null;
+  /** Predictions the learner typed ("Content-Length: 167"), by step id. */
+  predictions: Record<string, string>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events (main -> renderer), delivered in batches with credit-based flow control.
+
+interface EventBase {
+  id: ConnectionId;
+  /** Milliseconds since the session started (monotonic). */
+  t: number;
+}
+
+export type LabEvent =
+  | (EventBase & { type: 'resolving'; host: string })
+  | (EventBase & { type: 'resolved'; addresses: string[]; chosen: string })
+  | (EventBase & { type: 'connecting'; address: string; port: number; route: Route; answeredBy?: string })
+  | (EventBase & {
+      type: 'connected';
+      local: Endpoint;
+      remote: Endpoint;
+      route: Route;
+      /** Which lab server answered, when the route sent it to one. */
+      answeredBy?: string;
+      elapsedMs: number;
+    })
+  | (EventBase & { type: 'data'; dir: 'in' | 'out'; offset: number; bytes: Uint8Array })
+  | (EventBase & { type: 'peer-ended' })
+  | (EventBase & { type: 'local-ended' })
+  | (EventBase & { type: 'closed'; by: 'local' | 'peer' | 'error' | 'abort' })
+  | (EventBase & { type: 'error'; code: ErrorCode; message: string; hint: string; detail?: string });
+
+export type LabEventType = LabEvent['type'];
+
+export interface EventBatch {
+  /** Increases by one per batch; acknowledge it with `ackEvents(seq)` once the batch is handled. */
+  seq: number;
+  events: LabEvent[];
+}
+
+export type Unsubscribe = () => void;
+
+// ---------------------------------------------------------------------------------------------
+// Commands (renderer -> main). Each returns Result<T>: errors are data, never thrown.
+
+export interface LabCommands {
+  hello(): Promise<Result<HelloInfo>>;
+  connect(request: ConnectRequest): Promise<Result<Connected>>;
+  send(id: ConnectionId, bytes: Uint8Array): Promise<Result<SendReceipt>>;
+  /** Half-close: send FIN, like Python's `sock.shutdown(socket.SHUT_WR)`; receiving goes on. */
+  end(id: ConnectionId): Promise<Result<null>>;
+  close(id: ConnectionId): Promise<Result<null>>;
+  /** Close at once with a TCP reset (RST). */
+  abort(id: ConnectionId): Promise<Result<null>>;
+  listConnections(): Promise<Result<ConnectionSummary[]>>;
+  /** Credit: every event up to and including batch `seq` has been handled. */
+  ackEvents(seq: number): Promise<Result<null>>;
+  labServers(): Promise<Result<LabServerInfo[]>>;
+  getProgress(): Promise<Result<LabProgress>>;
+  saveProgress(progress: LabProgress): Promise<Result<null>>;
+}
+
+export type CommandName = keyof LabCommands;
+
+/** What the renderer sees: the commands plus one event subscription. */
+export interface LabApi extends LabCommands {
+  onEvents(listener: (batch: EventBatch) => void): Unsubscribe;
+}
+
+/** Channel names, `domain:verb`, defined once; no string channel names anywhere else. */
+export const COMMAND_CHANNELS = {
+  hello: 'lab:hello',
+  connect: 'socket:connect',
+  send: 'socket:send',
+  end: 'socket:end',
+  close: 'socket:close',
+  abort: 'socket:abort',
+  listConnections: 'socket:list',
+  ackEvents: 'events:ack',
+  labServers: 'labServers:list',
+  getProgress: 'progress:get',
+  saveProgress: 'progress:save',
+} as const satisfies Record<CommandName, `${string}:${string}`>;
+
+/** The one main -> renderer channel. */
+export const EVENTS_CHANNEL = 'events:batch';
+
+export type CommandChannel = (typeof COMMAND_CHANNELS)[CommandName];
+
+export const COMMAND_NAMES = Object.keys(COMMAND_CHANNELS) as CommandName[];
+
+export function commandForChannel(channel: string): CommandName | undefined {
+  return COMMAND_NAMES.find((name) => COMMAND_CHANNELS[name] === channel);
+}
+
+export type CommandArgs<K extends CommandName> = Parameters<LabCommands[K]>;
+export type CommandValue<K extends CommandName> =
+  Awaited<ReturnType<LabCommands[K]>> extends Result<infer T> ? T : never;

@@ -1,0 +1,57 @@
+/** Error codes that cross the boundary. Socket codes keep Node's names so a learner can search them. */
+export const ERROR_CODES = [
+  // bad input, refused before any socket exists
+  'BAD_REQUEST',
+  'BAD_PORT',
+  'BAD_HOST',
+  'SEND_TOO_LARGE',
+  'TOO_MANY_CONNECTIONS',
+  'NOT_FOUND',
+  'NOT_WRITABLE',
+  'UNKNOWN_COMMAND',
+  'FORBIDDEN',
+  'INTERNAL',
+  /** The renderer lost its link to main (the web host stopped, or the window is closing). */
+  'DISCONNECTED',
+  // the network said no
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'EADDRINUSE',
+  'UNKNOWN',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An error as data: what went wrong in plain words, and what to try next. */
+export interface LabError {
+  code: ErrorCode;
+  /** Plain words a learner understands. */
+  message: string;
+  /** What to try next. */
+  hint: string;
+  /** The raw system code or text when it differs from `code` (e.g. an unknown `EPROTO`). */
+  detail?: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: LabError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(code: ErrorCode, message: string, hint: string, detail?: string): Result<T> {
+  const error: LabError = { code, message, hint };
+  if (detail !== undefined) error.detail = detail;
+  return { ok: false, error };
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}

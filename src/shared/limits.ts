@@ -1,0 +1,33 @@
+/** Every limit of the lab in one place; main enforces them, the renderer shows them. */
+export const LIMITS = {
+  /** Open TCP connections per session (window or browser tab). */
+  maxOpenConnections: 64,
+  /** Bytes in one `send`. */
+  maxSendBytes: 1024 * 1024,
+  /** One message over the web host's WebSocket. */
+  maxWebSocketMessageBytes: 2 * 1024 * 1024,
+  /** Default and largest connect timeout. */
+  connectTimeoutMs: 10_000,
+  maxConnectTimeoutMs: 120_000,
+  /** Lab HTTP server: idle time before it answers 408 and closes. */
+  labHttpIdleTimeoutMs: 30_000,
+  /** Lab HTTP server: request head (request line + headers) size. */
+  labHttpMaxHeaderBytes: 16 * 1024,
+  /** Lab HTTP server: connections at once. */
+  labHttpMaxConnections: 16,
+  /** Event delivery: one batch of events carries at most this many data bytes. */
+  maxBatchBytes: 256 * 1024,
+  /** Event delivery: roughly one batch per animation frame. */
+  batchIntervalMs: 16,
+  /** Flow control: pause reading sockets while this many bytes are delivered but not yet acknowledged. */
+  unackedHighWaterBytes: 4 * 1024 * 1024,
+  /** Flow control: resume once the unacknowledged bytes fall to this. */
+  unackedLowWaterBytes: 1024 * 1024,
+  /** Bytes the renderer keeps in memory per session; older bytes stay in the journal on disk. */
+  rendererKeptBytes: 64 * 1024 * 1024,
+  /** Host names (RFC 1123). */
+  maxHostLength: 253,
+  maxHostLabelLength: 63,
+} as const;
+
+export type Limits = typeof LIMITS;

@@ -1,0 +1,55 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProgressStore, validateProgress } from '../../../src/main/core/progress';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-progress-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+describe('lab progress on disk', () => {
+  it('survives a restart (a new store on the same folder)', async () => {
+    const dir = tempDir();
+    await new ProgressStore(dir).save({
+      completed: ['reliable-pipe'],
+      current: 'ports',
+      predictions: { 'headers-body': '167' },
+    });
+    expect(await new ProgressStore(dir).load()).toEqual({
+      completed: ['reliable-pipe'],
+      current: 'ports',
+      predictions: { 'headers-body': '167' },
+    });
+  });
+
+  it('starts empty when there is no file, and sets a corrupt file aside instead of losing it', async () => {
+    const dir = tempDir();
+    expect(await new ProgressStore(dir).load()).toEqual({ completed: [], current: null, predictions: {} });
+    writeFileSync(path.join(dir, 'progress.json'), '{"completed": [tru');
+    expect(await new ProgressStore(dir).load()).toEqual({ completed: [], current: null, predictions: {} });
+    const kept = readdirSync(dir).find((name) => name.startsWith('progress.json.corrupt-'));
+    expect(kept).toBeDefined();
+    expect(readFileSync(path.join(dir, kept ?? ''), 'utf8')).toBe('{"completed": [tru');
+  });
+
+  it('keeps the last of several quick saves', async () => {
+    const dir = tempDir();
+    const store = new ProgressStore(dir);
+    await Promise.all(['a', 'b', 'c'].map((step) => store.save({ completed: [step], current: step, predictions: {} })));
+    expect((await store.load()).current).toBe('c');
+  });
+
+  it('refuses progress of the wrong shape', () => {
+    expect(validateProgress({ completed: ['ok'], current: null, predictions: {} }).ok).toBe(true);
+    expect(validateProgress(null).ok).toBe(false);
+    expect(validateProgress({ completed: 'all', current: null, predictions: {} }).ok).toBe(false);
+    expect(validateProgress({ completed: ['../x'], current: null, predictions: {} }).ok).toBe(false);
+    expect(validateProgress({ completed: [], current: null, predictions: {}, admin: true }).ok).toBe(false);
+    expect(validateProgress({ completed: [], current: null, predictions: { a: 'x'.repeat(5000) } }).ok).toBe(false);
+  });
+});

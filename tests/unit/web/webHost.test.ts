@@ -1,0 +1,169 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { COMMAND_CHANNELS } from '../../../src/shared/contract';
+import { LIMITS } from '../../../src/shared/limits';
+import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
+import { startLabApp, type LabApp } from '../../../src/main/core/labApp';
+import { startWebHost, type WebHost } from '../../../src/main/web/server';
+
+let app: LabApp;
+let host: WebHost;
+let tempDir: string;
+
+beforeAll(async () => {
+  tempDir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-webhost-'));
+  const rendererDir = path.join(tempDir, 'renderer');
+  mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
+  writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>lab</title>');
+  writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(path.join(tempDir, 'secret.txt'), 'not for the browser');
+  app = await startLabApp({ appVersion: '9.9.9', runtime: { node: process.versions.node }, dataDir: tempDir });
+  host = await startWebHost({ app, rendererDir });
+});
+
+afterAll(async () => {
+  await host.close();
+  await app.stop();
+  rmSync(tempDir, { recursive: true, force: true });
+});
+
+function get(
+  pathAndQuery: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: '127.0.0.1', port: host.port, path: pathAndQuery, headers }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, headers: response.headers }));
+    });
+    request.on('error', reject);
+  });
+}
+
+const goodOrigin = () => `http://127.0.0.1:${host.port}`;
+const wsUrl = (token: string | null) => `ws://127.0.0.1:${host.port}/lab${token === null ? '' : `?token=${token}`}`;
+
+/** Tries a WebSocket handshake; resolves 'open' or the HTTP status that refused it. */
+function handshake(
+  url: string,
+  options: WebSocket.ClientOptions,
+): Promise<{ outcome: 'open'; socket: WebSocket } | { outcome: number }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, options);
+    socket.once('open', () => resolve({ outcome: 'open', socket }));
+    socket.once('unexpected-response', (_request, response) => {
+      resolve({ outcome: response.statusCode ?? 0 });
+      socket.terminate();
+    });
+    socket.once('error', (error) => reject(error));
+  });
+}
+
+describe('the web host', () => {
+  it('listens on 127.0.0.1 only and prints a link with its token', () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    expect(host.token.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('serves the page only with the token', async () => {
+    expect((await get('/')).status).toBe(403);
+    expect((await get('/?token=wrong')).status).toBe(403);
+    const page = await get(`/?token=${host.token}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>lab</title>');
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) on pages too', async () => {
+    const page = await get(`/?token=${host.token}`, { Host: `evil.example:${host.port}` });
+    expect(page.status).toBe(421);
+  });
+
+  it('never serves files outside the renderer folder', async () => {
+    expect((await get('/../secret.txt')).status).toBe(404);
+    expect((await get('/%2e%2e/secret.txt')).status).toBe(404);
+    expect((await get('/assets/app.js')).status).toBe(200);
+  });
+
+  it('refuses a WebSocket without a token', async () => {
+    expect((await handshake(wsUrl(null), { origin: goodOrigin() })).outcome).toBe(403);
+  });
+
+  it('refuses a WebSocket with a wrong token', async () => {
+    expect((await handshake(wsUrl('x'.repeat(host.token.length)), { origin: goodOrigin() })).outcome).toBe(403);
+  });
+
+  it('refuses a WebSocket from a foreign Origin', async () => {
+    expect((await handshake(wsUrl(host.token), { origin: 'http://evil.example' })).outcome).toBe(403);
+    expect((await handshake(wsUrl(host.token), {})).outcome).toBe(403);
+  });
+
+  it('refuses a WebSocket with a foreign Host header', async () => {
+    const result = await handshake(wsUrl(host.token), {
+      origin: goodOrigin(),
+      headers: { Host: `attacker.example:${host.port}` },
+    });
+    expect(result.outcome).toBe(421);
+  });
+
+  it('answers a LabApi call over binary frames', async () => {
+    const result = await handshake(wsUrl(host.token), { origin: goodOrigin() });
+    if (result.outcome !== 'open') throw new Error(`refused: ${result.outcome}`);
+    const reply = new Promise<ServerMessage>((resolve) =>
+      result.socket.once('message', (data: Buffer) => resolve(decodeFrame(data) as ServerMessage)),
+    );
+    result.socket.send(encodeFrame({ kind: 'call', callId: 7, channel: COMMAND_CHANNELS.hello, args: [] }));
+    const message = await reply;
+    expect(message).toMatchObject({
+      kind: 'result',
+      callId: 7,
+      result: { ok: true, value: { transport: 'web', version: '9.9.9' } },
+    });
+    result.socket.close();
+  });
+
+  it('closes the WebSocket on an oversized message, and stays up for others', async () => {
+    const result = await handshake(wsUrl(host.token), { origin: goodOrigin() });
+    if (result.outcome !== 'open') throw new Error(`refused: ${result.outcome}`);
+    const closed = new Promise<number>((resolve) => result.socket.once('close', (code) => resolve(code)));
+    result.socket.send(new Uint8Array(LIMITS.maxWebSocketMessageBytes + 1));
+    expect(await closed).toBe(1009);
+    expect((await get(`/?token=${host.token}`)).status).toBe(200);
+  });
+
+  it('closes the WebSocket on a text frame or a malformed frame', async () => {
+    for (const payload of ['hello', new Uint8Array([0, 0, 0, 200, 1, 2])]) {
+      const result = await handshake(wsUrl(host.token), { origin: goodOrigin() });
+      if (result.outcome !== 'open') throw new Error(`refused: ${result.outcome}`);
+      const closed = new Promise<number>((resolve) => result.socket.once('close', (code) => resolve(code)));
+      result.socket.send(payload);
+      expect([1003, 1007]).toContain(await closed);
+    }
+  });
+
+  it('answers an unknown command or bad arguments with an error as data', async () => {
+    const result = await handshake(wsUrl(host.token), { origin: goodOrigin() });
+    if (result.outcome !== 'open') throw new Error(`refused: ${result.outcome}`);
+    const replies: ServerMessage[] = [];
+    const two = new Promise<void>((resolve) =>
+      result.socket.on('message', (data: Buffer) => {
+        replies.push(decodeFrame(data) as ServerMessage);
+        if (replies.length === 2) resolve();
+      }),
+    );
+    result.socket.send(encodeFrame({ kind: 'call', callId: 1, channel: 'shell:exec', args: ['rm -rf /'] }));
+    result.socket.send(
+      encodeFrame({ kind: 'call', callId: 2, channel: COMMAND_CHANNELS.connect, args: [{ host: 'x', port: '0x50' }] }),
+    );
+    await two;
+    const byId = Object.fromEntries(replies.map((reply) => [reply.kind === 'result' ? reply.callId : -1, reply]));
+    expect(byId[1]).toMatchObject({ result: { ok: false, error: { code: 'UNKNOWN_COMMAND' } } });
+    expect(byId[2]).toMatchObject({ result: { ok: false, error: { code: 'BAD_PORT' } } });
+    result.socket.close();
+  });
+});
