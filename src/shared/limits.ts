@@ -6,6 +6,10 @@ export const LIMITS = {
   maxSendBytes: 1024 * 1024,
   /** One message over the web host's WebSocket. */
   maxWebSocketMessageBytes: 2 * 1024 * 1024,
+  /** Bytes waiting to be sent on one connection while the peer is not reading; past it, a send is refused. */
+  maxQueuedSendBytes: 4 * 1024 * 1024,
+  /** After close() sends FIN, how long to wait for it to leave before letting the socket go. */
+  closeGraceMs: 2_000,
   /** Default and largest connect timeout. */
   connectTimeoutMs: 10_000,
   maxConnectTimeoutMs: 120_000,

@@ -1,0 +1,253 @@
+/**
+ * Event delivery from the hub to one consumer (a window or a browser tab): events are coalesced into batches and
+ * flow is credit-based, so a fast peer pauses its socket instead of growing memory or freezing the screen.
+ *
+ * - Batching: a batch goes out when it is full (maxBatchBytes of data) or intervalMs after the first queued event,
+ *   about one per animation frame. Batches are cut at event boundaries, never inside an event: one data event is
+ *   one socket read (<= 64 KiB) or one learner send (<= 1 MiB), and a send stays one row, so an event larger than
+ *   maxBatchBytes travels alone in its own batch.
+ * - Merging: back-to-back received ('in') chunks of the same connection with contiguous offsets become one event
+ *   (up to maxBatchBytes), saving rows. Sends ('out') are never merged: each is something the learner did.
+ * - Credit: batches are sent only while unacknowledged data bytes are below highWaterBytes (so the consumer holds at
+ *   most highWaterBytes + one batch). Pressure counts queued + unacknowledged bytes: above highWaterBytes,
+ *   onPressure(true) (the hub stops reading its sockets); once acks bring it to lowWaterBytes or less,
+ *   onPressure(false).
+ */
+import type { EventBatch, LabEvent } from '../../../shared/contract';
+import { fail, ok, type Result } from '../../../shared/errors';
+import { LIMITS } from '../../../shared/limits';
+
+export interface EventDeliveryOptions {
+  send: (batch: EventBatch) => void;
+  onPressure: (paused: boolean) => void;
+  intervalMs?: number;
+  maxBatchBytes?: number;
+  highWaterBytes?: number;
+  lowWaterBytes?: number;
+}
+
+interface QueuedEvent {
+  event: LabEvent;
+  /** Received chunks merged into this event, joined when the batch is built. */
+  chunks: Uint8Array[] | null;
+  bytes: number;
+}
+
+interface SentBatch {
+  seq: number;
+  bytes: number;
+}
+
+function dataBytes(event: LabEvent): number {
+  return event.type === 'data' ? event.bytes.byteLength : 0;
+}
+
+function join(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+export class EventDelivery {
+  readonly #send: (batch: EventBatch) => void;
+  readonly #onPressure: (paused: boolean) => void;
+  readonly #intervalMs: number;
+  readonly #maxBatchBytes: number;
+  readonly #highWaterBytes: number;
+  readonly #lowWaterBytes: number;
+
+  // A queue with a moving head: shift() on a long array is O(n).
+  #queue: QueuedEvent[] = [];
+  #head = 0;
+  #queuedBytes = 0;
+  #sent: SentBatch[] = [];
+  #unackedBytes = 0;
+  #nextSeq = 1;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #paused = false;
+  #pumping = false;
+  #disposed = false;
+
+  constructor(options: EventDeliveryOptions) {
+    this.#send = options.send;
+    this.#onPressure = options.onPressure;
+    this.#intervalMs = options.intervalMs ?? LIMITS.batchIntervalMs;
+    this.#maxBatchBytes = options.maxBatchBytes ?? LIMITS.maxBatchBytes;
+    this.#highWaterBytes = options.highWaterBytes ?? LIMITS.unackedHighWaterBytes;
+    this.#lowWaterBytes = Math.min(options.lowWaterBytes ?? LIMITS.unackedLowWaterBytes, this.#highWaterBytes);
+  }
+
+  /** Data bytes queued here, not yet sent in a batch. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Data bytes sent in batches the consumer has not acknowledged yet. */
+  get unackedBytes(): number {
+    return this.#unackedBytes;
+  }
+
+  /** Everything this delivery holds on the consumer's behalf: queued + unacknowledged. */
+  get bufferedBytes(): number {
+    return this.#queuedBytes + this.#unackedBytes;
+  }
+
+  /** True while the hub has been asked to stop reading. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Seq of the last batch sent, 0 before the first. */
+  get lastSentSeq(): number {
+    return this.#nextSeq - 1;
+  }
+
+  push(event: LabEvent): void {
+    if (this.#disposed) return;
+    const bytes = dataBytes(event);
+    const last = this.#queue.length > this.#head ? this.#queue[this.#queue.length - 1] : undefined;
+    if (last && event.type === 'data' && this.#canMerge(last, event, bytes)) {
+      last.chunks ??= [(last.event as { bytes: Uint8Array }).bytes];
+      last.chunks.push(event.bytes);
+      last.bytes += bytes;
+    } else {
+      this.#queue.push({ event, chunks: null, bytes });
+    }
+    this.#queuedBytes += bytes;
+    this.#updatePressure();
+    if (this.#queuedBytes >= this.#maxBatchBytes) this.#pump(false);
+    this.#schedule();
+  }
+
+  /** Acknowledges every batch up to and including `seq`; that much credit comes back. */
+  ack(seq: number): Result<null> {
+    if (this.#disposed) return ok(null);
+    if (!Number.isSafeInteger(seq) || seq < 0 || seq > this.lastSentSeq) {
+      return fail(
+        'BAD_REQUEST',
+        `Batch ${seq} has not been sent, so it cannot be acknowledged; the last batch sent is ${this.lastSentSeq}.`,
+        'Acknowledge the seq of a batch you received.',
+      );
+    }
+    let acked = 0;
+    while (acked < this.#sent.length && (this.#sent[acked] as SentBatch).seq <= seq) {
+      this.#unackedBytes -= (this.#sent[acked] as SentBatch).bytes;
+      acked += 1;
+    }
+    if (acked > 0) this.#sent.splice(0, acked);
+    this.#updatePressure();
+    // Credit is back: full batches go now, a partial one at the next tick.
+    if (this.#queuedBytes >= this.#maxBatchBytes) this.#pump(false);
+    this.#schedule();
+    return ok(null);
+  }
+
+  /** Sends everything queued now, as far as credit allows. */
+  flush(): void {
+    if (this.#disposed) return;
+    this.#clearTimer();
+    this.#pump(true);
+    this.#schedule();
+  }
+
+  /** Drops everything; no more batches or pressure calls. */
+  dispose(): void {
+    this.#disposed = true;
+    this.#clearTimer();
+    this.#queue = [];
+    this.#head = 0;
+    this.#queuedBytes = 0;
+    this.#sent = [];
+    this.#unackedBytes = 0;
+  }
+
+  #canMerge(last: QueuedEvent, event: Extract<LabEvent, { type: 'data' }>, bytes: number): boolean {
+    const previous = last.event;
+    return (
+      event.dir === 'in' &&
+      previous.type === 'data' &&
+      previous.dir === 'in' &&
+      previous.id === event.id &&
+      previous.offset + last.bytes === event.offset &&
+      last.bytes + bytes <= this.#maxBatchBytes
+    );
+  }
+
+  #hasCredit(): boolean {
+    return this.#unackedBytes < this.#highWaterBytes;
+  }
+
+  #updatePressure(): void {
+    if (this.#disposed) return;
+    const buffered = this.bufferedBytes;
+    if (!this.#paused && buffered > this.#highWaterBytes) {
+      this.#paused = true;
+      this.#onPressure(true);
+    } else if (this.#paused && buffered <= this.#lowWaterBytes) {
+      this.#paused = false;
+      this.#onPressure(false);
+    }
+  }
+
+  /** Sends batches while credit lasts; with `partial` false, only batches that are full. */
+  #pump(partial: boolean): void {
+    // send() may ack synchronously, and an ack pumps: the outer loop carries on instead.
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (!this.#disposed && this.#head < this.#queue.length && this.#hasCredit()) {
+        if (!partial && this.#queuedBytes < this.#maxBatchBytes) break;
+        this.#sendOneBatch();
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #sendOneBatch(): void {
+    const events: LabEvent[] = [];
+    let bytes = 0;
+    while (this.#head < this.#queue.length) {
+      const item = this.#queue[this.#head] as QueuedEvent;
+      if (events.length > 0 && item.bytes > 0 && bytes + item.bytes > this.#maxBatchBytes) break;
+      this.#head += 1;
+      bytes += item.bytes;
+      events.push(
+        item.chunks
+          ? { ...(item.event as Extract<LabEvent, { type: 'data' }>), bytes: join(item.chunks, item.bytes) }
+          : item.event,
+      );
+    }
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    const seq = this.#nextSeq;
+    this.#nextSeq += 1;
+    this.#queuedBytes -= bytes;
+    this.#unackedBytes += bytes;
+    this.#sent.push({ seq, bytes });
+    this.#send({ seq, events });
+  }
+
+  #schedule(): void {
+    if (this.#disposed || this.#timer !== null || this.#head >= this.#queue.length || !this.#hasCredit()) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#pump(true);
+      this.#schedule();
+    }, this.#intervalMs);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}
