@@ -40,6 +40,11 @@ export default tseslint.config(
       parserOptions: { projectService: false, extraFileExtensions: ['.svelte'], parser: tseslint.parser, svelteConfig },
     },
   },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'svelte/no-inner-declarations': 'off' },
+  },
   // The layer rule: core, shared, the web host and the renderer never import 'electron'.
   { files: ['src/main/core/**', 'src/shared/**', 'src/main/web/**', 'src/renderer/**'], rules: noElectron },
   // The preload exposes named functions only; handing out ipcRenderer would give the page every channel.

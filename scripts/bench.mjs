@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { build } from 'vite';
-import { root } from './electron-binary.mjs';
+import { root } from './electron-binary.cjs';
 
 const which = process.argv[2];
 if (which === 'core') {

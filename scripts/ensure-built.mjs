@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { root } from './electron-binary.mjs';
+import { root } from './electron-binary.cjs';
 
 function newest(dir) {
   let latest = 0;

@@ -1,7 +1,7 @@
 // postinstall: fetch Electron's binary with Electron's own installer; without a network, say so in one line and succeed.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { electronBinary, NO_BINARY_ADVICE, root } from './electron-binary.mjs';
+import { electronBinary, NO_BINARY_ADVICE, root } from './electron-binary.cjs';
 
 if (electronBinary().installed || process.env.SOCKET_LAB_SKIP_ELECTRON_DOWNLOAD) process.exit(0);
 

@@ -1,7 +1,7 @@
 // npm run lab-server [-- options]: build if needed, then run the lab servers alone.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { root } from './electron-binary.mjs';
+import { root } from './electron-binary.cjs';
 import { ensureBuilt } from './ensure-built.mjs';
 
 ensureBuilt();

@@ -1,7 +1,7 @@
 // npm start: the desktop app. Without Electron's binary, one clear line instead of a stack trace.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { electronBinary, NO_BINARY_ADVICE, root } from './electron-binary.mjs';
+import { electronBinary, NO_BINARY_ADVICE, root } from './electron-binary.cjs';
 import { ensureBuilt } from './ensure-built.mjs';
 
 const binary = electronBinary();

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { electronBinary, root } from './electron-binary.mjs';
+import { electronBinary, root } from './electron-binary.cjs';
 
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const outputDir = path.join(root, '.test-output');
@@ -26,6 +26,11 @@ const steps = [
     ['--tsconfig', './tsconfig.web.json', '--fail-on-warnings', '--output', 'human'],
   ],
   ['build', bin('electron-vite'), ['build']],
+  [
+    'security lint (Electronegativity over src/ and out/)',
+    process.execPath,
+    [path.join(root, 'scripts/electronegativity.mjs')],
+  ],
   [
     'unit tests (Vitest)',
     bin('vitest'),

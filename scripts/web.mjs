@@ -1,7 +1,7 @@
 // npm run web [-- --no-open --port N]: build if needed, then run the web host.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { root } from './electron-binary.mjs';
+import { root } from './electron-binary.cjs';
 import { ensureBuilt } from './ensure-built.mjs';
 
 ensureBuilt();

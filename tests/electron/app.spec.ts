@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { test, expect, _electron as electron } from '@playwright/test';
-import { electronBinary } from '../../scripts/electron-binary.mjs';
+import { electronBinary } from '../../scripts/electron-binary.cjs';
 
 const binary = electronBinary();
 const root = path.resolve(__dirname, '../..');

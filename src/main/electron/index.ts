@@ -1,7 +1,7 @@
 /** The Electron app: the only code that imports 'electron'. It wraps the same core as the web host. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, BrowserWindow, protocol, session as electronSession, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, protocol, session as electronSession, type WebContents } from 'electron';
 import { EVENTS_CHANNEL } from '../../shared/contract';
 import { startLabApp, type LabApp } from '../core/labApp';
 import type { LabSession } from '../core/session';
@@ -77,7 +77,10 @@ function createWindow(): BrowserWindow {
     title: 'Socket Lab',
     show: false,
     webPreferences: {
-      preload: path.join(__dirname, '../preload/index.js'),
+      // Reviewed: the preload exposes only window.lab's named functions (src/preload/index.ts).
+      preload: path.join(__dirname, '../preload/index.js'), // eng-disable PRELOAD_JS_CHECK
+      // Middle-click must not open links in new windows.
+      disableBlinkFeatures: 'Auxclick',
       sandbox: true,
       contextIsolation: true,
       nodeIntegration: false,
@@ -90,11 +93,8 @@ function createWindow(): BrowserWindow {
   const contents = window.webContents;
   const id = contents.id;
   window.once('ready-to-show', () => window.show());
-  // The lab page never leaves itself: links to the book open in the real browser, nothing else navigates.
-  contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://www.py4e.com/')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  // The lab page never leaves itself and opens no windows; it has no need of the web or the OS shell.
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());

@@ -1,11 +1,11 @@
 // Is Electron's own binary here? Checked without require('electron'), which starts a download attempt.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// CommonJS so both the .mjs scripts and Playwright's transpiled TypeScript can load it.
+const { existsSync, readFileSync } = require('node:fs');
+const path = require('node:path');
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(__dirname, '..');
 
-export function electronBinary() {
+function electronBinary() {
   const moduleDir = path.join(root, 'node_modules', 'electron');
   const pathFile = path.join(moduleDir, 'path.txt');
   if (!existsSync(moduleDir))
@@ -22,7 +22,9 @@ export function electronBinary() {
   return { installed: true, executable };
 }
 
-export const NO_BINARY_ADVICE =
-  "The desktop app needs Electron's binary, which could not be downloaded here (no network). " +
-  'Where a network exists, run `npx install-electron` (or `npm rebuild electron`) to fetch it. ' +
+const NO_BINARY_ADVICE =
+  "The desktop app needs Electron's binary, which could not be downloaded (is there a network?). " +
+  'Where a network exists, run `npx install-electron` to fetch it. ' +
   'Meanwhile `npm run web` opens the same lab in your browser.';
+
+module.exports = { root, electronBinary, NO_BINARY_ADVICE };
