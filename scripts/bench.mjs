@@ -20,7 +20,7 @@ if (which === 'core') {
       minify: false,
     },
   });
-  const result = spawnSync(process.execPath, [path.join(outDir, 'bench-core.js')], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [path.join(outDir, 'bench-core.mjs')], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 } else if (which === 'ui') {
   const result = spawnSync(process.execPath, [path.join(root, 'scripts/bench-ui.mjs')], { stdio: 'inherit' });
