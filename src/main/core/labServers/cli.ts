@@ -1,0 +1,262 @@
+/**
+ * `npm run lab-server`: the lab servers alone in a terminal, so the book's Python programs (socket1.py,
+ * urllib1.py, urljpeg.py, curl1-3.py) run offline with only the host and port changed.
+ */
+import type { LabServerKind } from '../../../shared/contract';
+import type { SlowMode } from './httpServer';
+import { LabServerStartError, startLabServers, type LabServers, type LabServersOptions } from './index';
+import { hostAndPort, loopbackAddress } from './loopback';
+
+/** Fixed ports by default, so a program edited once keeps working; 0 asks for any free port. */
+export const DEFAULT_CLI_PORTS: Readonly<Record<LabServerKind, number>> = {
+  http: 8080,
+  echo: 8007,
+  smtp: 8025,
+  pop: 8110,
+};
+
+export const USAGE = `Usage: npm run lab-server -- [options]
+
+Runs Socket Lab's built-in lab servers on this computer only, so the programs of chapter 12 of
+Python for Everybody work without the internet. Stop them with Ctrl+C.
+
+Options:
+  --http-port N          lab HTTP server, the stand-in for data.pr4e.org (default ${DEFAULT_CLI_PORTS.http})
+  --echo-port N          echo server (default ${DEFAULT_CLI_PORTS.echo})
+  --smtp-port N          toy SMTP-style greeter (default ${DEFAULT_CLI_PORTS.smtp})
+  --pop-port N           toy POP-style greeter (default ${DEFAULT_CLI_PORTS.pop})
+                         (0 for any port: any free port is picked and printed)
+  --host ADDRESS         127.0.0.1 (default), another 127.x.x.x address, or ::1; never a network address
+  --slow BYTES_PER_SEC[:WRITE_SIZE]
+                         send HTTP replies slowly, WRITE_SIZE bytes at a time (default a tenth of a
+                         second's worth, at most 1024), so recv() gets many small chunks
+  --idle-timeout SECONDS how long the HTTP server waits for a request before it answers 408 (default 30)
+  --content-dir DIR      folder with romeo.txt, cover3.jpg and the other files (default: the built-in one)
+  --quiet                do not print a line for each HTTP request
+  --help                 show this help
+
+Example: npm run lab-server -- --http-port 8080 --slow 2000:100`;
+
+export interface LabServerCliOptions {
+  help: boolean;
+  quiet: boolean;
+  host: string;
+  ports: Record<LabServerKind, number>;
+  slow: SlowMode | null;
+  idleTimeoutMs: number | undefined;
+  contentDir: string | undefined;
+}
+
+export type ParsedArgs = { ok: true; options: LabServerCliOptions } | { ok: false; message: string };
+
+const PORT_OPTIONS: Readonly<Record<string, LabServerKind>> = {
+  '--http-port': 'http',
+  '--echo-port': 'echo',
+  '--smtp-port': 'smtp',
+  '--pop-port': 'pop',
+};
+
+const VALUE_OPTIONS = new Set([...Object.keys(PORT_OPTIONS), '--host', '--slow', '--idle-timeout', '--content-dir']);
+
+/** The write size when only a rate is given: about ten writes a second, between 1 and 1024 bytes. */
+export function defaultWriteSize(bytesPerSecond: number): number {
+  return Math.max(1, Math.min(1024, Math.floor(bytesPerSecond / 10)));
+}
+
+export function parseLabServerArgs(argv: readonly string[]): ParsedArgs {
+  const options: LabServerCliOptions = {
+    help: false,
+    quiet: false,
+    host: '127.0.0.1',
+    ports: { ...DEFAULT_CLI_PORTS },
+    slow: null,
+    idleTimeoutMs: undefined,
+    contentDir: undefined,
+  };
+  const fail = (message: string): ParsedArgs => ({ ok: false, message: `lab-server: ${message} (see --help)` });
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] as string;
+    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = equals === -1 ? arg : arg.slice(0, equals);
+    if (name === '--help' || name === '-h') {
+      options.help = true;
+      continue;
+    }
+    if (name === '--quiet') {
+      options.quiet = true;
+      continue;
+    }
+    if (!VALUE_OPTIONS.has(name)) return fail(`unknown option ${arg}`);
+    let value: string;
+    if (equals !== -1) {
+      value = arg.slice(equals + 1);
+    } else {
+      const next = argv[index + 1];
+      if (next === undefined || next.startsWith('--')) return fail(`${name} needs a value`);
+      value = next;
+      index += 1;
+    }
+    const kind = PORT_OPTIONS[name];
+    if (kind) {
+      if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+        return fail(`${name} must be a port number from 1 to 65535 (or 0 for any free port), not "${value}"`);
+      }
+      options.ports[kind] = Number(value);
+    } else if (name === '--host') {
+      const host = loopbackAddress(value);
+      if (!host) {
+        return fail(
+          `--host must be this computer's loopback address (127.0.0.1 or ::1), not "${value}": ` +
+            'the lab servers never listen where other computers could reach them',
+        );
+      }
+      options.host = host;
+    } else if (name === '--slow') {
+      const match = /^(\d{1,9})(?::(\d{1,9}))?$/.exec(value);
+      const bytesPerSecond = Number(match?.[1]);
+      const writeSize = match?.[2] === undefined ? defaultWriteSize(bytesPerSecond) : Number(match[2]);
+      if (!match || bytesPerSecond < 1 || writeSize < 1) {
+        return fail(
+          `--slow takes BYTES_PER_SEC or BYTES_PER_SEC:WRITE_SIZE, both at least 1, like 2000:100, not "${value}"`,
+        );
+      }
+      options.slow = { bytesPerSecond, writeSize };
+    } else if (name === '--idle-timeout') {
+      const seconds = Number(value);
+      if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0 || seconds > 86_400) {
+        return fail(`--idle-timeout takes a number of seconds above 0, like 30, not "${value}"`);
+      }
+      options.idleTimeoutMs = Math.round(seconds * 1000);
+    } else {
+      options.contentDir = value;
+    }
+  }
+  const used = new Map<number, LabServerKind>();
+  for (const [kind, port] of Object.entries(options.ports) as Array<[LabServerKind, number]>) {
+    const other = used.get(port);
+    if (port !== 0 && other) return fail(`the ${other} and ${kind} servers cannot share port ${port}`);
+    used.set(port, kind);
+  }
+  return { ok: true, options };
+}
+
+/** The lines printed once the servers listen: where each one is, and how to point the book's programs at it. */
+export function describeRunningServers(servers: LabServers, options: LabServerCliOptions): string[] {
+  const infos = servers.info();
+  const http = infos.find((info) => info.kind === 'http');
+  const rows = infos.map((info) => ({
+    name: info.name,
+    where:
+      info.kind === 'http'
+        ? `http://${hostAndPort(info.host, info.port)}/romeo.txt`
+        : hostAndPort(info.host, info.port),
+  }));
+  const width = Math.max(...rows.map((row) => row.name.length));
+  const lines = [
+    `Socket Lab's lab servers are running on this computer only (${options.host}).`,
+    'They are practice stand-ins for chapter 12, not the real sites.',
+    '',
+    ...rows.map((row) => `  ${row.name.padEnd(width)}  ${row.where}`),
+    '',
+  ];
+  if (http) {
+    const family = http.host.includes(':') ? 'socket.AF_INET6' : 'socket.AF_INET';
+    lines.push(
+      `Point socket1.py at it: mysock = socket.socket(${family}, socket.SOCK_STREAM)`,
+      `                        mysock.connect(('${http.host}', ${http.port}))`,
+      '  and keep its request: GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n',
+      `For urllib1.py: urllib.request.urlopen('http://${hostAndPort(http.host, http.port)}/romeo.txt')`,
+      '',
+    );
+  }
+  if (options.slow) {
+    lines.push(
+      `Slow mode: HTTP replies go out ${options.slow.writeSize} bytes at a time, ` +
+        `${options.slow.bytesPerSecond} bytes per second.`,
+    );
+  }
+  lines.push('Press Ctrl+C to stop.');
+  return lines;
+}
+
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** Where the stop signals come from: `process`, or a stand-in in tests. */
+export interface SignalSource {
+  once(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+}
+
+export interface LabServerCliRun {
+  /** The running servers; undefined after --help, a bad option, or a failed start. */
+  servers: LabServers | undefined;
+  /** Resolves with the exit code: at once for --help (0), a bad option (2) or a failed start (1); after SIGINT or SIGTERM otherwise (0). */
+  exitCode: Promise<number>;
+}
+
+const consoleOutput: CliOutput = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+export async function runLabServerCli(
+  argv: readonly string[],
+  output: CliOutput = consoleOutput,
+  signals: SignalSource = process,
+  clock: () => Date = () => new Date(),
+): Promise<LabServerCliRun> {
+  const parsed = parseLabServerArgs(argv);
+  if (!parsed.ok) {
+    output.err(parsed.message);
+    return { servers: undefined, exitCode: Promise.resolve(2) };
+  }
+  const options = parsed.options;
+  if (options.help) {
+    output.out(USAGE);
+    return { servers: undefined, exitCode: Promise.resolve(0) };
+  }
+
+  const serversOptions: LabServersOptions = { host: options.host, ports: options.ports, http: { slow: options.slow } };
+  if (options.idleTimeoutMs !== undefined)
+    serversOptions.http = { ...serversOptions.http, idleTimeoutMs: options.idleTimeoutMs };
+  if (options.contentDir !== undefined) serversOptions.contentDir = options.contentDir;
+  if (!options.quiet) serversOptions.log = (line) => output.out(`[${clock().toTimeString().slice(0, 8)}] ${line}`);
+
+  let servers: LabServers;
+  try {
+    servers = await startLabServers(serversOptions);
+  } catch (error) {
+    const hint =
+      error instanceof LabServerStartError && error.code === 'EADDRINUSE'
+        ? ` Pick another with --${error.kind}-port, or 0 for any free port.`
+        : '';
+    output.err(`lab-server: ${(error as Error).message}${hint}`);
+    return { servers: undefined, exitCode: Promise.resolve(1) };
+  }
+  for (const line of describeRunningServers(servers, options)) output.out(line);
+
+  const exitCode = new Promise<number>((resolve) => {
+    const stop = (): void => {
+      signals.off('SIGINT', stop);
+      signals.off('SIGTERM', stop);
+      output.out('Stopping the lab servers...');
+      void servers.stop().then(() => {
+        output.out('Stopped.');
+        resolve(0);
+      });
+    };
+    signals.once('SIGINT', stop);
+    signals.once('SIGTERM', stop);
+  });
+  return { servers, exitCode };
+}
+
+// Run when this file is the program itself (the built out/main/lab-server.js), not when it is imported.
+if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) {
+  void runLabServerCli(process.argv.slice(2))
+    .then((run) => run.exitCode)
+    .then((code) => process.exit(code));
+}

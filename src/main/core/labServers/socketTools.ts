@@ -1,0 +1,111 @@
+/** Small pieces every lab server shares: listening, keeping track of connections, closing politely. */
+import net from 'node:net';
+
+/** After we close our side, how long we keep reading (and dropping) the client's late bytes. */
+export const LINGER_MS = 2_000;
+
+/** A lab server that is listening. */
+export interface RunningServer {
+  readonly host: string;
+  readonly port: number;
+  /** Stops listening and ends every open connection. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Always with an explicit host: `listen()` without one would take every interface (`::`). */
+export function listenOn(server: net.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** Every socket a server has accepted, so stopping can end them all. */
+export class SocketRegistry {
+  readonly #sockets = new Set<net.Socket>();
+
+  add(socket: net.Socket): void {
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+  }
+
+  get size(): number {
+    return this.#sockets.size;
+  }
+
+  destroyAll(): void {
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+  }
+}
+
+/** One `close()` for a server and its sockets, that only does the work once. */
+export function closer(server: net.Server, sockets: SocketRegistry, beforeClose?: () => void): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= new Promise<void>((resolve) => {
+      beforeClose?.();
+      server.close(() => resolve());
+      sockets.destroyAll();
+    });
+    return closing;
+  };
+}
+
+/**
+ * Ends our side with a FIN, then keeps reading until the client closes too (or a short while passes).
+ * Closing while the client's bytes sit unread would make the kernel send a reset, which can throw away
+ * the reply the client has not read yet.
+ */
+export function closeGently(socket: net.Socket, lingerMs: number = LINGER_MS): void {
+  if (socket.destroyed) return;
+  socket.removeAllListeners('data');
+  socket.on('data', () => undefined);
+  socket.resume();
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), lingerMs);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  // With allowHalfOpen, the client's FIN after ours is the moment both sides are done.
+  socket.once('end', () => socket.destroy());
+}
+
+/** Writes and waits until the socket can take more (or is gone), so a reader that does not read slows us. */
+export function writeAll(socket: net.Socket, bytes: Uint8Array): Promise<void> {
+  if (socket.destroyed || socket.writableEnded) return Promise.resolve();
+  if (socket.write(bytes)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.once('drain', done);
+    socket.once('close', done);
+  });
+}
+
+/** A pause that ends early if the socket closes. */
+export function pause(socket: net.Socket, ms: number): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    socket.once('close', done);
+  });
+}
+
+/** Lab sockets send small writes at once instead of waiting to merge them (Nagle), so chunks stay visible. */
+export function prepareSocket(socket: net.Socket): void {
+  socket.setNoDelay(true);
+  socket.on('error', () => socket.destroy());
+}
