@@ -15,6 +15,7 @@ const lab = {
   listConnections: () => ipcRenderer.invoke(COMMAND_CHANNELS.listConnections),
   ackEvents: (seq) => ipcRenderer.invoke(COMMAND_CHANNELS.ackEvents, seq),
   labServers: () => ipcRenderer.invoke(COMMAND_CHANNELS.labServers),
+  setSlowMode: (slow) => ipcRenderer.invoke(COMMAND_CHANNELS.setSlowMode, slow),
   getProgress: () => ipcRenderer.invoke(COMMAND_CHANNELS.getProgress),
   saveProgress: (progress) => ipcRenderer.invoke(COMMAND_CHANNELS.saveProgress, progress),
   onEvents: (listener) => {

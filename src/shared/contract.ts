@@ -78,6 +78,13 @@ export interface LabServerInfo {
   mirrors: string[];
 }
 
+/** The lab HTTP server's slow mode: replies trickle out so recv() chunks and flow control show. */
+export interface SlowMode {
+  bytesPerSecond: number;
+  /** Bytes per write. */
+  writeSize: number;
+}
+
 /** Guided-lab progress, stored by main so it survives a restart. */
 export interface LabProgress {
   /** Step ids the learner has passed. */
@@ -142,6 +149,8 @@ export interface LabCommands {
   /** Credit: every event up to and including batch `seq` has been handled. */
   ackEvents(seq: number): Promise<Result<null>>;
   labServers(): Promise<Result<LabServerInfo[]>>;
+  /** Slow the lab HTTP server down (or back to full speed with null), for every connection after this. */
+  setSlowMode(slow: SlowMode | null): Promise<Result<null>>;
   getProgress(): Promise<Result<LabProgress>>;
   saveProgress(progress: LabProgress): Promise<Result<null>>;
 }
@@ -164,6 +173,7 @@ export const COMMAND_CHANNELS = {
   listConnections: 'socket:list',
   ackEvents: 'events:ack',
   labServers: 'labServers:list',
+  setSlowMode: 'labServers:setSlowMode',
   getProgress: 'progress:get',
   saveProgress: 'progress:save',
 } as const satisfies Record<CommandName, `${string}:${string}`>;

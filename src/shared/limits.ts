@@ -29,6 +29,10 @@ export const LIMITS = {
   unackedLowWaterBytes: 1024 * 1024,
   /** Bytes the renderer keeps in memory per session; older bytes stay in the journal on disk. */
   rendererKeptBytes: 64 * 1024 * 1024,
+  /** Lab HTTP slow mode: the slowest and fastest trickle the learner may choose, and the largest write. */
+  slowModeMinBytesPerSecond: 1,
+  slowModeMaxBytesPerSecond: 100 * 1024 * 1024,
+  slowModeMaxWriteSize: 64 * 1024,
   /** Host names (RFC 1123). */
   maxHostLength: 253,
   maxHostLabelLength: 63,

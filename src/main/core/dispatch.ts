@@ -5,7 +5,13 @@
 import { commandForChannel, type CommandArgs, type CommandName, type LabCommands } from '../../shared/contract';
 import { fail, ok, type Result } from '../../shared/errors';
 import { validateProgress } from './progress';
-import { validateAckSeq, validateConnectRequest, validateConnectionId, validateSendBytes } from './validation';
+import {
+  validateAckSeq,
+  validateConnectRequest,
+  validateConnectionId,
+  validateSendBytes,
+  validateSlowMode,
+} from './validation';
 
 type ArgsValidator<K extends CommandName> = (args: unknown[]) => Result<CommandArgs<K>>;
 
@@ -55,6 +61,7 @@ export const argumentValidators: { [K in CommandName]: ArgsValidator<K> } = {
   listConnections: noArgs('listConnections'),
   ackEvents: oneArg('ackEvents', validateAckSeq),
   labServers: noArgs('labServers'),
+  setSlowMode: oneArg('setSlowMode', validateSlowMode),
   getProgress: noArgs('getProgress'),
   saveProgress: oneArg('saveProgress', validateProgress),
 };

@@ -2,7 +2,7 @@
  * One learner's session (an Electron window or a browser tab): its connections, its event stream
  * with flow control, and the lab's shared services. Both transports wrap exactly this.
  */
-import type { EventBatch, HelloInfo, LabCommands, LabServerInfo, Transport } from '../../shared/contract';
+import type { EventBatch, HelloInfo, LabCommands, LabServerInfo, SlowMode, Transport } from '../../shared/contract';
 import { ok } from '../../shared/errors';
 import { LIMITS } from '../../shared/limits';
 import { EventDelivery } from './connections/delivery';
@@ -12,6 +12,7 @@ import type { ProgressStore } from './progress';
 export interface LabServerDirectory {
   info(): LabServerInfo[];
   route(host: string, port: number): { host: string; port: number; answeredBy: string } | undefined;
+  setSlowMode(slow: SlowMode | null): void;
 }
 
 export interface LabSessionOptions {
@@ -69,6 +70,10 @@ export function createLabSession(options: LabSessionOptions): LabSession {
     listConnections: async () => ok(connections.list()),
     ackEvents: async (seq) => delivery.ack(seq),
     labServers: async () => ok(options.labServers.info()),
+    setSlowMode: async (slow) => {
+      options.labServers.setSlowMode(slow);
+      return ok(null);
+    },
     getProgress: async () => ok(await options.progress.load()),
     saveProgress: async (progress) => {
       await options.progress.save(progress);

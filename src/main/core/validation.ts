@@ -3,7 +3,7 @@
  * until one of these says otherwise. Pure functions; errors are data, in plain words, with a hint.
  */
 import { isIP } from 'node:net';
-import type { ConnectRequest, ConnectionId, Route } from '../../shared/contract';
+import type { ConnectRequest, ConnectionId, Route, SlowMode } from '../../shared/contract';
 import { fail, ok, type Result } from '../../shared/errors';
 import { LIMITS } from '../../shared/limits';
 
@@ -290,4 +290,39 @@ export function validateAckSeq(raw: unknown): Result<number> {
     );
   }
   return ok(raw);
+}
+
+/** Slow mode for the lab HTTP server: null (full speed) or whole numbers within LIMITS. */
+export function validateSlowMode(raw: unknown): Result<SlowMode | null> {
+  if (raw === null) return ok(null);
+  const hint = 'Pick a speed from the list, or turn slow mode off.';
+  if (!isPlainObject(raw)) return fail('BAD_REQUEST', 'Slow mode must be a speed and a write size, or off.', hint);
+  const extra = Object.keys(raw).filter((key) => key !== 'bytesPerSecond' && key !== 'writeSize');
+  if (extra.length > 0) return fail('BAD_REQUEST', `Slow mode has no setting called "${extra[0]}".`, hint);
+  const { bytesPerSecond, writeSize } = raw as Record<string, unknown>;
+  if (
+    typeof bytesPerSecond !== 'number' ||
+    !Number.isInteger(bytesPerSecond) ||
+    bytesPerSecond < LIMITS.slowModeMinBytesPerSecond ||
+    bytesPerSecond > LIMITS.slowModeMaxBytesPerSecond
+  ) {
+    return fail(
+      'BAD_REQUEST',
+      `The slow-mode speed must be a whole number of bytes per second, from ${LIMITS.slowModeMinBytesPerSecond} to ${LIMITS.slowModeMaxBytesPerSecond}.`,
+      hint,
+    );
+  }
+  if (
+    typeof writeSize !== 'number' ||
+    !Number.isInteger(writeSize) ||
+    writeSize < 1 ||
+    writeSize > LIMITS.slowModeMaxWriteSize
+  ) {
+    return fail(
+      'BAD_REQUEST',
+      `The slow-mode write size must be a whole number of bytes, from 1 to ${LIMITS.slowModeMaxWriteSize}.`,
+      hint,
+    );
+  }
+  return ok({ bytesPerSecond, writeSize });
 }

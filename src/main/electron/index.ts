@@ -123,6 +123,8 @@ app.whenReady().then(async () => {
       chrome: process.versions.chrome ?? '',
     },
     dataDir: app.getPath('userData'),
+    // Installed builds carry the lab's files as resources (package.json "build.extraResources").
+    labServers: app.isPackaged ? { contentDir: path.join(process.resourcesPath, 'lab-content') } : {},
   });
   registerLabIpc(trustedOrigins, (senderId) => {
     const contents = BrowserWindow.getAllWindows()

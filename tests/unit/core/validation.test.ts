@@ -240,3 +240,26 @@ describe('validateAckSeq', () => {
     expect(validateAckSeq(raw)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
   });
 });
+
+describe('validateSlowMode', () => {
+  it('takes off (null) or whole numbers within the limits', async () => {
+    const { validateSlowMode } = await import('../../../src/main/core/validation');
+    expect(validateSlowMode(null)).toEqual({ ok: true, value: null });
+    expect(validateSlowMode({ bytesPerSecond: 2000, writeSize: 100 })).toEqual({
+      ok: true,
+      value: { bytesPerSecond: 2000, writeSize: 100 },
+    });
+    for (const bad of [
+      {},
+      { bytesPerSecond: 0, writeSize: 1 },
+      { bytesPerSecond: 1.5, writeSize: 1 },
+      { bytesPerSecond: '2000', writeSize: 1 },
+      { bytesPerSecond: 2000, writeSize: 0 },
+      { bytesPerSecond: 2000, writeSize: 1_000_000 },
+      { bytesPerSecond: 2000, writeSize: 10, extra: true },
+      'slow',
+    ]) {
+      expect(validateSlowMode(bad)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    }
+  });
+});

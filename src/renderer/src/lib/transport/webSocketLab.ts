@@ -89,6 +89,7 @@ export class WebSocketLab implements LabApi {
   listConnections: LabCommands['listConnections'] = () => this.#call('listConnections', []);
   ackEvents: LabCommands['ackEvents'] = (seq) => this.#call('ackEvents', [seq]);
   labServers: LabCommands['labServers'] = () => this.#call('labServers', []);
+  setSlowMode: LabCommands['setSlowMode'] = (slow) => this.#call('setSlowMode', [slow]);
   getProgress: LabCommands['getProgress'] = () => this.#call('getProgress', []);
   saveProgress: LabCommands['saveProgress'] = (progress) => this.#call('saveProgress', [progress]);
 

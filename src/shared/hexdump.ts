@@ -1,0 +1,92 @@
+/**
+ * Ways to show bytes exactly: a hex dump in the shape of `hexdump -C` (offset, hex, ASCII), plain hex, and a
+ * Python bytes literal written the way Python's own `repr()` writes it. Pure functions.
+ */
+
+/** Bytes per hex dump line, as `hexdump -C` and `xxd` show them. */
+export const HEX_LINE_BYTES = 16;
+
+const HEX_DIGITS = '0123456789abcdef';
+
+/** One byte as two lower-case hex digits. */
+export function hexByte(byte: number): string {
+  return (HEX_DIGITS[(byte >> 4) & 15] as string) + (HEX_DIGITS[byte & 15] as string);
+}
+
+/** A stream offset as at least 8 hex digits, like the first column of `hexdump -C`. */
+export function formatOffset(offset: number): string {
+  return offset.toString(16).padStart(8, '0');
+}
+
+/** Printable ASCII (space to ~) stands for itself in the ASCII column; every other byte is a dot. */
+export function asciiColumnChar(byte: number): string {
+  return byte >= 0x20 && byte <= 0x7e ? String.fromCharCode(byte) : '.';
+}
+
+export interface HexDumpLine {
+  /** Stream offset of the first byte, formatted (`00000010`). */
+  offset: string;
+  /** Two digits per byte, a space between bytes and an extra one after the eighth, padded to a full line. */
+  hex: string;
+  /** One character per byte: printable ASCII as is, everything else `.`. */
+  ascii: string;
+}
+
+/** One line of a hex dump: `bytes` holds at most HEX_LINE_BYTES bytes starting at stream offset `offset`. */
+export function hexDumpLine(bytes: Uint8Array, offset: number): HexDumpLine {
+  let hex = '';
+  let ascii = '';
+  for (let i = 0; i < HEX_LINE_BYTES; i++) {
+    if (i > 0) hex += i === HEX_LINE_BYTES / 2 ? '  ' : ' ';
+    const byte = bytes[i];
+    if (byte === undefined) {
+      hex += '  ';
+    } else {
+      hex += hexByte(byte);
+      ascii += asciiColumnChar(byte);
+    }
+  }
+  return { offset: formatOffset(offset), hex, ascii };
+}
+
+/**
+ * A whole hex dump as text, one line per 16 bytes, in the layout of `hexdump -C`:
+ * `00000000  47 45 54 20 68 74 74 70  3a 2f 2f 64 61 74 61 2e  |GET http://data.|`.
+ * `startOffset` is the stream offset of `bytes[0]`; lines are counted from it.
+ */
+export function hexDump(bytes: Uint8Array, startOffset = 0): string {
+  const lines: string[] = [];
+  for (let at = 0; at < bytes.byteLength; at += HEX_LINE_BYTES) {
+    const line = hexDumpLine(bytes.subarray(at, at + HEX_LINE_BYTES), startOffset + at);
+    lines.push(`${line.offset}  ${line.hex}  |${line.ascii}|`);
+  }
+  return lines.join('\n');
+}
+
+/** Bytes as hex digits, `separator` between bytes: `47 45 54` (Python's `bytes.hex(' ')`). */
+export function bytesToHex(bytes: Uint8Array, separator = ' '): string {
+  const parts = new Array<string>(bytes.byteLength);
+  for (let i = 0; i < bytes.byteLength; i++) parts[i] = hexByte(bytes[i] as number);
+  return parts.join(separator);
+}
+
+/**
+ * The bytes as a Python bytes literal, exactly as Python's `repr()` prints them: `b'GET /\r\n\r\n'`.
+ * Single quotes unless the bytes hold a `'` and no `"`; `\t \n \r \\` and the quote are escaped;
+ * other bytes outside printable ASCII are `\xhh`.
+ */
+export function pythonBytesLiteral(bytes: Uint8Array): string {
+  const quote = bytes.includes(0x27) && !bytes.includes(0x22) ? '"' : "'";
+  const quoteByte = quote.charCodeAt(0);
+  const parts: string[] = ['b', quote];
+  for (const byte of bytes) {
+    if (byte === quoteByte || byte === 0x5c) parts.push('\\' + String.fromCharCode(byte));
+    else if (byte === 0x09) parts.push('\\t');
+    else if (byte === 0x0a) parts.push('\\n');
+    else if (byte === 0x0d) parts.push('\\r');
+    else if (byte >= 0x20 && byte < 0x7f) parts.push(String.fromCharCode(byte));
+    else parts.push('\\x' + hexByte(byte));
+  }
+  parts.push(quote);
+  return parts.join('');
+}
