@@ -6,8 +6,8 @@
  *   about one per animation frame. Batches are cut at event boundaries, never inside an event: one data event is
  *   one socket read (<= 64 KiB) or one learner send (<= 1 MiB), and a send stays one row, so an event larger than
  *   maxBatchBytes travels alone in its own batch.
- * - Merging: back-to-back received ('in') chunks of the same connection with contiguous offsets become one event
- *   (up to maxBatchBytes), saving rows. Sends ('out') are never merged: each is something the learner did.
+ * - No merging: each socket read stays its own event, because where one arrival ends and the next begins is what
+ *   the lab teaches (recv() chunk sizes, slow networks); the renderer may group rows for display, never main.
  * - Credit: batches are sent only while unacknowledged data bytes are below highWaterBytes (so the consumer holds at
  *   most highWaterBytes + one batch). Pressure counts queued + unacknowledged bytes: above highWaterBytes,
  *   onPressure(true) (the hub stops reading its sockets); once acks bring it to lowWaterBytes or less,
@@ -28,8 +28,6 @@ export interface EventDeliveryOptions {
 
 interface QueuedEvent {
   event: LabEvent;
-  /** Received chunks merged into this event, joined when the batch is built. */
-  chunks: Uint8Array[] | null;
   bytes: number;
 }
 
@@ -40,16 +38,6 @@ interface SentBatch {
 
 function dataBytes(event: LabEvent): number {
   return event.type === 'data' ? event.bytes.byteLength : 0;
-}
-
-function join(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }
 
 export class EventDelivery {
@@ -109,14 +97,7 @@ export class EventDelivery {
   push(event: LabEvent): void {
     if (this.#disposed) return;
     const bytes = dataBytes(event);
-    const last = this.#queue.length > this.#head ? this.#queue[this.#queue.length - 1] : undefined;
-    if (last && event.type === 'data' && this.#canMerge(last, event, bytes)) {
-      last.chunks ??= [(last.event as { bytes: Uint8Array }).bytes];
-      last.chunks.push(event.bytes);
-      last.bytes += bytes;
-    } else {
-      this.#queue.push({ event, chunks: null, bytes });
-    }
+    this.#queue.push({ event, bytes });
     this.#queuedBytes += bytes;
     this.#updatePressure();
     if (this.#queuedBytes >= this.#maxBatchBytes) this.#pump(false);
@@ -165,18 +146,6 @@ export class EventDelivery {
     this.#unackedBytes = 0;
   }
 
-  #canMerge(last: QueuedEvent, event: Extract<LabEvent, { type: 'data' }>, bytes: number): boolean {
-    const previous = last.event;
-    return (
-      event.dir === 'in' &&
-      previous.type === 'data' &&
-      previous.dir === 'in' &&
-      previous.id === event.id &&
-      previous.offset + last.bytes === event.offset &&
-      last.bytes + bytes <= this.#maxBatchBytes
-    );
-  }
-
   #hasCredit(): boolean {
     return this.#unackedBytes < this.#highWaterBytes;
   }
@@ -216,11 +185,7 @@ export class EventDelivery {
       if (events.length > 0 && item.bytes > 0 && bytes + item.bytes > this.#maxBatchBytes) break;
       this.#head += 1;
       bytes += item.bytes;
-      events.push(
-        item.chunks
-          ? { ...(item.event as Extract<LabEvent, { type: 'data' }>), bytes: join(item.chunks, item.bytes) }
-          : item.event,
-      );
+      events.push(item.event);
     }
     if (this.#head === this.#queue.length) {
       this.#queue = [];

@@ -82,28 +82,24 @@ describe('EventDelivery', () => {
     expect(batches.map(dataBytes)).toEqual([0, 2500, 10]);
   });
 
-  it('merges back-to-back received chunks of one connection with contiguous offsets', () => {
+  it('keeps every received chunk as its own event, as recv() would see it arrive', () => {
     const { delivery, batches } = setup();
     delivery.push(data('a', 'in', 0, 100, 1));
     delivery.push(data('a', 'in', 100, 50, 2));
     delivery.push(data('a', 'in', 150, 25, 3));
     delivery.flush();
     expect(batches).toHaveLength(1);
-    const [merged] = batches[0]?.events ?? [];
-    expect(merged).toMatchObject({ type: 'data', dir: 'in', id: 'a', offset: 0, t: 0 });
-    if (merged?.type !== 'data') throw new Error('expected data');
-    expect(merged.bytes.byteLength).toBe(175);
-    expect([
-      merged.bytes[0],
-      merged.bytes[99],
-      merged.bytes[100],
-      merged.bytes[149],
-      merged.bytes[150],
-      merged.bytes[174],
-    ]).toEqual([1, 1, 2, 2, 3, 3]);
+    const rows = (batches[0]?.events ?? []).map((event) =>
+      event.type === 'data' ? [event.offset, event.bytes.byteLength, event.bytes[0]] : event.type,
+    );
+    expect(rows).toEqual([
+      [0, 100, 1],
+      [100, 50, 2],
+      [150, 25, 3],
+    ]);
   });
 
-  it('does not merge sends, other connections, gaps, or across other events, nor past a batch', () => {
+  it('keeps sends, connections and other events in order, cutting batches only between events', () => {
     const { delivery, batches } = setup();
     delivery.push(data('a', 'out', 0, 10));
     delivery.push(data('a', 'out', 10, 10));
@@ -126,7 +122,8 @@ describe('EventDelivery', () => {
       'a:out:10+10',
       'a:in:0+10',
       'b:in:10+10',
-      'b:in:30+20',
+      'b:in:30+10',
+      'b:in:40+10',
       'peer-ended',
       'b:in:50+10',
       'c:in:0+600',
