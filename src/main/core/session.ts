@@ -12,6 +12,7 @@ import type { ProgressStore } from './progress';
 export interface LabServerDirectory {
   info(): LabServerInfo[];
   route(host: string, port: number): { host: string; port: number; answeredBy: string } | undefined;
+  identify(address: string, port: number): string | undefined;
   setSlowMode(slow: SlowMode | null): void;
 }
 
@@ -42,6 +43,7 @@ export function createLabSession(options: LabSessionOptions): LabSession {
   const hubOptions: ConnectionHubOptions = {
     emit: (event) => delivery.push(event),
     route: (host, port) => options.labServers.route(host, port),
+    identify: (address, port) => options.labServers.identify(address, port),
   };
   if (options.lookup) hubOptions.lookup = options.lookup;
   const connections = new ConnectionHub(hubOptions);

@@ -50,6 +50,8 @@ export interface ConnectionHubOptions {
   /** For route 'lab': the lab server that stands in for host:port, or undefined to connect as asked. */
   route: RouteFunction;
   lookup?: LookupFunction;
+  /** Names the lab server listening at a dialed address:port (a learner may type 127.0.0.1 and its port). */
+  identify?: (address: string, port: number) => string | undefined;
   /** Milliseconds since the session started; default: performance.now() since construction. */
   now?: () => number;
   maxOpenConnections?: number;
@@ -110,6 +112,7 @@ function chooseAddress(addresses: LookupAddress[]): string | undefined {
 export class ConnectionHub {
   readonly #emitEvent: (event: LabEvent) => void;
   readonly #route: RouteFunction;
+  readonly #identify: (address: string, port: number) => string | undefined;
   readonly #lookup: LookupFunction;
   readonly #now: () => number;
   readonly #maxOpen: number;
@@ -126,6 +129,7 @@ export class ConnectionHub {
   constructor(options: ConnectionHubOptions) {
     this.#emitEvent = options.emit;
     this.#route = options.route;
+    this.#identify = options.identify ?? (() => undefined);
     this.#lookup = options.lookup ?? dnsLookup;
     if (options.now) {
       this.#now = options.now;
@@ -404,6 +408,7 @@ export class ConnectionHub {
 
   #dial(conn: Connection, address: string, port: number): void {
     conn.phase = 'connecting';
+    conn.answeredBy ??= this.#identify(address, port);
     const connecting: LabEvent = { id: conn.id, t: this.#now(), type: 'connecting', address, port, route: conn.route };
     if (conn.answeredBy !== undefined) connecting.answeredBy = conn.answeredBy;
     this.#emit(connecting);

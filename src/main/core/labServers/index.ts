@@ -7,7 +7,7 @@ import { defaultContentDir, loadLabContent } from './content';
 import { startLabEchoServer } from './echoServer';
 import { checkSlowMode, startLabHttpServer, type LabHttpServer, type SlowMode } from './httpServer';
 import { loopbackAddress } from './loopback';
-import { LAB_SERVER_DESCRIPTIONS, routeToLab, type LabRoute } from './mirrors';
+import { identifyLabServer, LAB_SERVER_DESCRIPTIONS, routeToLab, type LabRoute } from './mirrors';
 import { startLabPopServer } from './popServer';
 import { startLabSmtpServer } from './smtpServer';
 import type { RunningServer } from './socketTools';
@@ -17,7 +17,7 @@ export { startLabEchoServer } from './echoServer';
 export { startLabHttpServer, type LabHttpServer, type LabHttpServerOptions, type SlowMode } from './httpServer';
 export { SERVER_HEADER } from './httpResponse';
 export { loopbackAddress } from './loopback';
-export { LAB_SERVER_DESCRIPTIONS, normalizeHostName, routeToLab, type LabRoute } from './mirrors';
+export { identifyLabServer, LAB_SERVER_DESCRIPTIONS, normalizeHostName, routeToLab, type LabRoute } from './mirrors';
 export { POP_BANNER, startLabPopServer } from './popServer';
 export { MAIL_HOST, SMTP_BANNER, startLabSmtpServer } from './smtpServer';
 export type { RunningServer } from './socketTools';
@@ -47,6 +47,8 @@ export interface LabServers {
    * Host compare is case-insensitive, ignores a trailing dot.
    */
   route(host: string, port: number): LabRoute | undefined;
+  /** Which lab server listens at this exact address and port, if one does. */
+  identify(address: string, port: number): string | undefined;
   setSlowMode(slow: SlowMode | null): void;
   /** Closes the listeners and every open connection; safe to call more than once. */
   stop(): Promise<void>;
@@ -131,6 +133,7 @@ export async function startLabServers(options: LabServersOptions = {}): Promise<
   return {
     info: () => infos.map((entry) => ({ ...entry, mirrors: [...entry.mirrors] })),
     route: (routeHost, routePort) => routeToLab(infos, routeHost, routePort),
+    identify: (address, port) => identifyLabServer(infos, address, port),
     setSlowMode: (mode) => http.setSlowMode(mode),
     stop() {
       stopping ??= Promise.all(running.map((entry) => entry.server.close())).then(() => undefined);

@@ -70,3 +70,8 @@ export function routeToLab(infos: readonly LabServerInfo[], host: string, port: 
   }
   return undefined;
 }
+
+/** The lab server listening at exactly this address and port, if any, in the learner's words. */
+export function identifyLabServer(infos: readonly LabServerInfo[], address: string, port: number): string | undefined {
+  return infos.find((info) => info.host === address && info.port === port)?.name;
+}

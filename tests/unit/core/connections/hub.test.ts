@@ -338,6 +338,21 @@ describe('ConnectionHub on real loopback sockets', () => {
     expect((await log.next(internet, 'closed')).by).toBe('abort');
   });
 
+  it('names the lab server a learner reached by its own address and port, on either route', async () => {
+    const srv = await server((socket) => socket.end());
+    const { hub, log } = hubWith({
+      route: () => undefined,
+      identify: (address, port) => (address === '127.0.0.1' && port === srv.port ? 'Lab echo server' : undefined),
+    });
+    for (const route of ['lab', 'internet'] as const) {
+      const { id } = valueOf(hub.connect(request('127.0.0.1', srv.port, { route })));
+      expect(await log.next(id, 'connected')).toMatchObject({ route, answeredBy: 'Lab echo server' });
+    }
+    const other = await server((socket) => socket.end());
+    const { id } = valueOf(hub.connect(request('127.0.0.1', other.port)));
+    expect((await log.next(id, 'connected')).answeredBy).toBeUndefined();
+  });
+
   it('aborts with a reset the server sees, closed by abort', async () => {
     let serverError: Promise<string> | undefined;
     const srv = await server((socket) => {

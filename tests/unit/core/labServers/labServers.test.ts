@@ -73,6 +73,12 @@ describe('startLabServers', () => {
       expect(lab.servers.route('www.dr-chuck.com', 80)).toBeUndefined();
       expect(lab.servers.route('data.pr4e.org..', 80)).toBeUndefined();
       expect(lab.servers.route('127.0.0.1', http)).toBeUndefined();
+      // A learner who types the lab server's own address still learns who answered.
+      expect(lab.servers.identify('127.0.0.1', http)).toBe('Lab HTTP server (stands in for data.pr4e.org)');
+      expect(lab.servers.identify('127.0.0.1', lab.port('echo'))).toBe(
+        'Lab echo server (sends back every byte it gets)',
+      );
+      expect(lab.servers.identify('127.0.0.2', http)).toBeUndefined();
 
       // The route really leads to the lab HTTP server.
       const target = lab.servers.route('data.pr4e.org', 80);
