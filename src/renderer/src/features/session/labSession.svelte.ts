@@ -2,6 +2,9 @@
  * The renderer's view of one lab session: every event from main, in order, plus a summary per
  * connection. The event log only grows, so it lives in a plain array and a `$state` revision
  * counter tells readers when it changed (copying a million rows per batch would freeze the screen).
+ *
+ * Memory bound: at most LIMITS.rendererKeptBytes of data bytes stay here. Past it the oldest data events
+ * keep their row but lose their bytes (`droppedLength(index)` says how many there were); see byteBudget.ts.
  */
 import type {
   ConnectionId,
@@ -14,6 +17,8 @@ import type {
   Route,
 } from '../../../../shared/contract';
 import type { LabError, Result } from '../../../../shared/errors';
+import { LIMITS } from '../../../../shared/limits';
+import { ByteBudget } from './byteBudget';
 
 export interface ConnectionView {
   id: ConnectionId;
@@ -22,6 +27,8 @@ export interface ConnectionView {
   host: string;
   port: number;
   route: Route;
+  /** Session time (ms) of the connection's first event: the byte log counts its times from here. */
+  startedAt: number;
   state: 'resolving' | 'connecting' | 'open' | 'closed';
   answeredBy?: string;
   local?: Endpoint;
@@ -41,18 +48,26 @@ export interface Notice {
   error: LabError;
 }
 
+export interface LabSessionOptions {
+  /** Data bytes kept in memory; default LIMITS.rendererKeptBytes. */
+  keptBytes?: number;
+}
+
 export class LabSessionStore {
   readonly #lab: LabApi;
   readonly #events: LabEvent[] = [];
+  readonly #budget: ByteBudget;
   #revision = $state(0);
   #connections = $state<Record<ConnectionId, ConnectionView>>({});
-  #order: ConnectionId[] = [];
+  // Replaced, not pushed, so `connections` re-runs when a connection is added.
+  #order = $state.raw<ConnectionId[]>([]);
   #notices = $state.raw<Notice[]>([]);
   #labServers = $state.raw<LabServerInfo[]>([]);
   #unsubscribe: (() => void) | undefined;
 
-  constructor(lab: LabApi) {
+  constructor(lab: LabApi, options: LabSessionOptions = {}) {
     this.#lab = lab;
+    this.#budget = new ByteBudget(options.keptBytes ?? LIMITS.rendererKeptBytes);
     this.#unsubscribe = lab.onEvents((batch) => this.#apply(batch));
     void lab.labServers().then((result) => {
       if (result.ok) this.#labServers = result.value;
@@ -72,6 +87,33 @@ export class LabSessionStore {
   /** Bumps once per batch of new events. */
   get revision(): number {
     return this.#revision;
+  }
+
+  /** Data bytes held in memory now (both directions, all connections). */
+  get keptBytes(): number {
+    void this.#revision;
+    return this.#budget.keptBytes;
+  }
+
+  /** Data bytes dropped from view to stay under the bound (they are still in the journal on disk). */
+  get droppedBytes(): number {
+    void this.#revision;
+    return this.#budget.droppedBytes;
+  }
+
+  /** Every data event before this index has had its bytes dropped from view. */
+  get droppedThrough(): number {
+    void this.#revision;
+    return this.#budget.droppedThrough;
+  }
+
+  get keptBytesLimit(): number {
+    return this.#budget.limit;
+  }
+
+  /** For the data event at `index` whose bytes were dropped from view: how many it had; otherwise 0. */
+  droppedLength(index: number): number {
+    return this.#budget.droppedLength(index);
   }
 
   get connections(): ConnectionView[] {
@@ -94,7 +136,9 @@ export class LabSessionStore {
     const result = await this.#lab.connect(request);
     if (result.ok) {
       const id = result.value.id;
-      const view = this.#connections[id] ?? this.#track(id, request.host, request.port, request.route ?? 'lab');
+      const view =
+        this.#connections[id] ??
+        this.#track(id, request.host, request.port, request.route ?? 'lab', this.#lastEventTime());
       // Events may have raced ahead of this reply; the request is the truth for what the learner asked.
       view.host = request.host;
       view.port = request.port;
@@ -129,6 +173,10 @@ export class LabSessionStore {
     this.#unsubscribe?.();
   }
 
+  #lastEventTime(): number {
+    return this.#events[this.#events.length - 1]?.t ?? 0;
+  }
+
   #noticeOnError<T>(action: string, result: Result<T>): Result<T> {
     if (!result.ok) this.#notice(action, result.error);
     return result;
@@ -138,20 +186,21 @@ export class LabSessionStore {
     this.#notices = [...this.#notices.slice(-19), { at: Date.now(), action, error }];
   }
 
-  #track(id: ConnectionId, host: string, port: number, route: Route): ConnectionView {
+  #track(id: ConnectionId, host: string, port: number, route: Route, startedAt: number): ConnectionView {
     const view: ConnectionView = {
       id,
       number: this.#order.length + 1,
       host,
       port,
       route,
+      startedAt,
       state: 'resolving',
       bytesOut: 0,
       bytesIn: 0,
       localEnded: false,
       peerEnded: false,
     };
-    this.#order.push(id);
+    this.#order = [...this.#order, id];
     this.#connections[id] = view;
     return this.#connections[id] as ConnectionView;
   }
@@ -159,8 +208,10 @@ export class LabSessionStore {
   #apply(batch: EventBatch): void {
     for (const event of batch.events) {
       this.#events.push(event);
+      this.#budget.admit(event);
       // Events can arrive before connect() resolves; the target is filled in from `resolving`.
-      const view = this.#connections[event.id] ?? this.#track(event.id, '', 0, 'lab');
+      const view = this.#connections[event.id] ?? this.#track(event.id, '', 0, 'lab', event.t);
+      if (event.type === 'resolving') view.startedAt = event.t;
       switch (event.type) {
         case 'resolving':
           if (!view.host) view.host = event.host;
@@ -198,6 +249,7 @@ export class LabSessionStore {
           break;
       }
     }
+    this.#budget.trim(this.#events);
     this.#revision++;
     // Credit for flow control: main may send more once this batch is handled.
     void this.#lab.ackEvents(batch.seq);

@@ -1,0 +1,74 @@
+/**
+ * What one byte-log row says, in the learner's words. Pure functions over LabEvents; no runes, no DOM.
+ */
+import type { Endpoint, LabEvent } from '../../../../shared/contract';
+
+/** Arrow and word for the direction column. */
+export function directionOf(event: LabEvent): { arrow: string; words: string } {
+  if (event.type === 'data')
+    return event.dir === 'out' ? { arrow: '→', words: 'sent' } : { arrow: '←', words: 'received' };
+  if (event.type === 'error') return { arrow: '!', words: 'error' };
+  return { arrow: '·', words: 'event' };
+}
+
+/** An address and port as people write them: `127.0.0.1:80`, `[::1]:80`. */
+export function formatEndpoint(endpoint: Endpoint | undefined): string {
+  if (!endpoint) return '?';
+  return endpoint.family === 'IPv6' ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
+}
+
+/** Milliseconds since the connection started: `+0.4 ms`, `+12 ms`, `+1.25 s`, `+2 min 3 s`. */
+export function formatElapsed(ms: number): string {
+  const value = Math.max(0, ms);
+  if (value < 10) return `+${value.toFixed(1)} ms`;
+  if (value < 1000) return `+${Math.round(value)} ms`;
+  if (value < 60_000) return `+${(value / 1000).toFixed(value < 10_000 ? 2 : 1)} s`;
+  const minutes = Math.floor(value / 60_000);
+  return `+${minutes} min ${Math.floor((value % 60_000) / 1000)} s`;
+}
+
+/** A byte count with a unit: `1 byte`, `47 bytes`, `64.0 KiB`, `1.00 MiB`. */
+export function formatBytes(count: number): string {
+  if (count === 1) return '1 byte';
+  if (count < 1024) return `${count} bytes`;
+  if (count < 1024 * 1024) return `${(count / 1024).toFixed(1)} KiB`;
+  if (count < 1024 * 1024 * 1024) return `${(count / (1024 * 1024)).toFixed(2)} MiB`;
+  return `${(count / (1024 * 1024 * 1024)).toFixed(2)} GiB`;
+}
+
+const CLOSED_BY: Record<Extract<LabEvent, { type: 'closed' }>['by'], string> = {
+  local: 'Closed by you (your side closed the socket)',
+  peer: 'Closed by the other side',
+  error: 'Closed because of the error above',
+  abort: 'Aborted by you: a reset (RST) was sent, unsent bytes were thrown away',
+};
+
+/** One line about a connection event (everything except data, whose row shows the bytes instead). */
+export function eventSummary(event: LabEvent): string {
+  switch (event.type) {
+    case 'resolving':
+      return `Looking up ${event.host}…`;
+    case 'resolved':
+      return event.addresses.length > 1
+        ? `Resolved to ${event.addresses.join(', ')}; using ${event.chosen}`
+        : `Resolved to ${event.chosen}`;
+    case 'connecting':
+      return event.answeredBy
+        ? `Connecting to ${event.address}:${event.port} (${event.answeredBy})…`
+        : `Connecting to ${event.address}:${event.port}…`;
+    case 'connected': {
+      const who = event.answeredBy ? `answered by ${event.answeredBy}` : 'answered by the real internet host';
+      return `Connected: your side ${formatEndpoint(event.local)} ⇄ ${formatEndpoint(event.remote)}, ${who}, in ${formatElapsed(event.elapsedMs).slice(1)}`;
+    }
+    case 'data':
+      return event.dir === 'out' ? 'Sent bytes' : 'Received bytes';
+    case 'local-ended':
+      return 'FIN sent: you said you are done sending (half-close); you can still receive';
+    case 'peer-ended':
+      return "FIN received: the other side is done sending; recv() now returns b''";
+    case 'closed':
+      return CLOSED_BY[event.by];
+    case 'error':
+      return `${event.code}: ${event.message} ${event.hint}`;
+  }
+}

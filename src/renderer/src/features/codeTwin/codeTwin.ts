@@ -1,0 +1,301 @@
+/**
+ * The code twin: the Python program that does what the learner just did on one connection, in the style of
+ * chapter 12's socket1.py (socket(), connect((host, port)), send(b'...'), a recv loop, close), with the exact
+ * bytes they sent; and for an HTTP GET, the urllib.request one-liner that hides all of it. Pure functions.
+ */
+import type { ConnectionId, LabEvent } from '../../../../shared/contract';
+import type { ErrorCode } from '../../../../shared/errors';
+import { pythonBytesLiteral } from '../../../../shared/hexdump';
+import { headerValue, splitHttpMessage, type HttpMessage } from '../../../../shared/http';
+import { sessionFacts, type ConnectionFacts } from '../guide/sessionFacts';
+
+// The same literal the byte log's "Copy as b'…'" gives, as Python's repr() prints it.
+export { pythonBytesLiteral };
+
+export interface TwinSend {
+  bytes: Uint8Array;
+  /** Session time of the send, to show a pause the learner made. */
+  t: number;
+}
+
+/** What one connection did, read from its events. */
+export interface TwinSource {
+  host: string;
+  port: number;
+  sends: TwinSend[];
+  /** Sends past the first CAPTURE_BYTES of the connection, which the twin leaves out. */
+  sendsLeftOut: number;
+  /** The learner half-closed (FIN), like shutdown(SHUT_WR). */
+  halfClosed: boolean;
+  /** The other side sent FIN: a recv loop ends on b''. */
+  peerEnded: boolean;
+  /** The learner aborted (RST). */
+  aborted: boolean;
+  /** Bytes received, to tell text from binary (only the first ones are kept). */
+  receivedSample: Uint8Array;
+  received: number;
+  /** Where it failed before connecting, if it did. */
+  error: ErrorCode | null;
+  /** The lab server's real address, when the lab answered for the host the learner typed. */
+  labAddress: { host: string; port: number } | null;
+}
+
+export interface TwinTarget {
+  /** Put a different host and port into connect(), e.g. the lab server's 127.0.0.1 address. */
+  host?: string;
+  port?: number;
+}
+
+const SAMPLE_BYTES = 4096;
+/** A pause this long between two sends is part of what happened (the server waited), so the twin sleeps too. */
+const PAUSE_SHOWN_MS = 1000;
+const LONGEST_SLEEP_S = 5;
+
+/** Reads one connection's events; null until the connection has its first event. */
+export function twinSourceFromEvents(
+  events: readonly LabEvent[],
+  connectionId: ConnectionId,
+  typed?: { host: string; port: number },
+): TwinSource | null {
+  const conn = sessionFacts(events).connections.find((entry) => entry.id === connectionId);
+  return conn ? twinSourceFromFacts(conn, typed) : null;
+}
+
+/** What the twin needs from one connection's facts; `typed` is the host and port the learner typed. */
+export function twinSourceFromFacts(conn: ConnectionFacts, typed?: { host: string; port: number }): TwinSource {
+  const sent = conn.sent.bytes();
+  const sends: TwinSend[] = [];
+  for (const piece of conn.sends) {
+    if (piece.offset + piece.length > sent.byteLength) break;
+    sends.push({ bytes: sent.subarray(piece.offset, piece.offset + piece.length), t: piece.t });
+  }
+  const routed = conn.answeredBy !== null;
+  return {
+    host: typed?.host || conn.host,
+    port: typed?.port || (routed ? 0 : (conn.remote?.port ?? conn.dialPort ?? 0)),
+    sends,
+    sendsLeftOut: conn.sends.length - sends.length,
+    halfClosed: conn.localEndedIndex !== null,
+    peerEnded: conn.peerEndedIndex !== null,
+    aborted: conn.closedBy === 'abort',
+    receivedSample: conn.got.bytes().subarray(0, SAMPLE_BYTES),
+    received: conn.bytesIn,
+    // Only a failure before the connection opened belongs at connect(); later errors happen mid-conversation.
+    error: conn.connectedIndex === null ? (conn.error?.code ?? null) : null,
+    labAddress: routed && conn.remote ? { host: conn.remote.address, port: conn.remote.port } : null,
+  };
+}
+
+/** A Python str literal for a host name or URL (they are plain ASCII in practice; escape anything else). */
+export function pythonStringLiteral(text: string): string {
+  let out = "'";
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (char === '\\') out += '\\\\';
+    else if (char === "'") out += "\\'";
+    else if (code >= 0x20 && code <= 0x7e) out += char;
+    else if (code <= 0xff) out += '\\x' + code.toString(16).padStart(2, '0');
+    else if (code <= 0xffff) out += '\\u' + code.toString(16).padStart(4, '0');
+    else out += '\\U' + code.toString(16).padStart(8, '0');
+  }
+  return out + "'";
+}
+
+/** Text that decodes as UTF-8 (the bytes so far, allowing a character cut at the end of the sample). */
+function looksLikeText(bytes: Uint8Array): boolean {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+  } catch {
+    return false;
+  }
+  // Control characters other than tab, line breaks and form feeds mean binary.
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 && (code < 0x09 || code > 0x0d)) return false;
+  }
+  return true;
+}
+
+/** Does the reply look like text? An HTTP reply counts by its body (an image after text headers is binary). */
+function receivedIsText(source: TwinSource): boolean {
+  const split = splitHttpMessage(source.receivedSample);
+  const bytes = split.kind === 'http' && split.headersComplete ? split.body : source.receivedSample;
+  return looksLikeText(bytes);
+}
+
+const ERROR_EXCEPTIONS: Partial<Record<ErrorCode, { exception: string; words: string }>> = {
+  ECONNREFUSED: { exception: 'ConnectionRefusedError', words: 'Nothing listens on that port: refused.' },
+  ENOTFOUND: { exception: 'socket.gaierror', words: 'That name has no address.' },
+  EAI_AGAIN: { exception: 'socket.gaierror', words: 'The name could not be looked up.' },
+  ETIMEDOUT: { exception: 'TimeoutError', words: 'No answer in time.' },
+  EHOSTUNREACH: { exception: 'OSError', words: 'That computer cannot be reached.' },
+  ENETUNREACH: { exception: 'OSError', words: 'That network cannot be reached.' },
+  ECONNRESET: { exception: 'ConnectionResetError', words: 'The other side reset the connection.' },
+};
+
+/** The socket program, in socket1.py's style, that sends exactly what the learner sent. */
+export function socketProgram(source: TwinSource, target: TwinTarget = {}): string {
+  const host = target.host ?? source.host;
+  const port = target.port ?? source.port;
+  const lines: string[] = ['import socket'];
+  const pauses = source.sends.some(
+    (send, i) => i > 0 && send.t - (source.sends[i - 1] as TwinSend).t >= PAUSE_SHOWN_MS,
+  );
+  if (pauses) lines.push('import time');
+  if (source.aborted) lines.push('import struct');
+  lines.push('', 'mysock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)');
+
+  const connect = `mysock.connect((${pythonStringLiteral(host)}, ${port}))`;
+  const failure = source.error ? ERROR_EXCEPTIONS[source.error] : undefined;
+  if (source.error) {
+    if (source.error === 'ETIMEDOUT') lines.push('mysock.settimeout(10)  # the lab gives up after 10 seconds too');
+    lines.push(
+      'try:',
+      `    ${connect}`,
+      `except ${failure?.exception ?? 'OSError'} as err:`,
+      `    print(${pythonStringLiteral(failure?.words ?? 'The connection failed.')}, err)`,
+      '    mysock.close()',
+      '    raise SystemExit(1)',
+    );
+    return lines.join('\n') + '\n';
+  }
+  lines.push(connect);
+  if (source.sendsLeftOut > 0) {
+    lines.push(`# Left out: ${source.sendsLeftOut} later sends, past the first 64 KiB you sent on this connection.`);
+  }
+
+  source.sends.forEach((send, i) => {
+    const before = source.sends[i - 1];
+    if (before && send.t - before.t >= PAUSE_SHOWN_MS) {
+      const waited = (send.t - before.t) / 1000;
+      const sleep = Math.min(LONGEST_SLEEP_S, Math.round(waited * 10) / 10);
+      const note = waited > LONGEST_SLEEP_S ? `you waited ${Math.round(waited)} seconds here` : 'you waited here';
+      lines.push(`time.sleep(${sleep})  # ${note}`);
+    }
+    const name = source.sends.length === 1 ? 'cmd' : `cmd${i + 1}`;
+    lines.push(`${name} = ${pythonBytesLiteral(send.bytes)}`);
+    // send() may take only part of a big buffer; sendall() keeps going until every byte is out.
+    lines.push(send.bytes.byteLength > 4096 ? `mysock.sendall(${name})` : `mysock.send(${name})`);
+  });
+
+  if (source.aborted) {
+    lines.push(
+      '',
+      '# You aborted: SO_LINGER with a zero timeout makes close() send a reset (RST) instead of FIN.',
+      "mysock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))",
+      'mysock.close()',
+    );
+    return lines.join('\n') + '\n';
+  }
+  if (source.halfClosed) {
+    lines.push('mysock.shutdown(socket.SHUT_WR)  # half-close: send FIN, keep receiving');
+  }
+
+  const ends = source.peerEnded || source.halfClosed;
+  const text = receivedIsText(source);
+  const body = text
+    ? ["    print(data.decode(), end='')"]
+    : ['    received = received + data', '    print(len(data), len(received))'];
+  const loop = [
+    'while True:',
+    `    data = mysock.recv(${text ? 512 : 5120})`,
+    '    if len(data) < 1:',
+    '        break',
+    ...body,
+  ];
+  lines.push('');
+  if (!text) lines.push("received = b''");
+  if (ends) {
+    lines.push(...loop);
+  } else {
+    lines.push(
+      '# The other side did not close, so recv() would wait forever: stop after 2 quiet seconds.',
+      'mysock.settimeout(2)',
+      'try:',
+      ...loop.map((line) => `    ${line}`),
+      'except socket.timeout:',
+      '    pass',
+    );
+  }
+  if (!text) lines.push("print('Received', len(received), 'bytes')");
+  lines.push('', 'mysock.close()');
+  return lines.join('\n') + '\n';
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const total = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+/** The first HTTP request the learner sent, if the bytes they sent start with one. */
+export function sentHttpRequest(source: TwinSource): HttpMessage | null {
+  const sent = concat(source.sends.map((send) => send.bytes));
+  const split = splitHttpMessage(sent);
+  return split.kind === 'http' && split.startLine.kind === 'request' ? split : null;
+}
+
+/** The URL of an HTTP request: its absolute-form target, or its Host header (or the host connected to) + path. */
+export function requestUrl(request: HttpMessage, source: TwinSource, target: TwinTarget = {}): string | null {
+  if (request.startLine.kind !== 'request') return null;
+  const requestTarget = request.startLine.target;
+  let url: URL;
+  try {
+    if (/^https?:\/\//i.test(requestTarget)) {
+      url = new URL(requestTarget);
+    } else if (requestTarget.startsWith('/')) {
+      const host = headerValue(request, 'host') ?? (source.port === 80 ? source.host : `${source.host}:${source.port}`);
+      url = new URL(`http://${host}${requestTarget}`);
+    } else {
+      return null;
+    }
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:') return null;
+  if (target.host !== undefined) url.hostname = target.host;
+  if (target.port !== undefined) url.port = String(target.port);
+  return url.toString();
+}
+
+/** The urllib equivalent for an HTTP GET (or HEAD), in the style of urllib1.py; null for anything else. */
+export function urllibProgram(source: TwinSource, target: TwinTarget = {}): string | null {
+  const request = sentHttpRequest(source);
+  if (!request || request.startLine.kind !== 'request') return null;
+  const method = request.startLine.method;
+  if (method !== 'GET' && method !== 'HEAD') return null;
+  const url = requestUrl(request, source, target);
+  if (!url) return null;
+  const literal = pythonStringLiteral(url);
+  const lines = ['import urllib.request', ''];
+  if (method === 'HEAD') {
+    lines.push(
+      `req = urllib.request.Request(${literal}, method='HEAD')`,
+      'fhand = urllib.request.urlopen(req)',
+      'print(fhand.status)',
+      'for name, value in fhand.getheaders():',
+      "    print(name + ':', value)",
+    );
+  } else if (receivedIsText(source)) {
+    lines.push(
+      '# urlopen() sends the request, reads the status line and headers for you, and gives you only the body.',
+      `fhand = urllib.request.urlopen(${literal})`,
+      'for line in fhand:',
+      '    print(line.decode().strip())',
+    );
+  } else {
+    lines.push(
+      '# read() gives the whole body as bytes; the headers were already read for you.',
+      `img = urllib.request.urlopen(${literal}).read()`,
+      'print(len(img))',
+    );
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,90 @@
+/**
+ * Screen state shared by the workbench, the byte log and the code twin: which connection and which log row the
+ * learner is looking at, and the pane sizes (remembered in localStorage, so the layout survives a reload).
+ */
+import type { ConnectionId } from '../../../../shared/contract';
+
+export interface PaneSizes {
+  /** Width of the lab guide (left), px. */
+  guide: number;
+  /** Width of the code twin (right), px. */
+  twin: number;
+  /** Height of the workbench (top middle), px. */
+  workbench: number;
+  /** Height of the stream views under the log, px. */
+  views: number;
+}
+
+export const PANE_LIMITS: Record<keyof PaneSizes, { min: number; max: number; initial: number }> = {
+  guide: { min: 180, max: 640, initial: 280 },
+  twin: { min: 200, max: 720, initial: 320 },
+  workbench: { min: 160, max: 900, initial: 400 },
+  views: { min: 120, max: 900, initial: 240 },
+};
+
+const STORAGE_KEY = 'socket-lab:panes';
+
+function clampPane(name: keyof PaneSizes, value: number): number {
+  const { min, max } = PANE_LIMITS[name];
+  return Math.round(Math.min(max, Math.max(min, value)));
+}
+
+function loadSizes(): PaneSizes {
+  // On a small screen the other panes start smaller, so the byte log keeps some room.
+  const height = typeof window === 'undefined' ? 900 : window.innerHeight;
+  const width = typeof window === 'undefined' ? 1440 : window.innerWidth;
+  const sizes: PaneSizes = {
+    guide: clampPane('guide', Math.min(PANE_LIMITS.guide.initial, width * 0.21)),
+    twin: clampPane('twin', Math.min(PANE_LIMITS.twin.initial, width * 0.24)),
+    workbench: clampPane('workbench', Math.min(PANE_LIMITS.workbench.initial, height * 0.44)),
+    views: clampPane('views', Math.min(PANE_LIMITS.views.initial, height * 0.26)),
+  };
+  try {
+    const saved: unknown = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null');
+    if (saved && typeof saved === 'object') {
+      for (const name of Object.keys(sizes) as (keyof PaneSizes)[]) {
+        const value = (saved as Record<string, unknown>)[name];
+        if (typeof value === 'number' && Number.isFinite(value)) sizes[name] = clampPane(name, value);
+      }
+    }
+  } catch {
+    // No storage (or a damaged entry): the defaults are fine.
+  }
+  return sizes;
+}
+
+export class LabUiState {
+  #selectedConnectionId = $state<ConnectionId | null>(null);
+  #selectedEventIndex = $state<number | null>(null);
+  #panes = $state<PaneSizes>(loadSizes());
+
+  get selectedConnectionId(): ConnectionId | null {
+    return this.#selectedConnectionId;
+  }
+
+  set selectedConnectionId(id: ConnectionId | null) {
+    this.#selectedConnectionId = id;
+  }
+
+  /** The byte-log row (an index into store.events) the learner picked, if any. */
+  get selectedEventIndex(): number | null {
+    return this.#selectedEventIndex;
+  }
+
+  set selectedEventIndex(index: number | null) {
+    this.#selectedEventIndex = index;
+  }
+
+  get panes(): Readonly<PaneSizes> {
+    return this.#panes;
+  }
+
+  resizePane(name: keyof PaneSizes, value: number): void {
+    this.#panes[name] = clampPane(name, value);
+    try {
+      localStorage.setItem(STORAGE_KEY, JSON.stringify(this.#panes));
+    } catch {
+      // Storage full or disabled: the size still applies for this visit.
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The composer's text -> the exact bytes that will be sent. In text mode a line break typed in the box (Enter)
+ * becomes CR LF, like telnet sends, or a bare LF when the learner chooses so; `\r \n \t \\ \xHH` escapes work
+ * everywhere (src/shared/escapes.ts). In hex mode line breaks only separate bytes.
+ */
+import { parseEscapedText, parseHex, type ParsedBytes, type SendFormat } from '../../../../shared/escapes';
+
+export type EnterBytes = 'crlf' | 'lf';
+
+const CRLF = Uint8Array.of(13, 10);
+const LF = Uint8Array.of(10);
+
+export function composerBytes(text: string, format: SendFormat, enter: EnterBytes): ParsedBytes {
+  if (format === 'hex') return parseHex(text);
+  const breakBytes = enter === 'crlf' ? CRLF : LF;
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  // Each typed line is parsed alone so an escape can never swallow the line break after it.
+  for (const line of text.split('\n')) {
+    const withoutCr = line.endsWith('\r') ? line.slice(0, -1) : line;
+    const parsed = parseEscapedText(withoutCr);
+    if (!parsed.ok)
+      return {
+        ok: false,
+        error: parsed.error.replace(/character \d+/, `character ${at + parsed.index + 1}`),
+        index: at + parsed.index,
+      };
+    if (parts.length > 0) parts.push(breakBytes);
+    parts.push(parsed.bytes);
+    at += line.length + 1;
+  }
+  let length = 0;
+  for (const part of parts) length += part.byteLength;
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+  }
+  return { ok: true, bytes };
+}

@@ -1,0 +1,53 @@
+/** A connection's state in the learner's words, for the workbench's connection list. Pure. */
+import type { LabError } from '../../../../shared/errors';
+
+export interface ConnectionFacts {
+  state: 'resolving' | 'connecting' | 'open' | 'closed';
+  localEnded: boolean;
+  peerEnded: boolean;
+  closedBy?: 'local' | 'peer' | 'error' | 'abort';
+  error?: LabError;
+}
+
+export function connectionStateWords(view: ConnectionFacts): string {
+  switch (view.state) {
+    case 'resolving':
+      return 'looking up the name…';
+    case 'connecting':
+      return 'connecting…';
+    case 'open':
+      if (view.localEnded && view.peerEnded) return 'both sides sent FIN; closing';
+      if (view.localEnded) return 'half-closed: you sent FIN, still receiving';
+      if (view.peerEnded) return 'the other side sent FIN (done sending)';
+      return 'open';
+    case 'closed':
+      if (view.error) return `failed: ${view.error.code}`;
+      switch (view.closedBy) {
+        case 'peer':
+          return 'closed by the other side';
+        case 'local':
+          return 'closed by you';
+        case 'abort':
+          return 'aborted by you (RST)';
+        case 'error':
+          return 'closed by an error';
+        default:
+          return 'closed';
+      }
+  }
+}
+
+/** What the half-close / close / abort buttons may do now. */
+export function connectionActions(view: ConnectionFacts | undefined): {
+  canSend: boolean;
+  canHalfClose: boolean;
+  canClose: boolean;
+} {
+  if (!view) return { canSend: false, canHalfClose: false, canClose: false };
+  const open = view.state === 'open';
+  return {
+    canSend: open,
+    canHalfClose: open && !view.localEnded,
+    canClose: view.state !== 'closed',
+  };
+}

@@ -1,0 +1,69 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { SCREENS } from './labPage';
+import { expect, test } from './webHost';
+
+test.use({ viewport: { width: 1440, height: 900 } });
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes
+          .slice(0, 3)
+          .map((node) => `${node.target.join(' ')} ${node.html.slice(0, 90)}`)
+          .join(', ')}`,
+    );
+}
+
+async function romeoExchange(page: Page): Promise<void> {
+  await page.getByTestId('template-select').selectOption('socket1-romeo');
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
+  await page.getByTestId('send-button').click();
+  await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
+  await page.locator('[data-testid="log-row"][data-dir="in"]').click();
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test.describe(`${scheme} theme`, () => {
+    test.beforeEach(async ({ page }) => {
+      await page.emulateMedia({ colorScheme: scheme });
+    });
+
+    test('the empty start screen has no serious or critical axe violations', async ({ page, webHost }) => {
+      await page.goto(webHost.url);
+      await expect(page.getByTestId('hello-version')).toBeVisible();
+      await page.screenshot({ path: `${SCREENS}/main-empty-${scheme}.png` });
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+
+    test('the main screen after an HTTP exchange has no serious or critical axe violations', async ({
+      page,
+      webHost,
+    }) => {
+      await page.goto(webHost.url);
+      await romeoExchange(page);
+      await page.screenshot({ path: `${SCREENS}/main-text-${scheme}.png` });
+      // Soft: every view is checked and every violation listed, even when an earlier one fails.
+      expect.soft(await seriousViolations(page), 'text view').toEqual([]);
+
+      for (const tab of ['hex', 'http', 'recv'] as const) {
+        await page.getByTestId(`view-tab-${tab}`).click();
+        await page.screenshot({ path: `${SCREENS}/main-${tab}-${scheme}.png` });
+        expect.soft(await seriousViolations(page), `${tab} view`).toEqual([]);
+      }
+    });
+
+    test('a refusal notice has no serious or critical axe violations', async ({ page, webHost }) => {
+      await page.goto(webHost.url);
+      await page.getByTestId('port-input').fill('0x50');
+      await page.getByTestId('connect-button').click();
+      await expect(page.getByTestId('notice')).toBeVisible();
+      await page.screenshot({ path: `${SCREENS}/refusal-${scheme}.png` });
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+  });
+}

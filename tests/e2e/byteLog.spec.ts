@@ -1,0 +1,188 @@
+import type { Page } from '@playwright/test';
+import { SCREENS, connectTo, startEchoServer } from './labPage';
+import { expect, test } from './webHost';
+
+test.use({ viewport: { width: 1440, height: 900 } });
+
+const rows = (page: Page) => page.getByTestId('log-rows');
+
+async function rowCount(page: Page): Promise<number> {
+  return Number(await rows(page).getAttribute('data-rows'));
+}
+
+/** Send the composer's message with Ctrl+Enter and wait for its echo, so sends never overlap. */
+async function sendAndWaitForEcho(page: Page): Promise<void> {
+  const before = await rowCount(page);
+  await page.getByTestId('composer').press('Control+Enter');
+  await expect.poll(() => rowCount(page)).toBeGreaterThanOrEqual(before + 2);
+}
+
+async function romeoExchange(page: Page): Promise<void> {
+  await page.getByTestId('template-select').selectOption('socket1-romeo');
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
+  await page.getByTestId('send-button').click();
+  await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
+}
+
+test('the log follows the newest row, stops when scrolled up, and jumps back on request', async ({ page, webHost }) => {
+  const echo = await startEchoServer();
+  try {
+    await page.goto(webHost.url);
+    await connectTo(page, '127.0.0.1', String(echo.port), 'internet');
+    await page.getByTestId('composer').fill('line\\r\\n');
+    for (let i = 0; i < 25; i++) await sendAndWaitForEcho(page);
+
+    const count = await rowCount(page);
+    expect(count).toBeGreaterThanOrEqual(54);
+    await expect(rows(page)).toHaveAttribute('data-following', 'true');
+    await expect(page.locator(`[data-testid="log-row"][aria-posinset="${count}"]`)).toBeInViewport();
+    await expect(page.getByTestId('jump-to-newest')).toHaveCount(0);
+
+    // The learner scrolls up with the mouse wheel: the log stops following.
+    await rows(page).hover();
+    await page.mouse.wheel(0, -5000);
+    await expect(rows(page)).toHaveAttribute('data-following', 'false');
+    await expect(page.locator('[data-testid="log-row"][aria-posinset="1"]')).toBeInViewport();
+    await expect(page.getByTestId('jump-to-newest')).toBeVisible();
+
+    // New rows arrive; the view stays where the learner is, and says how many are new.
+    for (let i = 0; i < 3; i++) await sendAndWaitForEcho(page);
+    await expect(page.locator('[data-testid="log-row"][aria-posinset="1"]')).toBeInViewport();
+    await expect(page.getByTestId('jump-to-newest')).toContainText('6 new');
+    await page.screenshot({ path: `${SCREENS}/log-scrolled-up-light.png` });
+
+    await page.getByTestId('jump-to-newest').click();
+    await expect(rows(page)).toHaveAttribute('data-following', 'true');
+    const newest = await rowCount(page);
+    await expect(page.locator(`[data-testid="log-row"][aria-posinset="${newest}"]`)).toBeInViewport();
+
+    // Following again: the next rows scroll into view by themselves.
+    await sendAndWaitForEcho(page);
+    const latest = await rowCount(page);
+    await expect(page.locator(`[data-testid="log-row"][aria-posinset="${latest}"]`)).toBeInViewport();
+  } finally {
+    await echo.close();
+  }
+});
+
+test('keyboard: the log is a listbox; Home, arrows and End move the selected row', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  await rows(page).focus();
+  await page.keyboard.press('Home');
+  const first = page.locator('[data-testid="log-row"][aria-posinset="1"]');
+  await expect(first).toHaveAttribute('aria-selected', 'true');
+  await expect(first).toHaveAttribute('data-kind', 'resolving');
+  await expect(rows(page)).toHaveAttribute('aria-activedescendant', (await first.getAttribute('id')) ?? '');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.locator('[data-testid="log-row"][aria-posinset="2"]')).toHaveAttribute('aria-selected', 'true');
+  // A connection event shows its words in the detail pane.
+  await expect(page.getByTestId('event-detail')).toContainText('Resolved to 127.0.0.1');
+  await page.keyboard.press('End');
+  const last = await rowCount(page);
+  await expect(page.locator(`[data-testid="log-row"][aria-posinset="${last}"]`)).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+});
+
+test('search finds bytes across the log, case-insensitively, and highlights the hit', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  await page.getByTestId('search-input').fill('content-length: 167\\r\\n');
+  await page.getByTestId('search-input').press('Enter');
+  await expect(page.getByTestId('search-status')).toContainText('Found in row');
+  const received = page.locator('[data-testid="log-row"][data-dir="in"]').first();
+  await expect(received).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('text-view').locator('.mark').first()).toBeVisible();
+  await expect(page.getByTestId('text-view').locator('.mark').first()).toContainText('Content-Length: 167');
+
+  // The blank line that ends the head: found once in the request, once in the response.
+  await page.getByTestId('search-input').fill('\\r\\n\\r\\n');
+  await page.getByTestId('search-next').click();
+  await expect(page.getByTestId('search-status')).toContainText('Found in row');
+  const firstHit = await page.getByTestId('search-status').textContent();
+  await page.getByTestId('search-next').click();
+  await expect(page.getByTestId('search-status')).not.toHaveText(firstHit ?? '');
+  await page.getByTestId('search-prev').click();
+  await expect(page.getByTestId('search-status')).toHaveText(firstHit ?? '');
+
+  await page.getByTestId('search-input').fill('no such bytes anywhere');
+  await page.getByTestId('search-input').press('Enter');
+  await expect(page.getByTestId('search-status')).toContainText('is not in the log');
+});
+
+test('copy the selected row as a Python bytes literal, as hex, and as text', async ({ page, context, webHost }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webHost.origin });
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  await page.locator('[data-testid="log-row"][data-dir="out"]').click();
+  await page.getByTestId('copy-python').click();
+  await expect(page.getByTestId('copy-status')).toContainText('as a Python bytes literal');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+    "b'GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n'",
+  );
+  await page.getByTestId('copy-hex').click();
+  await expect(page.getByTestId('copy-status')).toContainText('as hex');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^47 45 54 20 .* 0d 0a 0d 0a$/);
+  await page.getByTestId('copy-text').click();
+  await expect(page.getByTestId('copy-status')).toContainText('as text');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+    'GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n',
+  );
+});
+
+test("the recv(n) view regroups the response into calls of at most n bytes, ending with b''", async ({
+  page,
+  webHost,
+}) => {
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  await page.getByTestId('view-tab-recv').click();
+  await page.getByTestId('recv-size').fill('100');
+  await expect(page.getByTestId('recv-explain')).toContainText('recv(100)');
+  const lengths = await page
+    .getByTestId('recv-call')
+    .evaluateAll((calls) => calls.map((call) => Number(call.getAttribute('data-length'))));
+  expect(lengths.length).toBeGreaterThanOrEqual(7);
+  expect(lengths.every((length) => length <= 100)).toBe(true);
+  expect(lengths.at(-1)).toBe(0);
+  expect(lengths.reduce((sum, length) => sum + length, 0)).toBe(
+    Number((await page.getByTestId('connection-row').textContent())?.match(/(\d+) bytes received/)?.[1]),
+  );
+  await page.screenshot({ path: `${SCREENS}/recv-view-light.png` });
+});
+
+test('bytes from a peer are shown as text, never as HTML', async ({ page, webHost }) => {
+  const echo = await startEchoServer();
+  try {
+    await page.goto(webHost.url);
+    await connectTo(page, '127.0.0.1', String(echo.port), 'internet');
+    await page.getByTestId('composer').fill('<b id="injected">bold</b><img src=x onerror="document.title=1">\\r\\n');
+    await page.getByTestId('send-button').click();
+    const received = page.locator('[data-testid="log-row"][data-dir="in"]');
+    await expect(received).toContainText('<b id="injected">bold</b>');
+    await expect(page.locator('#injected')).toHaveCount(0);
+    await expect(page.locator('[data-testid="byte-log"] img')).toHaveCount(0);
+    expect(await page.title()).toBe('Socket Lab');
+  } finally {
+    await echo.close();
+  }
+});
+
+test('splitters resize the panes from the keyboard', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  const splitter = page.getByTestId('guide-splitter');
+  const before = Number(await splitter.getAttribute('aria-valuenow'));
+  await splitter.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(splitter).toHaveAttribute('aria-valuenow', String(before + 16));
+  await page.keyboard.press('Home');
+  await expect(splitter).toHaveAttribute('aria-valuenow', (await splitter.getAttribute('aria-valuemin')) ?? '');
+  const workbench = page.getByTestId('workbench-splitter');
+  const height = Number(await workbench.getAttribute('aria-valuenow'));
+  await workbench.focus();
+  await page.keyboard.press('Shift+ArrowUp');
+  await expect(workbench).toHaveAttribute('aria-valuenow', String(height - 64));
+});

@@ -1,0 +1,50 @@
+/** Steps the workbench and byte-log specs share: a loopback echo server, and driving the workbench as a learner. */
+import net from 'node:net';
+import type { Page } from '@playwright/test';
+import { expect } from './webHost';
+
+export const SCREENS = '.test-output/screens';
+
+export interface EchoServer {
+  port: number;
+  close: () => Promise<void>;
+}
+
+/** A loopback echo server owned by the test: every byte goes straight back. */
+export async function startEchoServer(): Promise<EchoServer> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.pipe(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function setRoute(page: Page, route: 'lab' | 'internet'): Promise<void> {
+  const toggle = page.getByTestId('route-toggle');
+  if ((await toggle.getAttribute('data-route')) !== route) await toggle.click();
+  await expect(toggle).toHaveAttribute('data-route', route);
+}
+
+/** Type a target, pick the route, press Connect, and wait until the selected connection is open. */
+export async function connectTo(page: Page, host: string, port: string, route: 'lab' | 'internet'): Promise<void> {
+  await page.getByTestId('host-input').fill(host);
+  await page.getByTestId('port-input').fill(port);
+  await setRoute(page, route);
+  const before = await page.getByTestId('connection-row').count();
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-row')).toHaveCount(before + 1);
+  await expect(page.getByTestId('connection-row').nth(before)).toHaveAttribute('data-state', 'open');
+}

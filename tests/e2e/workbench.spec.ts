@@ -1,0 +1,151 @@
+import { SCREENS, connectTo, startEchoServer } from './labPage';
+import { expect, test } from './webHost';
+
+test.use({ viewport: { width: 1440, height: 900 } });
+
+test('echo on loopback: hello\\r\\n goes out and comes back, with CR and LF drawn as glyphs', async ({
+  page,
+  webHost,
+}) => {
+  const echo = await startEchoServer();
+  try {
+    await page.goto(webHost.url);
+    await expect(page.getByTestId('connections-empty')).toHaveText(
+      'Not connected. Type a host and port, then Connect.',
+    );
+    await expect(page.getByTestId('log-empty')).toBeVisible();
+
+    await connectTo(page, '127.0.0.1', String(echo.port), 'internet');
+    const row = page.getByTestId('connection-row').first();
+    await expect(row.getByTestId('connection-addresses')).toContainText(`127.0.0.1:${echo.port}`);
+    await expect(row.getByTestId('connection-answered-by')).toHaveText(
+      `answered by the program listening at 127.0.0.1:${echo.port}`,
+    );
+
+    await page.getByTestId('composer').fill('hello\\r\\n');
+    await expect(page.getByTestId('composer-preview')).toHaveText('hello␍␊');
+    await expect(page.getByTestId('composer-count')).toHaveText('Will send 7 bytes');
+    await page.getByTestId('send-button').click();
+
+    const sent = page.locator('[data-testid="log-row"][data-dir="out"]');
+    const received = page.locator('[data-testid="log-row"][data-dir="in"]');
+    await expect(sent).toHaveCount(1);
+    await expect(sent).toContainText('→ sent');
+    await expect(sent).toContainText('hello␍␊');
+    await expect(sent).toContainText('7 bytes');
+    await expect(received).toHaveCount(1);
+    await expect(received).toContainText('← received');
+    await expect(received).toContainText('hello␍␊');
+    await expect(page.locator('[data-testid="log-row"][data-kind="connected"]')).toContainText(
+      `127.0.0.1:${echo.port}`,
+    );
+    await page.screenshot({ path: `${SCREENS}/workbench-echo-light.png` });
+
+    // Half-close: FIN goes out; the echo server answers with its own FIN.
+    await page.getByTestId('half-close-button').click();
+    await expect(page.locator('[data-testid="log-row"][data-kind="local-ended"]')).toHaveCount(1);
+    await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
+    await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toContainText('Closed by the other side');
+  } finally {
+    await echo.close();
+  }
+});
+
+test('Ctrl+Enter sends, and a new line typed in the box is sent as CR LF', async ({ page, webHost }) => {
+  const echo = await startEchoServer();
+  try {
+    await page.goto(webHost.url);
+    await connectTo(page, '127.0.0.1', String(echo.port), 'internet');
+    const composer = page.getByTestId('composer');
+    await composer.fill('');
+    await composer.pressSequentially('hi');
+    await composer.press('Enter');
+    await expect(page.getByTestId('composer-preview')).toHaveText('hi␍␊');
+    await page.getByTestId('enter-crlf').uncheck();
+    await expect(page.getByTestId('composer-preview')).toHaveText('hi␊');
+    await page.getByTestId('enter-crlf').check();
+    await composer.press('Control+Enter');
+    await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toContainText('hi␍␊');
+  } finally {
+    await echo.close();
+  }
+});
+
+test('the lab HTTP server answers the socket1.py request: status, Content-Length 167, Romeo, FIN, closed', async ({
+  page,
+  webHost,
+}) => {
+  await page.goto(webHost.url);
+  await page.getByTestId('template-select').selectOption('socket1-romeo');
+  await expect(page.getByTestId('composer-preview')).toHaveText('GET http://data.pr4e.org/romeo.txt HTTP/1.0␍␊␍␊');
+  await expect(page.getByTestId('host-input')).toHaveValue('data.pr4e.org');
+  await expect(page.getByTestId('port-input')).toHaveValue('80');
+  await expect(page.getByTestId('route-toggle')).toHaveAttribute('data-route', 'lab');
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
+  await expect(page.getByTestId('connection-answered-by')).toContainText('Lab HTTP server');
+  await expect(page.locator('[data-testid="log-row"][data-kind="connected"]')).toContainText('Lab HTTP server');
+  await page.getByTestId('send-button').click();
+
+  // HTTP/1.0: the server answers, then sends FIN; our side stays open until we close it, as socket1.py does.
+  await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toContainText('FIN received');
+  await expect(page.getByTestId('connection-state')).toHaveText('the other side sent FIN (done sending)');
+  const received = page.locator('[data-testid="log-row"][data-dir="in"]').first();
+  await expect(received).toContainText('HTTP/1.1 200 OK␍␊');
+
+  // Everything received, as text: the status line, the header, the body.
+  await page.getByTestId('source-in').check();
+  await page.getByTestId('view-tab-text').click();
+  const text = page.getByTestId('text-view');
+  await expect(text).toContainText('HTTP/1.1 200 OK␍␊');
+  await expect(text).toContainText('Content-Length: 167␍␊');
+  await page.getByTestId('text-view-lines').press('End');
+  await expect(text).toContainText('But soft what light');
+
+  await page.getByTestId('view-tab-hex').click();
+  await expect(page.getByTestId('hex-view')).toContainText('0d 0a');
+
+  await page.getByTestId('view-tab-http').click();
+  const http = page.getByTestId('http-view');
+  await expect(http.getByTestId('http-start-line')).toHaveText('HTTP/1.1 200 OK');
+  await expect(http.getByTestId('http-headers')).toContainText('Content-Length');
+  await expect(http.getByTestId('http-blank-line')).toContainText('␍␊');
+  await expect(http.getByTestId('http-length-check')).toHaveAttribute('data-match', 'true');
+  await expect(http.getByTestId('http-length-check')).toContainText('Content-Length: 167');
+  await expect(http.getByTestId('http-body')).toContainText('But soft what light');
+  await page.screenshot({ path: `${SCREENS}/http-view-light.png` });
+
+  await page.getByTestId('view-tab-recv').click();
+  await expect(page.getByTestId('recv-explain')).toContainText('recv(512)');
+  await expect(page.getByTestId('recv-call').last()).toHaveAttribute('data-length', '0');
+  await expect(page.getByTestId('recv-call').last()).toContainText("b''");
+
+  await page.getByTestId('close-button').click();
+  await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toContainText('Closed by you');
+  await expect(page.getByTestId('connection-state')).toHaveText('closed by you');
+});
+
+test('a port typed as 0x50 gets main’s refusal in plain words', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await page.getByTestId('host-input').fill('data.pr4e.org');
+  await page.getByTestId('port-input').fill('0x50');
+  await page.getByTestId('connect-button').click();
+  const notice = page.getByTestId('notice');
+  await expect(notice).toHaveAttribute('data-code', 'BAD_PORT');
+  await expect(notice).toContainText('A port is a whole number from 1 to 65535');
+  await expect(notice).toContainText('"0x50"');
+  await expect(notice).toContainText('decimal');
+  await expect(page.getByTestId('connection-row')).toHaveCount(0);
+  await page.screenshot({ path: `${SCREENS}/refusal-light.png` });
+  await page.getByTestId('dismiss-notices').click();
+  await expect(notice).toHaveCount(0);
+});
+
+test('send is explained, not silently refused, when nothing is connected', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await page.getByTestId('composer').fill('hello\\r\\n');
+  await expect(page.getByTestId('send-button')).toBeDisabled();
+  await expect(page.getByTestId('send-blocked')).toHaveText('Send needs an open connection: Connect first.');
+  await page.getByTestId('composer').fill('bad \\q escape');
+  await expect(page.getByTestId('composer-error')).toContainText('not an escape');
+});

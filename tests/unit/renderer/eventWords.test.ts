@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import {
+  directionOf,
+  eventSummary,
+  formatBytes,
+  formatElapsed,
+  formatEndpoint,
+} from '../../../src/renderer/src/features/byteLog/eventWords';
+
+describe('event words', () => {
+  it('name the direction of data', () => {
+    const base = { id: 'a', t: 0, type: 'data', offset: 0, bytes: new Uint8Array(1) } as const;
+    expect(directionOf({ ...base, dir: 'out' })).toEqual({ arrow: '→', words: 'sent' });
+    expect(directionOf({ ...base, dir: 'in' })).toEqual({ arrow: '←', words: 'received' });
+  });
+
+  it('say who answered and both ends of a connection', () => {
+    const summary = eventSummary({
+      id: 'a',
+      t: 5,
+      type: 'connected',
+      local: { address: '127.0.0.1', port: 51234, family: 'IPv4' },
+      remote: { address: '::1', port: 8080, family: 'IPv6' },
+      route: 'lab',
+      answeredBy: 'Lab HTTP server (stands in for data.pr4e.org)',
+      elapsedMs: 1.5,
+    });
+    expect(summary).toContain('127.0.0.1:51234');
+    expect(summary).toContain('[::1]:8080');
+    expect(summary).toContain('answered by Lab HTTP server');
+  });
+
+  it('explain FIN, close and errors in plain words', () => {
+    expect(eventSummary({ id: 'a', t: 0, type: 'peer-ended' })).toContain('FIN received');
+    expect(eventSummary({ id: 'a', t: 0, type: 'local-ended' })).toContain('FIN sent');
+    expect(eventSummary({ id: 'a', t: 0, type: 'closed', by: 'peer' })).toBe('Closed by the other side');
+    expect(
+      eventSummary({
+        id: 'a',
+        t: 0,
+        type: 'error',
+        code: 'ECONNREFUSED',
+        message: 'Nothing is listening on that port.',
+        hint: 'Check the port.',
+      }),
+    ).toBe('ECONNREFUSED: Nothing is listening on that port. Check the port.');
+  });
+
+  it('format times, sizes and endpoints', () => {
+    expect(formatElapsed(0.42)).toBe('+0.4 ms');
+    expect(formatElapsed(152.4)).toBe('+152 ms');
+    expect(formatElapsed(1250)).toBe('+1.25 s');
+    expect(formatElapsed(123_000)).toBe('+2 min 3 s');
+    expect(formatBytes(1)).toBe('1 byte');
+    expect(formatBytes(167)).toBe('167 bytes');
+    expect(formatBytes(65536)).toBe('64.0 KiB');
+    expect(formatBytes(64 * 1024 * 1024)).toBe('64.00 MiB');
+    expect(formatEndpoint(undefined)).toBe('?');
+  });
+});

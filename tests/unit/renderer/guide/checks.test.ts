@@ -1,0 +1,424 @@
+/**
+ * Every step check, fed with events recorded from a real ConnectionHub talking to the real lab servers on
+ * loopback, as a learner's session would produce them. Each check must stay red before the step's action and
+ * turn green after it.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConnectionHub } from '../../../../src/main/core/connections/hub';
+import { startLabServers, type LabServers } from '../../../../src/main/core/labServers';
+import type { LabEvent, LabServerInfo, Route } from '../../../../src/shared/contract';
+import { parseEscapedText } from '../../../../src/shared/escapes';
+import {
+  BLANK_LINE_WAIT_MS,
+  checkBlankLine,
+  checkBytes,
+  checkPorts,
+  checkPortTour,
+  checkReliablePipe,
+  checkUrllib,
+  checkWhenThingsGoWrong,
+  checkWhoCloses,
+  checkYourPort,
+  compareStatusLine,
+  makeHeadersBodyCheck,
+  makeSpeakHttpCheck,
+  predictedNumber,
+  type CheckContext,
+  type StepCheck,
+} from '../../../../src/renderer/src/features/guide/checks';
+import { STEP_IDS, STEPS, splitCode } from '../../../../src/renderer/src/features/guide/steps';
+
+let servers: LabServers;
+let infos: LabServerInfo[];
+
+beforeAll(async () => {
+  servers = await startLabServers({ host: '127.0.0.1' });
+  infos = servers.info();
+});
+afterAll(async () => {
+  await servers.stop();
+});
+
+/** One learner session: a hub whose events are recorded in order, with a clock the test moves by hand. */
+class Session {
+  readonly events: LabEvent[] = [];
+  clock = 0;
+  readonly hub = new ConnectionHub({
+    emit: (event) => this.events.push(event),
+    route: (host, port) => servers.route(host, port),
+    now: () => this.clock,
+  });
+
+  async connect(host: string, port: number, route: Route = 'lab'): Promise<string> {
+    const result = this.hub.connect({ host, port, route, timeoutMs: 5000 });
+    if (!result.ok) throw new Error(result.error.message);
+    const id = result.value.id;
+    await this.until(() => this.events.some((e) => e.id === id && (e.type === 'connected' || e.type === 'closed')));
+    return id;
+  }
+
+  send(id: string, escaped: string): void {
+    const parsed = parseEscapedText(escaped);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const sent = this.hub.send(id, parsed.bytes);
+    if (!sent.ok) throw new Error(sent.error.message);
+  }
+
+  received(id: string): number {
+    return this.events.reduce(
+      (n, e) => n + (e.id === id && e.type === 'data' && e.dir === 'in' ? e.bytes.length : 0),
+      0,
+    );
+  }
+
+  has(id: string, type: LabEvent['type']): boolean {
+    return this.events.some((e) => e.id === id && e.type === type);
+  }
+
+  async until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+    const started = Date.now();
+    while (!condition()) {
+      if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for the session');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /** Lets any bytes in flight arrive (for checking that nothing came). */
+  settle(ms = 150): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  dispose(): void {
+    this.hub.dispose();
+  }
+}
+
+function context(predictions: CheckContext['predictions'] = {}): CheckContext {
+  return { labServers: infos, predictions };
+}
+
+function portOf(kind: LabServerInfo['kind']): number {
+  const info = infos.find((entry) => entry.kind === kind);
+  if (!info) throw new Error(`no ${kind} server`);
+  return info.port;
+}
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const ROMEO = 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n';
+
+let session: Session;
+beforeEach(() => {
+  session?.dispose();
+  session = new Session();
+});
+
+function expectRed(check: StepCheck, ctx = context()): void {
+  const result = check(session.events, ctx);
+  expect(result.passed, result.detail).toBe(false);
+  expect(result.detail.length).toBeGreaterThan(0);
+}
+
+function expectGreen(check: StepCheck, ctx = context()): string {
+  const result = check(session.events, ctx);
+  expect(result.passed, result.detail).toBe(true);
+  expect(result.parts.every((part) => part.done)).toBe(true);
+  return result.detail;
+}
+
+describe('the steps', () => {
+  it('are the eleven of the design, in order, each with a task and a check', () => {
+    expect(STEPS.map((step) => step.id)).toEqual([...STEP_IDS]);
+    expect(STEPS.map((step) => step.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    for (const step of STEPS) {
+      expect(step.explain.length).toBeGreaterThan(0);
+      expect(step.task(infos).length).toBeGreaterThan(0);
+      // Every `code` span is closed.
+      for (const line of [...step.explain, ...step.task(infos)]) expect(line.split('`').length % 2).toBe(1);
+      expect(step.check([], context()).passed).toBe(false);
+    }
+    expect(STEPS.filter((step) => step.prediction).map((step) => step.id)).toEqual(['speak-http', 'headers-body']);
+  });
+
+  it('tell the learner the lab servers’ real ports', () => {
+    const ports = STEPS.find((step) => step.id === 'ports')!;
+    const text = ports.task(infos).join(' ');
+    expect(text).toContain(`port \`${portOf('http')}\``);
+    expect(text).toContain(`port \`${portOf('echo')}\``);
+    expect(ports.task([]).join(' ')).toContain('appears here once the lab has started');
+    expect(splitCode('send `hello` now')).toEqual([
+      { code: false, text: 'send ' },
+      { code: true, text: 'hello' },
+      { code: false, text: ' now' },
+    ]);
+  });
+});
+
+describe('1 a reliable pipe', () => {
+  it('needs two sends to the echo server and every byte back, in order', async () => {
+    expectRed(checkReliablePipe);
+    const id = await session.connect('echo.lab.test', 7);
+    expectRed(checkReliablePipe);
+    session.send(id, 'hello\\r\\n');
+    await session.until(() => session.received(id) === 7);
+    expectRed(checkReliablePipe);
+    session.send(id, 'second try\\r\\n');
+    await session.until(() => session.received(id) === 19);
+    expect(expectGreen(checkReliablePipe)).toContain('19 bytes in 2 sends');
+  });
+
+  it('does not count an HTTP server (it does not echo)', async () => {
+    const id = await session.connect('data.pr4e.org', 80);
+    session.send(id, 'GET /romeo.txt HTTP/1.1\\r\\nHost: data.pr4e.org\\r\\n\\r\\n');
+    session.send(id, 'GET /romeo.txt HTTP/1.1\\r\\nHost: data.pr4e.org\\r\\n\\r\\n');
+    await session.until(() => session.received(id) > 400);
+    expectRed(checkReliablePipe);
+  });
+});
+
+describe('2 ports', () => {
+  it('needs the HTTP server and the echo server on their ports, and a refusal', async () => {
+    const http = await session.connect('127.0.0.1', portOf('http'));
+    session.send(http, 'GET /romeo.txt HTTP/1.0\\r\\n\\r\\n');
+    await session.until(() => session.has(http, 'peer-ended'));
+    expectRed(checkPorts);
+    const echo = await session.connect('127.0.0.1', portOf('echo'));
+    session.send(echo, 'hello\\r\\n');
+    await session.until(() => session.received(echo) === 7);
+    const partial = checkPorts(session.events, context());
+    expect(partial.passed).toBe(false);
+    expect(partial.parts.map((part) => part.done)).toEqual([true, true, false]);
+    const port = await closedPort();
+    const refused = await session.connect('127.0.0.1', port);
+    expect(session.has(refused, 'error')).toBe(true);
+    const detail = expectGreen(checkPorts);
+    expect(detail).toContain(`port ${port} refused`);
+    expect(detail).toContain(`127.0.0.1 port ${portOf('echo')}`);
+  });
+});
+
+describe('3 your side has a port too', () => {
+  it('needs two connections open at once to the same server', async () => {
+    const first = await session.connect('echo.lab.test', 7);
+    expectRed(checkYourPort);
+    session.hub.close(first);
+    await session.until(() => session.has(first, 'closed'));
+    const second = await session.connect('echo.lab.test', 7);
+    // One after the other is not "at once".
+    expectRed(checkYourPort);
+    const third = await session.connect('echo.lab.test', 7);
+    const detail = expectGreen(checkYourPort);
+    const local = (id: string) =>
+      (session.events.find((e) => e.id === id && e.type === 'connected') as Extract<LabEvent, { type: 'connected' }>)
+        .local.port;
+    expect(detail).toContain(`port ${local(second)}`);
+    expect(detail).toContain(`port ${local(third)}`);
+  });
+});
+
+describe('4 speak HTTP (predict, then send)', () => {
+  const check = makeSpeakHttpCheck('speak-http');
+
+  it('needs a prediction first, then a GET answered with a status line, headers and the blank line', async () => {
+    const id = await session.connect('data.pr4e.org', 80);
+    session.send(id, ROMEO);
+    await session.until(() => session.has(id, 'peer-ended'));
+    // The answer is here but nothing was predicted before it.
+    expectRed(check);
+    const late = { 'speak-http': { text: 'HTTP/1.1 200 OK', fromEvent: session.events.length } };
+    const lateResult = check(session.events, context(late));
+    expect(lateResult.passed).toBe(false);
+    expect(lateResult.detail).toMatch(/Now send the request: only an answer that comes after your prediction counts/);
+    expect(lateResult.parts.map((part) => part.done)).toEqual([true, false, false]);
+
+    const again = await session.connect('data.pr4e.org', 80);
+    session.send(again, ROMEO);
+    await session.until(() => session.has(again, 'peer-ended'));
+    expect(expectGreen(check, context(late))).toMatch(
+      /exactly right.*header lines, the blank line, and 167 bytes of body/,
+    );
+  });
+
+  it('compares a prediction with the status line in plain words', () => {
+    const response = {
+      startLineText: 'HTTP/1.1 200 OK',
+      startLine: { kind: 'status', version: 'HTTP/1.1', status: 200, reason: 'OK' },
+    };
+    const compare = (text: string) => compareStatusLine(text, response as Parameters<typeof compareStatusLine>[1]);
+    expect(compare('  http/1.1   200 ok ').matches).toBe(true);
+    expect(compare('HTTP/1.0 200 OK').words).toContain('The status code 200 is right.');
+    expect(compare('a web page').words).toBe('You predicted "a web page"; the server said "HTTP/1.1 200 OK".');
+  });
+});
+
+describe('5 the blank line matters', () => {
+  it('needs the request line alone, a quiet wait, then the blank line and the answer', async () => {
+    // Sending the whole request at once does not show the wait.
+    const whole = await session.connect('data.pr4e.org', 80);
+    session.send(whole, ROMEO);
+    await session.until(() => session.has(whole, 'peer-ended'));
+    expectRed(checkBlankLine);
+
+    const id = await session.connect('data.pr4e.org', 80);
+    session.send(id, 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n');
+    await session.settle();
+    expect(session.received(id)).toBe(0);
+    let result = checkBlankLine(session.events, context());
+    expect(result.parts.map((part) => part.done)).toEqual([true, false, false]);
+    session.clock += BLANK_LINE_WAIT_MS + 500;
+    session.send(id, '\\r\\n');
+    await session.until(() => session.has(id, 'peer-ended'));
+    expect(expectGreen(checkBlankLine)).toContain('Nothing came back for 1.5 seconds');
+    result = checkBlankLine(session.events, context());
+    expect(result.passed).toBe(true);
+  });
+
+  it('is not passed when the blank line follows too quickly', async () => {
+    const id = await session.connect('data.pr4e.org', 80);
+    session.send(id, 'GET /romeo.txt HTTP/1.0\\r\\n');
+    session.clock += 200;
+    session.send(id, '\\r\\n');
+    await session.until(() => session.has(id, 'peer-ended'));
+    expectRed(checkBlankLine);
+  });
+});
+
+describe('6 headers, then body (predict Content-Length)', () => {
+  const check = makeHeadersBodyCheck('headers-body');
+
+  it('compares the predicted Content-Length with romeo.txt’s 167', async () => {
+    const prediction = { 'headers-body': { text: 'about 150 bytes', fromEvent: 0 } };
+    expectRed(check, context(prediction));
+    const id = await session.connect('data.pr4e.org', 80);
+    session.send(id, 'GET http://data.pr4e.org/intro-short.txt HTTP/1.0\\r\\n\\r\\n');
+    await session.until(() => session.has(id, 'peer-ended'));
+    // Another file does not count.
+    expectRed(check, context(prediction));
+    const romeo = await session.connect('data.pr4e.org', 80);
+    session.send(romeo, ROMEO);
+    await session.until(() => session.has(romeo, 'peer-ended'));
+    expectRed(check, context());
+    expect(expectGreen(check, context(prediction))).toMatch(
+      /You predicted 150; the server said Content-Length: 167\..*its 167 bytes match Content-Length/,
+    );
+    expect(expectGreen(check, context({ 'headers-body': { text: '167', fromEvent: 0 } }))).toMatch(
+      /^You predicted 167: right\./,
+    );
+  });
+
+  it('reads numbers from what a learner types', () => {
+    expect(predictedNumber('Content-Length: 167')).toBe(167);
+    expect(predictedNumber('1,024 bytes')).toBe(1024);
+    expect(predictedNumber('no idea')).toBeNull();
+  });
+});
+
+describe('7 who closes?', () => {
+  it('needs the server to close after HTTP/1.0 and to keep HTTP/1.1 open for a second request', async () => {
+    const old = await session.connect('data.pr4e.org', 80);
+    session.send(old, ROMEO);
+    await session.until(() => session.has(old, 'peer-ended'));
+    let result = checkWhoCloses(session.events, context());
+    expect(result.parts.map((part) => part.done)).toEqual([true, false]);
+
+    const modern = await session.connect('data.pr4e.org', 80);
+    const request = 'GET /romeo.txt HTTP/1.1\\r\\nHost: data.pr4e.org\\r\\n\\r\\n';
+    session.send(modern, request);
+    await session.until(() => session.received(modern) > 167);
+    await session.settle();
+    expect(session.has(modern, 'peer-ended')).toBe(false);
+    expectRed(checkWhoCloses);
+    session.send(modern, request);
+    await session.until(() => session.received(modern) > 2 * 167 + 300);
+    result = checkWhoCloses(session.events, context());
+    expect(result.passed).toBe(true);
+    expect(result.detail).toContain('A second request on the same connection got a second answer');
+  });
+
+  it('also counts an HTTP/1.1 connection the learner closed first', async () => {
+    const old = await session.connect('data.pr4e.org', 80);
+    session.send(old, ROMEO);
+    await session.until(() => session.has(old, 'peer-ended'));
+    const modern = await session.connect('data.pr4e.org', 80);
+    session.send(modern, 'GET /romeo.txt HTTP/1.1\\r\\nHost: data.pr4e.org\\r\\n\\r\\n');
+    await session.until(() => session.received(modern) > 167);
+    session.hub.close(modern);
+    await session.until(() => session.has(modern, 'closed'));
+    expect(expectGreen(checkWhoCloses)).toContain('kept the connection open until you closed it');
+  });
+
+  it('does not count HTTP/1.1 with Connection: close (the server closes that one)', async () => {
+    const old = await session.connect('data.pr4e.org', 80);
+    session.send(old, ROMEO);
+    await session.until(() => session.has(old, 'peer-ended'));
+    const id = await session.connect('data.pr4e.org', 80);
+    session.send(id, 'GET /romeo.txt HTTP/1.1\\r\\nHost: data.pr4e.org\\r\\nConnection: close\\r\\n\\r\\n');
+    await session.until(() => session.has(id, 'peer-ended'));
+    session.hub.close(id);
+    await session.until(() => session.has(id, 'closed'));
+    expectRed(checkWhoCloses);
+  });
+});
+
+describe('8 when things go wrong', () => {
+  it('needs a 404 and a refusal, and names the extras it saw', async () => {
+    const missing = await session.connect('data.pr4e.org', 80);
+    session.send(missing, 'GET http://data.pr4e.org/no-such-page.htm HTTP/1.0\\r\\n\\r\\n');
+    await session.until(() => session.has(missing, 'peer-ended'));
+    expectRed(checkWhenThingsGoWrong);
+    const bad = await session.connect('data.pr4e.org', 80);
+    session.send(bad, 'GET /romeo.txt http/1.0\\r\\n\\r\\n');
+    await session.until(() => session.has(bad, 'peer-ended'));
+    expectRed(checkWhenThingsGoWrong);
+    await session.connect('127.0.0.1', await closedPort());
+    expect(expectGreen(checkWhenThingsGoWrong)).toContain('You also met a 400');
+  });
+});
+
+describe('9 bytes, not characters', () => {
+  it('needs the whole of cover3.jpg, whose body starts FF D8 FF', async () => {
+    const page = await session.connect('data.pr4e.org', 80);
+    session.send(page, 'GET http://data.pr4e.org/page1.htm HTTP/1.0\\r\\n\\r\\n');
+    await session.until(() => session.has(page, 'peer-ended'));
+    expectRed(checkBytes);
+    const id = await session.connect('data.pr4e.org', 80);
+    session.send(id, 'GET http://data.pr4e.org/cover3.jpg HTTP/1.0\\r\\n\\r\\n');
+    await session.until(() => session.has(id, 'peer-ended'), 10_000);
+    expect(expectGreen(checkBytes)).toMatch(/The body is 239,536 bytes and starts FF D8 FF/);
+  });
+});
+
+describe('10 let urllib do it', () => {
+  it('needs urllib’s HTTP/1.1 request with Host, Connection: close, Accept-Encoding: identity, and the close', async () => {
+    const plain = await session.connect('data.pr4e.org', 80);
+    session.send(plain, 'GET /romeo.txt HTTP/1.1\\r\\nHost: data.pr4e.org\\r\\n\\r\\n');
+    await session.until(() => session.received(plain) > 167);
+    expect(checkUrllib(session.events, context()).parts.map((part) => part.done)).toEqual([true, false, false, false]);
+    const id = await session.connect('data.pr4e.org', 80);
+    session.send(
+      id,
+      'GET /romeo.txt HTTP/1.1\\r\\nAccept-Encoding: identity\\r\\nHost: data.pr4e.org\\r\\nUser-Agent: Python-urllib/3.11\\r\\nConnection: close\\r\\n\\r\\n',
+    );
+    await session.until(() => session.has(id, 'peer-ended'));
+    expect(expectGreen(checkUrllib)).toMatch(/hand your program only the 167 bytes of body/);
+  });
+});
+
+describe('11 a tour of common ports', () => {
+  it('needs the SMTP-style 220 and the POP-style +OK greetings', async () => {
+    const smtp = await session.connect('mail.lab.test', 25);
+    await session.until(() => session.received(smtp) > 0);
+    const partial = checkPortTour(session.events, context());
+    expect(partial.parts.map((part) => part.done)).toEqual([true, false]);
+    const pop = await session.connect('mail.lab.test', 110);
+    await session.until(() => session.received(pop) > 0);
+    expectGreen(checkPortTour);
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { LabServerInfo } from '../../../src/shared/contract';
+import { composerBytes } from '../../../src/renderer/src/features/workbench/composerBytes';
+import { connectionActions, connectionStateWords } from '../../../src/renderer/src/features/workbench/connectionWords';
+import { portForRequest, TEMPLATES, templateTarget } from '../../../src/renderer/src/features/workbench/templates';
+import { parseEscapedText } from '../../../src/shared/escapes';
+
+function bytesOf(result: ReturnType<typeof composerBytes>): string {
+  if (!result.ok) throw new Error(result.error);
+  return String.fromCharCode(...result.bytes);
+}
+
+describe('composerBytes', () => {
+  it('sends a typed line break as CR LF, like telnet, or as a bare LF', () => {
+    expect(bytesOf(composerBytes('GET / HTTP/1.0\n\n', 'text', 'crlf'))).toBe('GET / HTTP/1.0\r\n\r\n');
+    expect(bytesOf(composerBytes('GET / HTTP/1.0\n\n', 'text', 'lf'))).toBe('GET / HTTP/1.0\n\n');
+  });
+
+  it('keeps escapes working, and a backslash at a line end cannot eat the line break', () => {
+    expect(bytesOf(composerBytes('hello\\r\\n', 'text', 'crlf'))).toBe('hello\r\n');
+    const result = composerBytes('a\\\nb', 'text', 'crlf');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.index).toBe(1);
+  });
+
+  it('reports the position of a bad escape on a later line counted from the start of the box', () => {
+    const result = composerBytes('ok\nbad \\q', 'text', 'crlf');
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.index).toBe(7);
+      expect(result.error).toContain('character 8');
+    }
+  });
+
+  it('treats a pasted CR LF line break like a typed one', () => {
+    expect(bytesOf(composerBytes('a\r\nb', 'text', 'lf'))).toBe('a\nb');
+  });
+
+  it('reads hex with line breaks as separators', () => {
+    expect(bytesOf(composerBytes('47 45\n54', 'hex', 'crlf'))).toBe('GET');
+  });
+});
+
+describe('templates', () => {
+  it('hold the chapter’s requests byte for byte', () => {
+    const bytes = (id: string): string => {
+      const template = TEMPLATES.find((entry) => entry.id === id);
+      const parsed = parseEscapedText(template?.text ?? '');
+      if (!parsed.ok) throw new Error(parsed.error);
+      return String.fromCharCode(...parsed.bytes);
+    };
+    expect(bytes('socket1-romeo')).toBe('GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n');
+    expect(bytes('slides-page1')).toBe('GET http://data.pr4e.org/page1.htm HTTP/1.0\n\n');
+    expect(bytes('urljpeg-cover3')).toBe('GET http://data.pr4e.org/cover3.jpg HTTP/1.0\r\n\r\n');
+    expect(bytes('http11-host')).toBe('GET /romeo.txt HTTP/1.1\r\nHost: data.pr4e.org\r\n\r\n');
+    expect(bytes('echo-hello')).toBe('hello\r\n');
+    expect(new Set(TEMPLATES.map((entry) => entry.id)).size).toBe(TEMPLATES.length);
+  });
+
+  it('take their target from the lab server that answers them', () => {
+    const servers: LabServerInfo[] = [
+      { kind: 'http', name: 'Lab HTTP', host: '127.0.0.1', port: 4000, mirrors: ['data.pr4e.org:80'] },
+      { kind: 'echo', name: 'Lab echo', host: '127.0.0.1', port: 4001, mirrors: ['echo.lab.test:7'] },
+    ];
+    const romeo = TEMPLATES.find((entry) => entry.id === 'socket1-romeo');
+    const helo = TEMPLATES.find((entry) => entry.id === 'smtp-helo');
+    expect(templateTarget(romeo!, servers)).toEqual({ host: 'data.pr4e.org', port: '80' });
+    expect(templateTarget(helo!, servers)).toBeNull();
+  });
+
+  it('send the port as typed unless it is plain digits, so main can explain it', () => {
+    expect(portForRequest('80')).toBe(80);
+    expect(portForRequest('0x50')).toBe('0x50');
+    expect(portForRequest(' 80')).toBe(' 80');
+    expect(portForRequest('')).toBe('');
+    expect(portForRequest('655350')).toBe('655350');
+  });
+});
+
+describe('connection words', () => {
+  const base = { localEnded: false, peerEnded: false } as const;
+
+  it('say what state a connection is in', () => {
+    expect(connectionStateWords({ ...base, state: 'open' })).toBe('open');
+    expect(connectionStateWords({ ...base, state: 'open', localEnded: true })).toBe(
+      'half-closed: you sent FIN, still receiving',
+    );
+    expect(connectionStateWords({ ...base, state: 'closed', closedBy: 'peer' })).toBe('closed by the other side');
+    expect(connectionStateWords({ ...base, state: 'closed', closedBy: 'abort' })).toBe('aborted by you (RST)');
+    expect(
+      connectionStateWords({
+        ...base,
+        state: 'closed',
+        closedBy: 'error',
+        error: { code: 'ECONNREFUSED', message: 'm', hint: 'h' },
+      }),
+    ).toBe('failed: ECONNREFUSED');
+  });
+
+  it('allow half-close once, and close until closed', () => {
+    expect(connectionActions(undefined)).toEqual({ canSend: false, canHalfClose: false, canClose: false });
+    expect(connectionActions({ ...base, state: 'open' })).toEqual({
+      canSend: true,
+      canHalfClose: true,
+      canClose: true,
+    });
+    expect(connectionActions({ ...base, state: 'open', localEnded: true }).canHalfClose).toBe(false);
+    expect(connectionActions({ ...base, state: 'connecting' })).toEqual({
+      canSend: false,
+      canHalfClose: false,
+      canClose: true,
+    });
+    expect(connectionActions({ ...base, state: 'closed' }).canClose).toBe(false);
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import {
+  asciiColumnChar,
+  bytesToHex,
+  formatOffset,
+  HEX_LINE_BYTES,
+  hexByte,
+  hexDump,
+  hexDumpLine,
+  pythonBytesLiteral,
+} from '../../../src/shared/hexdump';
+
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+describe('hexByte and formatOffset', () => {
+  it('writes two lower-case digits per byte', () => {
+    expect(hexByte(0)).toBe('00');
+    expect(hexByte(0x0d)).toBe('0d');
+    expect(hexByte(0xff)).toBe('ff');
+  });
+
+  it('writes offsets as at least eight hex digits, like hexdump -C', () => {
+    expect(formatOffset(0)).toBe('00000000');
+    expect(formatOffset(167)).toBe('000000a7');
+    expect(formatOffset(0x1_0000_0000)).toBe('100000000');
+  });
+});
+
+describe('hexDumpLine', () => {
+  it('shows CR LF as 0d 0a and dots in the ASCII column', () => {
+    const line = hexDumpLine(ascii('hello\r\n'), 32);
+    expect(line.offset).toBe('00000020');
+    expect(line.hex.startsWith('68 65 6c 6c 6f 0d 0a')).toBe(true);
+    expect(line.ascii).toBe('hello..');
+  });
+
+  it('pads a short line so the ASCII column stays aligned', () => {
+    const full = hexDumpLine(new Uint8Array(HEX_LINE_BYTES).fill(0x41), 0);
+    const short = hexDumpLine(ascii('A'), 0);
+    expect(short.hex.length).toBe(full.hex.length);
+    expect(full.hex).toBe('41 41 41 41 41 41 41 41  41 41 41 41 41 41 41 41');
+  });
+
+  it('treats only space to tilde as printable', () => {
+    expect(asciiColumnChar(0x20)).toBe(' ');
+    expect(asciiColumnChar(0x7e)).toBe('~');
+    expect(asciiColumnChar(0x7f)).toBe('.');
+    expect(asciiColumnChar(0xe9)).toBe('.');
+    expect(asciiColumnChar(0x09)).toBe('.');
+  });
+});
+
+describe('hexDump', () => {
+  it('matches the layout of hexdump -C for the chapter request', () => {
+    const dump = hexDump(ascii('GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n'));
+    expect(dump.split('\n')).toEqual([
+      '00000000  47 45 54 20 68 74 74 70  3a 2f 2f 64 61 74 61 2e  |GET http://data.|',
+      '00000010  70 72 34 65 2e 6f 72 67  2f 72 6f 6d 65 6f 2e 74  |pr4e.org/romeo.t|',
+      '00000020  78 74 20 48 54 54 50 2f  31 2e 30 0d 0a 0d 0a     |xt HTTP/1.0....|',
+    ]);
+  });
+
+  it('counts offsets from where the bytes sit in the stream', () => {
+    expect(hexDump(ascii('ok'), 0x100)).toBe('00000100  6f 6b' + ' '.repeat(43) + '  |ok|');
+  });
+
+  it('is empty for no bytes', () => {
+    expect(hexDump(new Uint8Array())).toBe('');
+  });
+});
+
+describe('bytesToHex', () => {
+  it('joins bytes like Python bytes.hex(" ")', () => {
+    expect(bytesToHex(ascii('\r\n'))).toBe('0d 0a');
+    expect(bytesToHex(ascii('GET'), '')).toBe('474554');
+    expect(bytesToHex(new Uint8Array())).toBe('');
+  });
+});
+
+describe('pythonBytesLiteral', () => {
+  it('writes the request the way Python repr() prints it', () => {
+    expect(pythonBytesLiteral(ascii('GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n'))).toBe(
+      "b'GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n'",
+    );
+  });
+
+  it('escapes tab, backslash and bytes outside printable ASCII as \\xhh', () => {
+    expect(pythonBytesLiteral(Uint8Array.of(0x09, 0x5c, 0x00, 0x7f, 0xff, 0x41))).toBe("b'\\t\\\\\\x00\\x7f\\xffA'");
+  });
+
+  it('chooses quotes as Python does', () => {
+    // repr(b"it's") == b"it's"; repr(b'say "hi"') == b'say "hi"'; repr(b'\'"') == b'\'"'
+    expect(pythonBytesLiteral(ascii("it's"))).toBe('b"it\'s"');
+    expect(pythonBytesLiteral(ascii('say "hi"'))).toBe('b\'say "hi"\'');
+    expect(pythonBytesLiteral(ascii('\'"'))).toBe("b'\\'\"'");
+    expect(pythonBytesLiteral(new Uint8Array())).toBe("b''");
+  });
+});
