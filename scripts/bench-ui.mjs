@@ -19,33 +19,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from './chromium.cjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MIB = 1024 * 1024;
 const streamMiB = Number(process.env.BENCH_MB ?? 64);
 const rowCount = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-function findChromium() {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  try {
-    candidates.push(chromium.executablePath());
-  } catch {
-    // Playwright has no browser of its own here.
-  }
-  const found = candidates.find((candidate) => candidate && existsSync(candidate));
-  if (!found) throw new Error('No Chromium: install one (apt-get install -y chromium) or set CHROMIUM_PATH.');
-  return found;
-}
-
 async function buildFolder() {
   if (process.env.SOCKET_LAB_OUT) return path.resolve(root, process.env.SOCKET_LAB_OUT);
   const { ensureBuilt } = await import('./ensure-built.mjs');

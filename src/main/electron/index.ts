@@ -3,19 +3,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, BrowserWindow, protocol, session as electronSession, type WebContents } from 'electron';
 import { EVENTS_CHANNEL } from '../../shared/contract';
+import { contentTypeFor } from '../core/contentTypes';
 import { startLabApp, type LabApp } from '../core/labApp';
 import type { LabSession } from '../core/session';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, RENDERER_CSP, resolveAppFile } from './appProtocol';
 import { registerLabIpc } from './ipc';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 // Must run before 'ready': app:// behaves like https (secure, standard origin) instead of file://.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
@@ -51,7 +43,7 @@ function serveRenderer(): void {
       const body = await readFile(file);
       return new Response(body, {
         headers: {
-          'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'Content-Type': contentTypeFor(file),
           'Content-Security-Policy': RENDERER_CSP,
           'X-Content-Type-Options': 'nosniff',
         },

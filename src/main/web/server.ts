@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { LIMITS } from '../../shared/limits';
 import { fail } from '../../shared/errors';
 import { decodeFrame, encodeFrame, type CallMessage, type ServerMessage } from '../../shared/wire';
+import { contentTypeFor } from '../core/contentTypes';
 import { dispatchCommand } from '../core/dispatch';
 import type { LabApp } from '../core/labApp';
 import { contentSecurityPolicy, hostAllowed, newToken, originAllowed, tokenMatches } from './security';
@@ -35,17 +36,6 @@ export interface WebHost {
   token: string;
   close(): Promise<void>;
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
 
 function refusePage(reason: string): string {
   return `<!doctype html><meta charset="utf-8"><title>Socket Lab</title><h1>Socket Lab</h1><p>${reason}</p>`;
@@ -124,7 +114,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         }
         response.writeHead(200, {
           ...security,
-          'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'Content-Type': contentTypeFor(file),
           'Content-Length': info.size,
           'Cache-Control': relative === '/index.html' ? 'no-store' : 'no-cache',
         });

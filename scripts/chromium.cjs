@@ -1,0 +1,33 @@
+// The one place that finds a Chromium for Playwright (tests and bench:ui): Playwright's own download does not
+// work without the network, so Debian's is preferred.
+const { existsSync } = require('node:fs');
+
+/** As root Chromium needs --no-sandbox; the rest keep it from reaching for the closed network. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** CHROMIUM_PATH, then /usr/bin/chromium, then Playwright's own; throws one line saying how to get one. */
+function findChromium() {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  try {
+    candidates.push(require('playwright-core').chromium.executablePath());
+  } catch {
+    // Playwright has no browser of its own here.
+  }
+  const found = candidates.find((candidate) => candidate && existsSync(candidate));
+  if (!found) {
+    throw new Error(
+      'No Chromium found: install one (Debian: `apt-get install -y chromium`) or set CHROMIUM_PATH to its path.',
+    );
+  }
+  return found;
+}
+
+module.exports = { CHROMIUM_ARGS, findChromium };
