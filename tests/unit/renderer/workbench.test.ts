@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabServerInfo } from '../../../src/shared/contract';
-import { composerBytes } from '../../../src/renderer/src/features/workbench/composerBytes';
+import { composerBytes, MAX_COMPOSER_CHARACTERS } from '../../../src/renderer/src/features/workbench/composerBytes';
 import { connectionActions, connectionStateWords } from '../../../src/renderer/src/features/workbench/connectionWords';
 import { portForRequest, TEMPLATES, templateTarget } from '../../../src/renderer/src/features/workbench/templates';
 import { parseEscapedText } from '../../../src/shared/escapes';
@@ -11,6 +11,16 @@ function bytesOf(result: ReturnType<typeof composerBytes>): string {
 }
 
 describe('composerBytes', () => {
+  it('refuses a huge paste in plain words without parsing it', () => {
+    const huge = 'A'.repeat(MAX_COMPOSER_CHARACTERS + 1);
+    const result = composerBytes(huge, 'text', 'crlf');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(/far more than one send can carry \(at most 1 MiB\)/);
+    // Just under the bound it is parsed as usual (and the Send button then says it is over 1 MiB).
+    const big = composerBytes('A'.repeat(2 * 1024 * 1024), 'text', 'crlf');
+    expect(big.ok && big.bytes.byteLength).toBe(2 * 1024 * 1024);
+  });
+
   it('sends a typed line break as CR LF, like telnet, or as a bare LF', () => {
     expect(bytesOf(composerBytes('GET / HTTP/1.0\n\n', 'text', 'crlf'))).toBe('GET / HTTP/1.0\r\n\r\n');
     expect(bytesOf(composerBytes('GET / HTTP/1.0\n\n', 'text', 'lf'))).toBe('GET / HTTP/1.0\n\n');

@@ -4,13 +4,26 @@
  * everywhere (src/shared/escapes.ts). In hex mode line breaks only separate bytes.
  */
 import { parseEscapedText, parseHex, type ParsedBytes, type SendFormat } from '../../../../shared/escapes';
+import { LIMITS } from '../../../../shared/limits';
 
 export type EnterBytes = 'crlf' | 'lf';
 
 const CRLF = Uint8Array.of(13, 10);
 const LF = Uint8Array.of(10);
 
+/** No spelling of one send (even `0xHH, ` per byte) needs more characters than this; longer text is not parsed. */
+export const MAX_COMPOSER_CHARACTERS = 8 * LIMITS.maxSendBytes;
+
 export function composerBytes(text: string, format: SendFormat, enter: EnterBytes): ParsedBytes {
+  // A huge paste is refused in words at once, instead of being parsed again on every keystroke.
+  if (text.length > MAX_COMPOSER_CHARACTERS) {
+    const megabytes = (text.length / (1024 * 1024)).toFixed(1);
+    return {
+      ok: false,
+      error: `This message is ${megabytes} million characters long, far more than one send can carry (at most 1 MiB). Send it in smaller pieces.`,
+      index: MAX_COMPOSER_CHARACTERS,
+    };
+  }
   if (format === 'hex') return parseHex(text);
   const breakBytes = enter === 'crlf' ? CRLF : LF;
   const parts: Uint8Array[] = [];
