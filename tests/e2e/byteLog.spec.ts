@@ -186,3 +186,26 @@ test('splitters resize the panes from the keyboard', async ({ page, webHost }) =
   await page.keyboard.press('Shift+ArrowUp');
   await expect(workbench).toHaveAttribute('aria-valuenow', String(height - 64));
 });
+
+test('a shorter stream picked while the hex view is scrolled far down still shows its bytes from the top', async ({
+  page,
+  webHost,
+}) => {
+  await page.goto(webHost.url);
+  await connectTo(page, 'data.pr4e.org', '80', 'lab');
+  await page.getByTestId('template-select').selectOption('urljpeg-cover3');
+  await page.getByTestId('send-button').click();
+  await expect(page.getByTestId('connection-row').first()).toContainText('234.3 KiB received');
+  await page.getByTestId('view-tab-hex').click();
+  await page.getByTestId('hex-view-lines').evaluate((element) => element.scrollTo(0, 100_000));
+  await expect(page.getByTestId('hex-view').locator('.line').first()).not.toContainText('00000000');
+
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-row').nth(1)).toHaveAttribute('data-state', 'open');
+  await page.getByTestId('template-select').selectOption('socket1-romeo');
+  await page.getByTestId('send-button').click();
+  await expect(page.getByTestId('connection-row').nth(1)).toContainText('574 bytes received');
+  const firstLine = page.getByTestId('hex-view').locator('.line').first();
+  await expect(firstLine).toContainText('00000000');
+  await expect(firstLine).toContainText('48 54 54 50 2f 31 2e 31');
+});
