@@ -66,6 +66,13 @@ export interface SendReceipt {
   length: number;
 }
 
+/** The lab HTTP server's slow mode: replies trickle out so recv() chunks and flow control show. */
+export interface SlowMode {
+  bytesPerSecond: number;
+  /** Bytes per write. */
+  writeSize: number;
+}
+
 export type LabServerKind = 'http' | 'echo' | 'smtp' | 'pop';
 
 export interface LabServerInfo {
@@ -76,13 +83,8 @@ export interface LabServerInfo {
   port: number;
   /** The internet hosts and ports this server stands in for, e.g. `data.pr4e.org:80`. */
   mirrors: string[];
-}
-
-/** The lab HTTP server's slow mode: replies trickle out so recv() chunks and flow control show. */
-export interface SlowMode {
-  bytesPerSecond: number;
-  /** Bytes per write. */
-  writeSize: number;
+  /** The HTTP server only: its slow mode now (null at full speed). */
+  slowMode?: SlowMode | null;
 }
 
 /** Guided-lab progress, stored by main so it survives a restart. */

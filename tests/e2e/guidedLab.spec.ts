@@ -348,7 +348,11 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await me.connect('data.pr4e.org', 80);
     await me.expectRed();
     await me.sendTemplate('urljpeg-cover3');
-    await me.expectGreen('starts FF D8 FF');
+    // The image alone is two of three: the small answer must still arrive in pieces, slowed down.
+    await me.expectRed();
+    const parts = page.getByTestId('guide-check-part');
+    await expect(parts.nth(1)).toHaveAttribute('data-done', 'true');
+    await expect(parts.nth(2)).toHaveAttribute('data-done', 'false');
     // Find the JPEG's first bytes with the log search, then read them in the hex view.
     await page.getByTestId('search-input').fill('\\xff\\xd8\\xff');
     await page.getByTestId('search-input').press('Enter');
@@ -369,6 +373,18 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     // The blank line (0d 0a 0d 0a), then the body's first bytes: ff d8 ff.
     expect(bytes.slice(at - 4, at + 3)).toEqual(['0d', '0a', '0d', '0a', 'ff', 'd8', 'ff']);
     await expect(page.getByTestId('code-twin-code')).toContainText('recv(5120)');
+
+    // Slow the lab HTTP server down and watch romeo.txt arrive in small pieces.
+    await page.getByTestId('slow-mode-select').selectOption('slow');
+    await expect(page.getByTestId('slow-mode-note')).toContainText('many small pieces');
+    await me.connect('data.pr4e.org', 80);
+    await me.sendTemplate('socket1-romeo');
+    await me.expectGreen(/starts FF D8 FF.*Slowed down, 574 bytes came in \d+ pieces/);
+    const pieces = page.locator('[data-testid="connection-row"].chosen');
+    await expect(pieces).toContainText('574 bytes received');
+    await page.screenshot({ path: `${SCREENS}/slow-mode-light.png` });
+    await page.getByTestId('slow-mode-select').selectOption('full');
+    await expect(page.getByTestId('slow-mode-note')).toContainText('as fast as');
   });
 
   await test.step('10 let urllib do it', async () => {

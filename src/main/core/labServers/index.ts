@@ -131,7 +131,12 @@ export async function startLabServers(options: LabServersOptions = {}): Promise<
 
   let stopping: Promise<void> | undefined;
   return {
-    info: () => infos.map((entry) => ({ ...entry, mirrors: [...entry.mirrors] })),
+    info: () =>
+      infos.map((entry) => ({
+        ...entry,
+        mirrors: [...entry.mirrors],
+        ...(entry.kind === 'http' && { slowMode: http.slowMode }),
+      })),
     route: (routeHost, routePort) => routeToLab(infos, routeHost, routePort),
     identify: (address, port) => identifyLabServer(infos, address, port),
     setSlowMode: (mode) => http.setSlowMode(mode),

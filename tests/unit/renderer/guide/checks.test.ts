@@ -391,7 +391,23 @@ describe('9 bytes, not characters', () => {
     const id = await session.connect('data.pr4e.org', 80);
     session.send(id, 'GET http://data.pr4e.org/cover3.jpg HTTP/1.0\\r\\n\\r\\n');
     await session.until(() => session.has(id, 'peer-ended'), 10_000);
-    expect(expectGreen(checkBytes)).toMatch(/The body is 239,536 bytes and starts FF D8 FF/);
+    // The image alone is not enough: the small answer must also arrive in pieces, slowed down.
+    expectRed(checkBytes);
+    const fast = await session.connect('data.pr4e.org', 80);
+    session.send(fast, ROMEO);
+    await session.until(() => session.has(fast, 'peer-ended'));
+    expectRed(checkBytes);
+    servers.setSlowMode({ bytesPerSecond: 20_000, writeSize: 100 });
+    try {
+      const slow = await session.connect('data.pr4e.org', 80);
+      session.send(slow, ROMEO);
+      await session.until(() => session.has(slow, 'peer-ended'), 10_000);
+    } finally {
+      servers.setSlowMode(null);
+    }
+    const detail = expectGreen(checkBytes);
+    expect(detail).toMatch(/The body is 239,536 bytes and starts FF D8 FF/);
+    expect(detail).toMatch(/Slowed down, 574 bytes came in \d+ pieces/);
   });
 });
 

@@ -408,7 +408,11 @@ export const checkWhenThingsGoWrong: StepCheck = (events) => {
 
 // 9 -------------------------------------------------------------------------------------------------------------
 
-/** cover3.jpg: a body of bytes that are not text, starting with the JPEG signature FF D8 FF. */
+const SMALL_ANSWER_BYTES = 16 * 1024;
+const TRICKLE_PIECES = 4;
+
+/** cover3.jpg: a body of bytes that are not text, starting with the JPEG signature FF D8 FF; then a small answer
+ * trickled out by slow mode, arriving in pieces as recv() would get them. */
 export const checkBytes: StepCheck = (events) => {
   const image = allExchanges(events).find(
     ({ exchange }) =>
@@ -419,9 +423,15 @@ export const checkBytes: StepCheck = (events) => {
       startsWithBytes(exchange.response.body, [0xff, 0xd8, 0xff]),
   );
   const asked = allExchanges(events).some(({ exchange }) => asksFor(exchange.request, 'cover3.jpg'));
+  // On loopback a small answer comes in one read; four or more pieces means the server trickled it (slow mode).
+  const trickled = allExchanges(events).find(
+    ({ conn, exchange }) =>
+      exchange.responseComplete && conn.bytesIn <= SMALL_ANSWER_BYTES && conn.receivedEvents >= TRICKLE_PIECES,
+  );
   const parts = [
     { label: 'Asked for cover3.jpg', done: asked },
     { label: 'The whole image arrived; its body starts FF D8 FF', done: image !== undefined },
+    { label: `A small answer arrived in ${TRICKLE_PIECES} or more pieces (slow mode)`, done: trickled !== undefined },
   ];
   let detail = '';
   if (image?.exchange.response) {
@@ -429,6 +439,11 @@ export const checkBytes: StepCheck = (events) => {
     detail =
       `The body is ${count(length, 'byte')} and starts FF D8 FF, the mark of a JPEG: bytes, not characters. ` +
       `They arrived in ${count(image.conn.receivedEvents, 'piece')} here; a recv(5120) loop would need at least ${Math.ceil(image.conn.bytesIn / 5120)} calls.`;
+  }
+  if (trickled) {
+    detail +=
+      (detail ? ' ' : '') +
+      `Slowed down, ${count(trickled.conn.bytesIn, 'byte')} came in ${count(trickled.conn.receivedEvents, 'piece')}: each recv() returns only what has arrived so far.`;
   }
   return result(parts, detail, asked ? 'Waiting for the whole image.' : 'Ask for cover3.jpg.');
 };

@@ -220,11 +220,13 @@ export const STEPS: readonly GuideStep[] = [
     explain: [
       'Everything on the pipe is bytes: numbers from 0 to 255. Text is one way to read bytes, as characters in an encoding such as UTF-8. That is why Python calls `encode()` before `send()` and `decode()` after `recv()`.',
       'An image is bytes that are not text at all: every JPEG file starts with the bytes FF D8 FF. A big answer does not come in one piece either: `recv(5120)` returns whatever has arrived so far, up to 5120 bytes, so the sizes vary from call to call.',
+      'TCP also does flow control: when a program reads slowly, its side tells the sender to wait, so nothing is lost and nothing piles up. A slow network shows the other half: bytes arrive in pieces, as they come.',
     ],
     task: () => [
       'Connect to `data.pr4e.org` port `80`, pick the template "urljpeg.py: GET cover3.jpg" and Send.',
       'Switch the byte log to the hex view: after `0d 0a 0d 0a` (the blank line) the body starts `ff d8 ff`.',
       'Open the recv view and change n: how many calls would a recv(n) loop make?',
+      'Now set "Lab HTTP server speed" (under Host and Port) to Slow, connect again and send the romeo.txt request (template "socket1.py: GET romeo.txt"). Watch the answer arrive as many small received rows, the way it would over a slow network. Then set the speed back to Full.',
     ],
     check: checkBytes,
   },

@@ -14,6 +14,7 @@ import type {
   LabApi,
   LabEvent,
   LabServerInfo,
+  SlowMode,
   Route,
 } from '../../../../shared/contract';
 import type { LabError, Result } from '../../../../shared/errors';
@@ -69,9 +70,12 @@ export class LabSessionStore {
     this.#lab = lab;
     this.#budget = new ByteBudget(options.keptBytes ?? LIMITS.rendererKeptBytes);
     this.#unsubscribe = lab.onEvents((batch) => this.#apply(batch));
-    void lab.labServers().then((result) => {
-      if (result.ok) this.#labServers = result.value;
-    });
+    void this.#refreshLabServers();
+  }
+
+  async #refreshLabServers(): Promise<void> {
+    const result = await this.#lab.labServers();
+    if (result.ok) this.#labServers = result.value;
   }
 
   get lab(): LabApi {
@@ -130,6 +134,17 @@ export class LabSessionStore {
 
   get labServers(): readonly LabServerInfo[] {
     return this.#labServers;
+  }
+
+  /** The lab HTTP server's slow mode as main last reported it (null: full speed). */
+  get slowMode(): SlowMode | null {
+    return this.#labServers.find((server) => server.kind === 'http')?.slowMode ?? null;
+  }
+
+  async setSlowMode(slow: SlowMode | null): Promise<Result<unknown>> {
+    const result = this.#noticeOnError('slow mode', await this.#lab.setSlowMode(slow));
+    await this.#refreshLabServers();
+    return result;
   }
 
   async connect(request: ConnectRequest): Promise<Result<{ id: ConnectionId }>> {
