@@ -36,8 +36,15 @@ const steps = [
     bin('vitest'),
     ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(outputDir, 'vitest.json')}`],
   ],
-  ['end-to-end tests (Playwright, Chromium)', bin('playwright'), ['test']],
+  ['end-to-end tests (Playwright, Chromium)', ...withDisplay(bin('playwright'), ['test'])],
 ];
+
+/** Electron's window needs a display on Linux; without one, run the end-to-end step under Xvfb when it is there. */
+function withDisplay(command, args) {
+  const needsDisplay = process.platform === 'linux' && !process.env.DISPLAY && electronBinary().installed;
+  const xvfb = spawnSync('sh', ['-c', 'command -v xvfb-run'], { encoding: 'utf8' }).stdout.trim();
+  return needsDisplay && xvfb ? [xvfb, ['-a', command, ...args]] : [command, args];
+}
 
 const failedSteps = [];
 for (const [name, command, args] of steps) {
