@@ -209,3 +209,22 @@ test('a shorter stream picked while the hex view is scrolled far down still show
   await expect(firstLine).toContainText('00000000');
   await expect(firstLine).toContainText('48 54 54 50 2f 31 2e 31');
 });
+
+test('the HTTP view: a HEAD answer has a Content-Length and no body, and that is not a mismatch', async ({
+  page,
+  webHost,
+}) => {
+  await page.goto(webHost.url);
+  await page.getByTestId('template-select').selectOption('head-romeo');
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
+  await page.getByTestId('send-button').click();
+  await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
+  await page.getByTestId('view-tab-http').click();
+  await page.getByTestId('source-in').check();
+  await expect(page.getByTestId('http-start-line')).toHaveText('HTTP/1.1 200 OK');
+  await expect(page.getByTestId('http-headers')).toContainText('167');
+  const check = page.getByTestId('http-length-check');
+  await expect(check).toContainText('HEAD request, so no body follows');
+  await expect(check).not.toHaveAttribute('data-match', 'false');
+});
