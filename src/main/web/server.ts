@@ -53,6 +53,19 @@ export function isCallMessage(value: unknown): value is CallMessage {
   );
 }
 
+/**
+ * The request target as a URL, or null when it is not one (`*`). An origin-form target is read as a path, so
+ * `//` or `//x` (a doubled slash typed into the address bar) is the path `//x`, never the host `x`.
+ */
+export function requestUrl(target: string | undefined, port: number): URL | null {
+  const raw = target ?? '/';
+  try {
+    return new URL(raw.startsWith('/') ? `http://127.0.0.1:${port}${raw}` : raw);
+  } catch {
+    return null;
+  }
+}
+
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? newToken();
   const rendererDir = path.resolve(options.rendererDir);
@@ -83,11 +96,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       refuse(405, 'Only GET is served here.');
       return;
     }
-    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
-    let relative: string;
+    const url = requestUrl(request.url, port);
+    let relative: string | undefined;
     try {
-      relative = decodeURIComponent(url.pathname);
+      relative = url ? decodeURIComponent(url.pathname) : undefined;
     } catch {
+      relative = undefined;
+    }
+    if (!url || relative === undefined) {
       refuse(400, 'That address is not valid.');
       return;
     }
@@ -134,8 +150,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${reason}\n`,
       );
     };
-    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
-    if (url.pathname !== WEB_SOCKET_PATH) return reject(404, 'no such endpoint');
+    const url = requestUrl(request.url, port);
+    if (url?.pathname !== WEB_SOCKET_PATH) return reject(404, 'no such endpoint');
     if (!hostAllowed(request.headers.host, port)) return reject(421, 'foreign Host header');
     if (!originAllowed(request.headers.origin, port)) return reject(403, 'foreign or missing Origin');
     if (!tokenMatches(token, url.searchParams.get('token'))) return reject(403, 'missing or wrong token');

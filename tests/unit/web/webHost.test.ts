@@ -1,5 +1,6 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +43,22 @@ function get(
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body, headers: response.headers }));
     });
     request.on('error', reject);
+  });
+}
+
+/** Sends raw request bytes and resolves the status line, or 'no answer' if the host never replies. */
+function rawStatusLine(request: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(host.port, '127.0.0.1', () => socket.write(request));
+    const timer = setTimeout(() => finish('no answer'), 2_000);
+    const finish = (line: string) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(line);
+    };
+    socket.on('data', (chunk: Buffer) => finish(chunk.toString('latin1').split('\r\n')[0] ?? ''));
+    socket.on('error', () => finish('no answer'));
+    socket.on('close', () => finish('no answer'));
   });
 }
 
@@ -88,6 +105,19 @@ describe('the web host', () => {
     expect((await get('/../secret.txt')).status).toBe(404);
     expect((await get('/%2e%2e/secret.txt')).status).toBe(404);
     expect((await get('/assets/app.js')).status).toBe(200);
+  });
+
+  it('answers a doubled slash or a target that is not a URL, for pages and WebSockets, and stays up', async () => {
+    // `new URL('//', base)` throws; a learner who types http://127.0.0.1:port// must not stop the lab.
+    const hostHeader = `Host: 127.0.0.1:${host.port}`;
+    expect(await rawStatusLine(`GET // HTTP/1.1\r\n${hostHeader}\r\n\r\n`)).toBe('HTTP/1.1 404 Not Found');
+    expect(await rawStatusLine(`GET //lab HTTP/1.1\r\n${hostHeader}\r\n\r\n`)).toBe('HTTP/1.1 404 Not Found');
+    expect(await rawStatusLine(`GET http://[ HTTP/1.1\r\n${hostHeader}\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+    const upgrade = `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==`;
+    expect(await rawStatusLine(`GET // HTTP/1.1\r\n${hostHeader}\r\n${upgrade}\r\n\r\n`)).toBe(
+      'HTTP/1.1 404 Not Found',
+    );
+    expect((await get(`/?token=${host.token}`)).status).toBe(200);
   });
 
   it('refuses a WebSocket without a token', async () => {
