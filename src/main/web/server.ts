@@ -146,6 +146,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   server.on('upgrade', (request, socket: Duplex, head) => {
     const reject = (status: number, reason: string) => {
       log(`refused a WebSocket: ${reason}`);
+      // Node hands an upgrade's socket over without its error listener: a client's reset must not stop the host.
+      socket.on('error', () => socket.destroy());
       socket.end(
         `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${reason}\n`,
       );

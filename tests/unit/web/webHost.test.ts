@@ -141,6 +141,30 @@ describe('the web host', () => {
     expect(result.outcome).toBe(421);
   });
 
+  it('stays up when a refused WebSocket client resets the connection', async () => {
+    const uncaught: unknown[] = [];
+    const collect = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', collect);
+    try {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const socket = net.connect(host.port, '127.0.0.1');
+        await new Promise((resolve) => socket.once('connect', resolve));
+        // Extra bytes after the request stay unread, so the kernel answers our close with a reset (RST).
+        socket.write(
+          `GET /lab HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n${'x'.repeat(100)}`,
+        );
+        await new Promise((resolve) => socket.once('data', resolve));
+        socket.resetAndDestroy();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off('uncaughtException', collect);
+    }
+    expect(uncaught).toEqual([]);
+    expect((await get(`/?token=${host.token}`)).status).toBe(200);
+  });
+
   it('answers a LabApi call over binary frames', async () => {
     const result = await handshake(wsUrl(host.token), { origin: goodOrigin() });
     if (result.outcome !== 'open') throw new Error(`refused: ${result.outcome}`);
