@@ -136,7 +136,7 @@ export const STEPS: readonly GuideStep[] = [
       placeholder: 'The first line you expect back',
     },
     task: () => [
-      'Type your prediction below and save it.',
+      'In the box above ("Before you send"), type your prediction and press Save prediction.',
       'Connect to `data.pr4e.org` port `80`. On the lab route (the default) the lab’s own web server answers for it: no network needed.',
       `Pick the template "socket1.py: GET romeo.txt", or type \`${ROMEO_REQUEST}\`. Press Send.`,
       'In the byte log, find the status line, the headers, the empty line and the body.',
@@ -174,7 +174,7 @@ export const STEPS: readonly GuideStep[] = [
       placeholder: 'A number of bytes',
     },
     task: () => [
-      'Type your prediction (a number) below and save it.',
+      'In the box above ("Before you send"), type your prediction (a number) and press Save prediction.',
       `Connect to \`data.pr4e.org\` port \`80\` and send \`${ROMEO_REQUEST}\` (the template "socket1.py: GET romeo.txt").`,
       'In the log, find `Content-Length` and the four bytes CR LF CR LF that end the headers. The HTTP view counts the body for you.',
     ],
