@@ -149,3 +149,28 @@ test('send is explained, not silently refused, when nothing is connected', async
   await page.getByTestId('composer').fill('bad \\q escape');
   await expect(page.getByTestId('composer-error')).toContainText('not an escape');
 });
+
+test('typing the lab server’s own address (step 2) says that server is right here, not "the real host"', async ({
+  page,
+  webHost,
+}) => {
+  await page.goto(webHost.url);
+  await page.getByTestId('guide-step-ports').click();
+  const task = await page.getByTestId('guide-task').innerText();
+  const httpPort = /127\.0\.0\.1 port (\d+) and send GET/.exec(task)?.[1];
+  const echoPort = /127\.0\.0\.1 port (\d+) and send hello/.exec(task)?.[1];
+  if (!httpPort || !echoPort) throw new Error(`no lab ports in the step 2 task: ${task}`);
+
+  await page.getByTestId('host-input').fill('127.0.0.1');
+  await page.getByTestId('port-input').fill(httpPort);
+  const words = page.getByTestId('route-words');
+  await expect(words).toContainText('Lab HTTP server');
+  await expect(words).toContainText(`127.0.0.1 port ${httpPort}`);
+  await expect(words).not.toContainText('real host');
+  await page.getByTestId('port-input').fill(echoPort);
+  await expect(words).toContainText('Lab echo server');
+
+  // A port where no lab server listens goes straight to that address, on either route.
+  await page.getByTestId('port-input').fill('1');
+  await expect(words).toContainText('does not stand in for 127.0.0.1:1');
+});
