@@ -3,11 +3,10 @@
  * desktop install is not allowed. It opens TCP connections on request, so it is locked down:
  * loopback only, a per-run token, Origin and Host checks, capped message sizes.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { pipeline, type Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { LIMITS } from '../../shared/limits';
@@ -66,6 +65,34 @@ export function requestUrl(target: string | undefined, port: number): URL | null
   }
 }
 
+/** One file of the built renderer, or notFound() when it is not a regular file we can open. */
+async function sendFile(
+  response: http.ServerResponse,
+  file: string,
+  headOnly: boolean,
+  how: { headers: http.OutgoingHttpHeaders; notFound: () => void },
+): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    if (!(await stat(file)).isFile()) throw new Error('not a file');
+    // Opened before the 200 goes out, so a file that vanished or cannot be opened is still a clean 404.
+    handle = await open(file, 'r');
+    response.writeHead(200, { ...how.headers, 'Content-Length': (await handle.stat()).size });
+  } catch {
+    await handle?.close().catch(() => undefined);
+    how.notFound();
+    return;
+  }
+  if (headOnly) {
+    await handle.close().catch(() => undefined);
+    response.end();
+    return;
+  }
+  // pipeline, not pipe: a read error or a client that leaves mid-file closes the file, instead of an
+  // unhandled 'error' that stops the host or a descriptor left open for good.
+  pipeline(handle.createReadStream(), response, () => undefined);
+}
+
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? newToken();
   const rendererDir = path.resolve(options.rendererDir);
@@ -122,23 +149,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       refuse(404, 'Not found.');
       return;
     }
-    stat(file).then(
-      (info) => {
-        if (!info.isFile()) {
-          refuse(404, 'Not found.');
-          return;
-        }
-        response.writeHead(200, {
-          ...security,
-          'Content-Type': contentTypeFor(file),
-          'Content-Length': info.size,
-          'Cache-Control': relative === '/index.html' ? 'no-store' : 'no-cache',
-        });
-        if (request.method === 'HEAD') response.end();
-        else createReadStream(file).pipe(response);
+    void sendFile(response, file, request.method === 'HEAD', {
+      headers: {
+        ...security,
+        'Content-Type': contentTypeFor(file),
+        'Cache-Control': relative === '/index.html' ? 'no-store' : 'no-cache',
       },
-      () => refuse(404, 'Not found.'),
-    );
+      notFound: () => refuse(404, 'Not found.'),
+    });
   });
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxWebSocketMessageBytes });

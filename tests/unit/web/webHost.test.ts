@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -22,6 +22,9 @@ beforeAll(async () => {
   writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>lab</title>');
   writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(path.join(tempDir, 'secret.txt'), 'not for the browser');
+  writeFileSync(path.join(rendererDir, 'assets', 'big.js'), Buffer.alloc(16 * 1024 * 1024, 0x20));
+  // A file that stats as a regular file but fails to read (EIO), like one replaced or unreadable mid-request.
+  if (process.platform === 'linux') symlinkSync('/proc/self/mem', path.join(rendererDir, 'assets', 'unreadable.js'));
   app = await startLabApp({ appVersion: '9.9.9', runtime: { node: process.versions.node }, dataDir: tempDir });
   host = await startWebHost({ app, rendererDir });
 });
@@ -118,6 +121,39 @@ describe('the web host', () => {
       'HTTP/1.1 404 Not Found',
     );
     expect((await get(`/?token=${host.token}`)).status).toBe(200);
+  });
+
+  it('closes the file when a client leaves mid-download, and survives a file that cannot be read', async (context) => {
+    if (process.platform !== 'linux') context.skip();
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const uncaught: unknown[] = [];
+    const collect = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', collect);
+    try {
+      const before = openFiles();
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const socket = net.connect(host.port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write(`GET /assets/big.js HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n\r\n`);
+        await new Promise((resolve) => socket.once('data', resolve));
+        socket.destroy();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(openFiles()).toBeLessThanOrEqual(before + 2);
+      await rawStatusLine(`GET /assets/unreadable.js HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n\r\n`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off('uncaughtException', collect);
+    }
+    expect(uncaught).toEqual([]);
+    expect((await get('/assets/app.js')).status).toBe(200);
+    expect(await rawStatusLine(`HEAD /assets/app.js HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n\r\n`)).toBe(
+      'HTTP/1.1 200 OK',
+    );
+    expect(await rawStatusLine(`GET /assets HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n\r\n`)).toBe(
+      'HTTP/1.1 404 Not Found',
+    );
   });
 
   it('refuses a WebSocket without a token', async () => {
