@@ -409,6 +409,17 @@ describe('9 bytes, not characters', () => {
     expect(detail).toMatch(/The body is 239,536 bytes and starts FF D8 FF/);
     expect(detail).toMatch(/Slowed down, 574 bytes came in \d+ pieces/);
   });
+  it('does not take four quick answers on one keep-alive connection for one answer trickled out by slow mode', async () => {
+    const id = await session.connect('data.pr4e.org', 80);
+    for (let n = 1; n <= 4; n += 1) {
+      session.send(id, 'GET /romeo.txt HTTP/1.1\\r\\nHost: data.pr4e.org\\r\\n\\r\\n');
+      await session.until(() => session.received(id) >= n * 574);
+      await session.settle(20);
+    }
+    const slowPart = checkBytes(session.events, context()).parts[2];
+    expect(slowPart?.label).toMatch(/slow mode/);
+    expect(slowPart?.done).toBe(false);
+  });
 });
 
 describe('10 let urllib do it', () => {
