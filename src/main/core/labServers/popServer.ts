@@ -5,10 +5,18 @@
  */
 import net from 'node:net';
 import { LIMITS } from '../../../shared/limits';
-import { LineReader, type LineEvent } from './lineReader';
+import type { LineEvent } from './lineReader';
 import { SAMPLE_MAILBOX, type SampleMessage } from './mailbox';
 import { MAIL_HOST } from './smtpServer';
-import { closeGently, closer, listenOn, prepareSocket, SocketRegistry, type RunningServer } from './socketTools';
+import {
+  closeGently,
+  closer,
+  listenOn,
+  prepareSocket,
+  readCommandLines,
+  SocketRegistry,
+  type RunningServer,
+} from './socketTools';
 
 /** RFC 2449: a command line is at most 255 octets, counting its `\r\n`. */
 export const POP_MAX_LINE_BYTES = 255;
@@ -55,7 +63,6 @@ export function dotStuffed(bytes: Buffer): string {
 class PopConversation {
   readonly #socket: net.Socket;
   readonly #mailbox: readonly SampleMessage[];
-  readonly #lines = new LineReader(POP_MAX_LINE_BYTES);
   #user: string | undefined;
   #loggedIn = false;
   readonly #deleted = new Set<number>();
@@ -65,11 +72,8 @@ class PopConversation {
     this.#socket = socket;
     this.#mailbox = mailbox;
     socket.setTimeout(idleTimeoutMs, () => this.#finish('-ERR nothing arrived for a while; closing'));
-    socket.on('data', (chunk: Buffer) => {
-      for (const event of this.#lines.push(chunk)) {
-        if (this.#done) return;
-        this.#command(event);
-      }
+    readCommandLines(socket, POP_MAX_LINE_BYTES, (event) => {
+      if (!this.#done) this.#command(event);
     });
     this.#say(POP_BANNER);
   }

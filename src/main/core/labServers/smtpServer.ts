@@ -5,8 +5,16 @@
  */
 import net from 'node:net';
 import { LIMITS } from '../../../shared/limits';
-import { LineReader, type LineEvent } from './lineReader';
-import { closeGently, closer, listenOn, prepareSocket, SocketRegistry, type RunningServer } from './socketTools';
+import type { LineEvent } from './lineReader';
+import {
+  closeGently,
+  closer,
+  listenOn,
+  prepareSocket,
+  readCommandLines,
+  SocketRegistry,
+  type RunningServer,
+} from './socketTools';
 
 export const MAIL_HOST = 'mail.lab.test';
 /** RFC 5321 4.5.3.1.6: a line is at most 1000 bytes, counting its `\r\n`. */
@@ -59,7 +67,6 @@ const RCPT_TO = /^RCPT TO:\s*<([^<>\s]+)>(?:\s+\S.*)?$/i;
 
 class SmtpConversation {
   readonly #socket: net.Socket;
-  readonly #lines = new LineReader(SMTP_MAX_LINE_BYTES);
   #greeted = false;
   #transaction: MailTransaction | undefined;
   #message: MessageInProgress | undefined;
@@ -68,12 +75,10 @@ class SmtpConversation {
   constructor(socket: net.Socket, idleTimeoutMs: number) {
     this.#socket = socket;
     socket.setTimeout(idleTimeoutMs, () => this.#finish(`421 ${MAIL_HOST} nothing arrived for a while; closing`));
-    socket.on('data', (chunk: Buffer) => {
-      for (const event of this.#lines.push(chunk)) {
-        if (this.#done) return;
-        if (this.#message) this.#messageLine(event, this.#message);
-        else this.#command(event);
-      }
+    readCommandLines(socket, SMTP_MAX_LINE_BYTES, (event) => {
+      if (this.#done) return;
+      if (this.#message) this.#messageLine(event, this.#message);
+      else this.#command(event);
     });
     this.#say(SMTP_BANNER);
   }

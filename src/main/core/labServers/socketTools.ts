@@ -1,5 +1,6 @@
 /** Small pieces every lab server shares: listening, keeping track of connections, closing politely. */
 import net from 'node:net';
+import { LineReader, type LineEvent } from './lineReader';
 
 /** After we close our side, how long we keep reading (and dropping) the client's late bytes. */
 export const LINGER_MS = 2_000;
@@ -108,4 +109,42 @@ export function pause(socket: net.Socket, ms: number): Promise<void> {
 export function prepareSocket(socket: net.Socket): void {
   socket.setNoDelay(true);
   socket.on('error', () => socket.destroy());
+}
+
+/**
+ * Hands a line-based server (SMTP, POP) one command line at a time, and stops, reading too, while the client is
+ * not reading our replies: a client that sends commands and never reads cannot make us queue replies without end.
+ */
+export function readCommandLines(socket: net.Socket, maxLineBytes: number, handle: (event: LineEvent) => void): void {
+  const reader = new LineReader(maxLineBytes);
+  let waiting: LineEvent[] = [];
+  let next = 0;
+  let waitingForDrain = false;
+  const run = (): void => {
+    // Once we have said our last words (closeGently ended our side), the rest is dropped.
+    while (next < waiting.length && !socket.writableEnded && !socket.destroyed) {
+      if (socket.writableNeedDrain) {
+        if (!waitingForDrain) {
+          waitingForDrain = true;
+          socket.pause();
+          socket.once('drain', () => {
+            waitingForDrain = false;
+            socket.resume();
+            run();
+          });
+        }
+        return;
+      }
+      handle(waiting[next] as LineEvent);
+      next += 1;
+    }
+    if (next >= waiting.length) {
+      waiting = [];
+      next = 0;
+    }
+  };
+  socket.on('data', (chunk: Buffer) => {
+    for (const event of reader.push(chunk)) waiting.push(event);
+    run();
+  });
 }

@@ -1,4 +1,5 @@
 /** The SMTP-style and POP-style toy greeters, driven by Python's smtplib and poplib and by hand. */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_MAILBOX } from '../../../../src/main/core/labServers/mailbox';
 import { dotStuffed } from '../../../../src/main/core/labServers/popServer';
@@ -236,6 +237,54 @@ print(json.dumps({'welcome': welcome, 'stat': [count, size], 'list': [l.decode()
       '-ERR Unknown command: FOO',
       '+OK mail.lab.test says goodbye',
     ]);
+  });
+});
+
+/**
+ * A client that sends `line` over and over and never reads a reply. Gives back how many bytes the server took
+ * before it stopped reading (or `limit`, if it never did).
+ */
+async function bytesTakenByServer(port: number, line: string, limit: number): Promise<number> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.pause();
+  const chunk = Buffer.from(line.repeat(Math.ceil(65_536 / line.length)), 'latin1');
+  let written = 0;
+  try {
+    while (written < limit) {
+      written += chunk.length;
+      if (socket.write(chunk)) continue;
+      const drained = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 1_000);
+        socket.once('drain', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      if (!drained) break;
+    }
+    return Math.min(limit, written - socket.writableLength);
+  } finally {
+    socket.destroy();
+  }
+}
+
+describe('a client that sends commands and never reads the replies', () => {
+  // Each command is answered with about as many bytes as it has (the greeters repeat the name given), so a
+  // server that kept reading would keep every reply in memory. Loopback's buffers hold a few MB each way.
+  const limit = 32 * 1024 * 1024;
+
+  it('makes the SMTP-style greeter stop reading, instead of queueing replies without end', async () => {
+    const taken = await bytesTakenByServer(lab.port('smtp'), `EHLO ${'x'.repeat(900)}\r\n`, limit);
+    expect(taken).toBeLessThan(limit / 2);
+    expect(await dialog(lab.port('smtp'), ['QUIT'])).toContain('221 mail.lab.test closing the connection, goodbye');
+  });
+
+  it('makes the POP-style greeter stop reading, instead of queueing replies without end', async () => {
+    const taken = await bytesTakenByServer(lab.port('pop'), `USER ${'x'.repeat(240)}\r\n`, limit);
+    expect(taken).toBeLessThan(limit / 2);
+    expect((await dialog(lab.port('pop'), ['QUIT'])).at(-1)).toMatch(/^\+OK/);
   });
 });
 
