@@ -1,4 +1,4 @@
-import { test, expect } from './webHost';
+import { test, expect, startWebHostProcess } from './webHost';
 
 test('the start screen shows the hello data fetched over the WebSocket', async ({ page, webHost }) => {
   await page.goto(webHost.url);
@@ -37,4 +37,21 @@ test('a page from another origin cannot open the lab WebSocket, even with the to
   } finally {
     stranger.close();
   }
+});
+
+test('when the web host stops, the page says so at once, before the learner waits for an answer', async ({ page }) => {
+  // A host of its own: this test stops it.
+  const host = await startWebHostProcess();
+  try {
+    await page.goto(host.url);
+    await expect(page.getByTestId('hello-transport')).toHaveText('the web host (browser)');
+    await expect(page.getByTestId('link-lost')).toHaveCount(0);
+  } finally {
+    await host.stop();
+  }
+  const banner = page.getByTestId('link-lost');
+  await expect(banner).toBeVisible();
+  await expect(banner).toContainText('lost its link to the web host');
+  await expect(banner).toContainText('new link');
+  await page.screenshot({ path: '.test-output/screens/link-lost.png' });
 });

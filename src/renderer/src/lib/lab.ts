@@ -8,7 +8,14 @@ declare global {
   }
 }
 
-export type LabConnection = { ok: true; lab: LabApi } | { ok: false; reason: string };
+export type LabConnection =
+  | {
+      ok: true;
+      lab: LabApi;
+      /** Only the web host's link can be lost while the page stays open; the desktop app has none to lose. */
+      onLinkLost?: (listener: () => void) => () => void;
+    }
+  | { ok: false; reason: string };
 
 let cached: LabConnection | undefined;
 
@@ -18,8 +25,9 @@ export function connectToLab(): LabConnection {
     cached = { ok: true, lab: window.lab };
   } else {
     const url = webSocketUrlFor(window.location);
-    cached = url
-      ? { ok: true, lab: new WebSocketLab(url) }
+    const lab = url ? new WebSocketLab(url) : null;
+    cached = lab
+      ? { ok: true, lab, onLinkLost: (listener) => lab.onLinkLost(listener) }
       : {
           ok: false,
           reason:

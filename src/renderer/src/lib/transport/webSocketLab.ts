@@ -12,11 +12,17 @@ import { decodeFrame, encodeFrame, type ServerMessage } from '../../../../shared
 
 type Pending = (result: Result<unknown>) => void;
 
+/** The web host's token is new on every run, so after a restart only the new link works. */
+export const LINK_LOST_HINT =
+  'If `npm run web` stopped, start it again and open the new link it prints (the old link’s token no longer works); if it is still running, reload this page.';
+
 export class WebSocketLab implements LabApi {
   readonly #socket: WebSocket;
   readonly #opened: Promise<boolean>;
   readonly #pending = new Map<number, Pending>();
   readonly #listeners = new Set<(batch: EventBatch) => void>();
+  readonly #linkLostListeners = new Set<() => void>();
+  #linkLost = false;
   #nextCallId = 1;
   #everOpened = false;
 
@@ -34,16 +40,16 @@ export class WebSocketLab implements LabApi {
     this.#socket.addEventListener('close', () => {
       for (const settle of this.#pending.values()) settle(this.#disconnected());
       this.#pending.clear();
+      if (this.#everOpened) {
+        this.#linkLost = true;
+        for (const listener of this.#linkLostListeners) listener();
+      }
     });
   }
 
   #disconnected(): Result<never> {
     return this.#everOpened
-      ? fail(
-          'DISCONNECTED',
-          'The lab lost its link to the web host.',
-          'Check that `npm run web` is still running, then reload this page.',
-        )
+      ? fail('DISCONNECTED', 'The lab lost its link to the web host.', LINK_LOST_HINT)
       : fail(
           'DISCONNECTED',
           'The web host refused this page or is not running.',
@@ -92,6 +98,19 @@ export class WebSocketLab implements LabApi {
   setSlowMode: LabCommands['setSlowMode'] = (slow) => this.#call('setSlowMode', [slow]);
   getProgress: LabCommands['getProgress'] = () => this.#call('getProgress', []);
   saveProgress: LabCommands['saveProgress'] = (progress) => this.#call('saveProgress', [progress]);
+
+  /**
+   * Calls `listener` once the link to a web host that was reached is gone (the host stopped): nothing more will
+   * arrive, so the page must say so before the learner waits for an answer. Not part of LabApi: only this
+   * transport can lose its host while the page stays open.
+   */
+  onLinkLost(listener: () => void): Unsubscribe {
+    if (this.#linkLost) listener();
+    this.#linkLostListeners.add(listener);
+    return () => {
+      this.#linkLostListeners.delete(listener);
+    };
+  }
 
   onEvents(listener: (batch: EventBatch) => void): Unsubscribe {
     this.#listeners.add(listener);
