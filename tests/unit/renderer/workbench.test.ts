@@ -64,6 +64,11 @@ describe('templates', () => {
     expect(bytes('urljpeg-cover3')).toBe('GET http://data.pr4e.org/cover3.jpg HTTP/1.0\r\n\r\n');
     expect(bytes('http11-host')).toBe('GET /romeo.txt HTTP/1.1\r\nHost: data.pr4e.org\r\n\r\n');
     expect(bytes('echo-hello')).toBe('hello\r\n');
+    // Step 10 asks for urllib's request; typing 130 characters by hand is not the lesson.
+    expect(bytes('urllib1-romeo')).toBe(
+      'GET /romeo.txt HTTP/1.1\r\nAccept-Encoding: identity\r\nHost: data.pr4e.org\r\n' +
+        'User-Agent: Python-urllib/3.11\r\nConnection: close\r\n\r\n',
+    );
     expect(new Set(TEMPLATES.map((entry) => entry.id)).size).toBe(TEMPLATES.length);
   });
 

@@ -249,7 +249,7 @@ export const STEPS: readonly GuideStep[] = [
       },
     ],
     task: () => [
-      `Connect to \`data.pr4e.org\` port \`80\` and send the request urllib sends, in one message: \`${URLLIB_REQUEST}\``,
+      `Connect to \`data.pr4e.org\` port \`80\` and send the request urllib sends, in one message: pick the template "urllib1.py: the request urlopen() sends", or type \`${URLLIB_REQUEST}\`. Press Send.`,
       'It is HTTP/1.1, yet the server closes after answering: you asked it to, with Connection: close.',
       'The code twin shows the urllib program that does what you just did.',
     ],

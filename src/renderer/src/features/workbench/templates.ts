@@ -45,6 +45,14 @@ export const TEMPLATES: readonly MessageTemplate[] = [
     server: 'http',
   },
   {
+    id: 'urllib1-romeo',
+    label: 'urllib1.py: the request urlopen() sends (HTTP/1.1, Connection: close)',
+    source:
+      "urllib.request.urlopen('http://data.pr4e.org/romeo.txt') sends these headers, then reads the answer for you.",
+    text: 'GET /romeo.txt HTTP/1.1\\r\\nAccept-Encoding: identity\\r\\nHost: data.pr4e.org\\r\\nUser-Agent: Python-urllib/3.11\\r\\nConnection: close\\r\\n\\r\\n',
+    server: 'http',
+  },
+  {
     id: 'head-romeo',
     label: 'HEAD romeo.txt (headers only, no body)',
     source: 'HEAD asks for the headers a GET would get, without the body.',
