@@ -6,6 +6,10 @@ export const LIMITS = {
   maxSendBytes: 1024 * 1024,
   /** One message over the web host's WebSocket. */
   maxWebSocketMessageBytes: 2 * 1024 * 1024,
+  /** Web host: calls from one tab running at once; more wait in order, and past them the tab is not read. */
+  webHostMaxCallsRunning: 64,
+  /** Web host: replies and events written to a tab but not yet taken by it, before its calls wait. */
+  webHostMaxUnsentReplyBytes: 2 * 1024 * 1024,
   /** Bytes waiting to be sent on one connection while the peer is not reading; past it, a send is refused. */
   maxQueuedSendBytes: 4 * 1024 * 1024,
   /** After close() sends FIN, how long to wait for it to leave before letting the socket go. */

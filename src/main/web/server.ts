@@ -179,10 +179,52 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   });
 
   function serveLab(ws: WebSocket): void {
+    // Calls run in the order they came, a bounded number at a time, and only while the replies already sent
+    // are leaving; otherwise reading pauses, so a client that never reads cannot grow this process without end.
+    let waiting: CallMessage[] = [];
+    let next = 0;
+    let running = 0;
+    let readingPaused = false;
     const send = (message: ServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(encodeFrame(message), { binary: true });
+      if (ws.readyState === ws.OPEN) ws.send(encodeFrame(message), { binary: true }, () => runWaiting());
     };
     const session = options.app.createSession('web', (batch) => send({ kind: 'events', batch }));
+    const run = (message: CallMessage) => {
+      running += 1;
+      void dispatchCommand(session.commands, message.channel, message.args)
+        .then(
+          (result) => send({ kind: 'result', callId: message.callId, result }),
+          () =>
+            send({
+              kind: 'result',
+              callId: message.callId,
+              result: fail('INTERNAL', 'Something went wrong inside Socket Lab.', 'Try again.'),
+            }),
+        )
+        .finally(() => {
+          running -= 1;
+          runWaiting();
+        });
+    };
+    const runWaiting = () => {
+      if (ws.readyState !== ws.OPEN) return;
+      while (
+        next < waiting.length &&
+        running < LIMITS.webHostMaxCallsRunning &&
+        ws.bufferedAmount < LIMITS.webHostMaxUnsentReplyBytes
+      ) {
+        run(waiting[next] as CallMessage);
+        next += 1;
+      }
+      if (next === waiting.length) {
+        waiting = [];
+        next = 0;
+      }
+      const backlog = waiting.length > 0;
+      if (backlog && !readingPaused) ws.pause();
+      if (!backlog && readingPaused) ws.resume();
+      readingPaused = backlog;
+    };
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) {
         ws.close(1003, 'binary frames only');
@@ -200,17 +242,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         ws.close(1007, 'not a call');
         return;
       }
-      void dispatchCommand(session.commands, message.channel, message.args).then(
-        (result) => send({ kind: 'result', callId: message.callId, result }),
-        () =>
-          send({
-            kind: 'result',
-            callId: message.callId,
-            result: fail('INTERNAL', 'Something went wrong inside Socket Lab.', 'Try again.'),
-          }),
-      );
+      waiting.push(message);
+      runWaiting();
     });
-    ws.on('close', () => session.dispose());
+    ws.on('close', () => {
+      waiting = [];
+      session.dispose();
+    });
     ws.on('error', () => session.dispose());
   }
 

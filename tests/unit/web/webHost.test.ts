@@ -236,6 +236,40 @@ describe('the web host', () => {
     }
   });
 
+  it('stops reading calls from a client that never reads the replies, instead of queueing them without end', async () => {
+    const result = await handshake(wsUrl(host.token), { origin: goodOrigin() });
+    if (result.outcome !== 'open') throw new Error(`refused: ${result.outcome}`);
+    const client = result.socket;
+    client.pause();
+    // Each call is answered with about as many bytes as it has, so the replies would pile up in the host.
+    const call = encodeFrame({
+      kind: 'call',
+      callId: 1,
+      channel: COMMAND_CHANNELS.labServers,
+      args: [],
+      padding: 'x'.repeat(800),
+    });
+    const limit = 48 * 1024 * 1024;
+    let sent = 0;
+    while (sent < limit) {
+      for (let i = 0; i < 64; i += 1) client.send(call);
+      sent += 64 * call.byteLength;
+      // Wait while the host takes what is queued; a second without progress means it stopped reading.
+      let lastProgress = Date.now();
+      let before = client.bufferedAmount;
+      while (client.bufferedAmount >= 1024 * 1024 && Date.now() - lastProgress < 1_000) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (client.bufferedAmount < before) lastProgress = Date.now();
+        before = client.bufferedAmount;
+      }
+      if (client.bufferedAmount >= 1024 * 1024) break;
+    }
+    const taken = sent - client.bufferedAmount;
+    client.terminate();
+    expect(taken).toBeLessThan(limit / 2);
+    expect((await get(`/?token=${host.token}`)).status).toBe(200);
+  });
+
   it('answers an unknown command or bad arguments with an error as data', async () => {
     const result = await handshake(wsUrl(host.token), { origin: goodOrigin() });
     if (result.outcome !== 'open') throw new Error(`refused: ${result.outcome}`);
