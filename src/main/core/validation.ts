@@ -75,6 +75,12 @@ function hasControlCharacter(text: string): boolean {
 
 const HOST_EXAMPLES = 'like data.pr4e.org or 127.0.0.1';
 
+/** One to four dot-separated numbers in decimal, octal or hex (0x7f): the forms inet_aton turns into an address. */
+function looksLikeNumericIPv4(value: string): boolean {
+  const parts = value.split('.');
+  return parts.length <= 4 && parts.every((part) => /^(?:0x[0-9a-f]*|\d+)$/i.test(part));
+}
+
 function badHost(message: string, hint: string): Result<never> {
   return fail('BAD_HOST', message, hint);
 }
@@ -124,8 +130,8 @@ export function validateHost(value: unknown): Result<string> {
       'Check it, for example ::1.',
     );
   }
-  if (/^[\d.]+$/.test(value)) {
-    // getaddrinfo would read "1.2.3" as 1.2.0.3; refuse rather than surprise.
+  if (/^[\d.]+$/.test(value) || looksLikeNumericIPv4(value)) {
+    // getaddrinfo would read "1.2.3" as 1.2.0.3 and "0x7f.1" as 127.0.0.1; refuse rather than surprise.
     return badHost(
       `${shown(value)} looks like an IPv4 address, but it is not a valid one.`,
       'An IPv4 address is four numbers from 0 to 255 with dots between them, like 127.0.0.1.',

@@ -71,6 +71,7 @@ describe('validateHost', () => {
     ['xn--bcher-kva.example', 'xn--bcher-kva.example'],
     ['a-b.c-d.e', 'a-b.c-d.e'],
     ['123.example', '123.example'],
+    ['0xdead.example', '0xdead.example'],
     [`${'a'.repeat(63)}.org`, `${'a'.repeat(63)}.org`],
   ])('accepts %s', (value, host) => {
     expect(validateHost(value)).toEqual({ ok: true, value: host });
@@ -93,6 +94,10 @@ describe('validateHost', () => {
     ['::g', 'not a valid one'],
     ['256.1.1.1', 'looks like an IPv4 address'],
     ['1.2.3', 'looks like an IPv4 address'],
+    // The system resolver reads these as 127.0.0.1, so they are addresses in disguise, not names.
+    ['0x7f.1', 'looks like an IPv4 address'],
+    ['0x7F.0.0.1', 'looks like an IPv4 address'],
+    ['0x7f000001', 'looks like an IPv4 address'],
     [longName, 'at most 253 characters'],
     [`${'a'.repeat(64)}.org`, 'at most 63 characters'],
     ['-data.org', 'hyphen'],
