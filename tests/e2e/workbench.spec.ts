@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { SCREENS, connectTo, startEchoServer } from './labPage';
 import { expect, test } from './webHost';
 
@@ -173,4 +174,39 @@ test('typing the lab server’s own address (step 2) says that server is right h
   // A port where no lab server listens goes straight to that address, on either route.
   await page.getByTestId('port-input').fill('1');
   await expect(words).toContainText('does not stand in for 127.0.0.1:1');
+});
+
+test('after a FIN the composer says what sending can still do: nothing after yours, no answer after theirs', async ({
+  page,
+  webHost,
+}) => {
+  await page.goto(webHost.url);
+  // HTTP/1.0: the server answers, then sends FIN. Sending is still allowed, but nothing will come back.
+  await page.getByTestId('template-select').selectOption('socket1-romeo');
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
+  await page.getByTestId('send-button').click();
+  await expect(page.getByTestId('connection-state')).toHaveText('the other side sent FIN (done sending)');
+  await expect(page.getByTestId('send-button')).toBeEnabled();
+  await expect(page.getByTestId('send-blocked')).toContainText('other side has sent FIN');
+  await expect(page.getByTestId('send-blocked')).toContainText('no answer');
+
+  // After our own half-close, Send is off and says why (main would refuse it). This peer keeps its side open.
+  const sockets = new Set<net.Socket>();
+  const quiet = net.createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => quiet.listen(0, '127.0.0.1', resolve));
+  try {
+    await connectTo(page, '127.0.0.1', String((quiet.address() as net.AddressInfo).port), 'internet');
+    await page.getByTestId('half-close-button').click();
+    await expect(page.getByTestId('connection-state').nth(1)).toHaveText('half-closed: you sent FIN, still receiving');
+    await expect(page.getByTestId('send-button')).toBeDisabled();
+    await expect(page.getByTestId('send-blocked')).toContainText('You half-closed #2 (sent FIN)');
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    quiet.close();
+  }
+  await expect(page.getByTestId('notice')).toHaveCount(0);
 });

@@ -120,6 +120,9 @@ describe('connection words', () => {
       canClose: true,
     });
     expect(connectionActions({ ...base, state: 'open', localEnded: true }).canHalfClose).toBe(false);
+    // After our FIN, shutdown(SHUT_WR), this side cannot send; the other side's FIN does not stop us sending.
+    expect(connectionActions({ ...base, state: 'open', localEnded: true }).canSend).toBe(false);
+    expect(connectionActions({ ...base, state: 'open', peerEnded: true }).canSend).toBe(true);
     expect(connectionActions({ ...base, state: 'connecting' })).toEqual({
       canSend: false,
       canHalfClose: false,

@@ -46,7 +46,8 @@ export function connectionActions(view: ConnectionFacts | undefined): {
   if (!view) return { canSend: false, canHalfClose: false, canClose: false };
   const open = view.state === 'open';
   return {
-    canSend: open,
+    // After our FIN this side can send no more (main would refuse), though it still receives.
+    canSend: open && !view.localEnded,
     canHalfClose: open && !view.localEnded,
     canClose: view.state !== 'closed',
   };
