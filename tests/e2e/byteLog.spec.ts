@@ -228,3 +228,19 @@ test('the HTTP view: a HEAD answer has a Content-Length and no body, and that is
   await expect(check).toContainText('HEAD request, so no body follows');
   await expect(check).not.toHaveAttribute('data-match', 'false');
 });
+
+test('the column headings stand over their columns, wide and narrow', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  for (const width of [1920, 1024]) {
+    await page.setViewportSize({ width, height: 800 });
+    const row = page.locator('[data-testid="log-row"][data-kind="data"]').first();
+    for (const column of ['c-conn', 'c-dir', 'c-count', 'c-content']) {
+      const heading = await page.locator(`.byte-log .columns .${column}`).boundingBox();
+      const cell = await row.locator(`.${column}`).boundingBox();
+      if (!heading || !cell) throw new Error(`${column} is not drawn at ${width} px`);
+      expect(Math.abs(heading.x - cell.x), `${column} at ${width} px`).toBeLessThanOrEqual(1);
+      expect(Math.abs(heading.width - cell.width), `${column} at ${width} px`).toBeLessThanOrEqual(1);
+    }
+  }
+});
