@@ -43,16 +43,39 @@ export function validateProgress(raw: unknown): Result<LabProgress> {
   return ok({ completed: [...new Set(completed)], current, predictions: cleanPredictions });
 }
 
-/** Guided-lab progress on disk, so it survives a restart. Written atomically (temp file, then rename). */
+/**
+ * Guided-lab progress on disk, so it survives a restart. Written atomically (temp file, then rename). Loads and
+ * saves take turns, so a load that sets a corrupt file aside can never move a save that landed meanwhile.
+ */
 export class ProgressStore {
   readonly #file: string;
-  #writing: Promise<void> = Promise.resolve();
+  #turns: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string) {
     this.#file = path.join(dataDir, 'progress.json');
   }
 
-  async load(): Promise<LabProgress> {
+  load(): Promise<LabProgress> {
+    return this.#inTurn(() => this.#read());
+  }
+
+  save(progress: LabProgress): Promise<void> {
+    // In turn, so an older save never lands after a newer one.
+    return this.#inTurn(async () => {
+      await mkdir(path.dirname(this.#file), { recursive: true });
+      const temp = `${this.#file}.${process.pid}.tmp`;
+      await writeFile(temp, JSON.stringify(progress, null, 2) + '\n', 'utf8');
+      await rename(temp, this.#file);
+    });
+  }
+
+  #inTurn<T>(task: () => Promise<T>): Promise<T> {
+    const turn = this.#turns.catch(() => undefined).then(task);
+    this.#turns = turn;
+    return turn;
+  }
+
+  async #read(): Promise<LabProgress> {
     let text: string;
     try {
       text = await readFile(this.#file, 'utf8');
@@ -67,18 +90,5 @@ export class ProgressStore {
     }
     await rename(this.#file, `${this.#file}.corrupt-${Date.now()}`).catch(() => undefined);
     return emptyProgress();
-  }
-
-  save(progress: LabProgress): Promise<void> {
-    // Writes are serialized so an older save never lands after a newer one.
-    this.#writing = this.#writing
-      .catch(() => undefined)
-      .then(async () => {
-        await mkdir(path.dirname(this.#file), { recursive: true });
-        const temp = `${this.#file}.${process.pid}.tmp`;
-        await writeFile(temp, JSON.stringify(progress, null, 2) + '\n', 'utf8');
-        await rename(temp, this.#file);
-      });
-    return this.#writing;
   }
 }

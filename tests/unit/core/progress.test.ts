@@ -44,6 +44,18 @@ describe('lab progress on disk', () => {
     expect((await store.load()).current).toBe('c');
   });
 
+  it('never sets a fresh save aside while it reads a corrupt file (two tabs: one opening, one saving)', async () => {
+    const saved = { completed: ['reliable-pipe'], current: 'ports', predictions: {} };
+    // A race: without ordering, some of these attempts lose the save (it lands in progress.json.corrupt-*).
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const dir = tempDir();
+      writeFileSync(path.join(dir, 'progress.json'), '{"completed": [tru');
+      const store = new ProgressStore(dir);
+      await Promise.all([store.load(), store.save(saved)]);
+      expect(await new ProgressStore(dir).load()).toEqual(saved);
+    }
+  });
+
   it('refuses progress of the wrong shape', () => {
     expect(validateProgress({ completed: ['ok'], current: null, predictions: {} }).ok).toBe(true);
     expect(validateProgress(null).ok).toBe(false);
