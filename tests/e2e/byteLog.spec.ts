@@ -244,3 +244,22 @@ test('the column headings stand over their columns, wide and narrow', async ({ p
     }
   }
 });
+
+test('"Show" ticks what the views really show: everything received until a data row is picked', async ({
+  page,
+  webHost,
+}) => {
+  await page.goto(webHost.url);
+  await expect(page.getByTestId('source-in')).not.toBeChecked();
+  await romeoExchange(page);
+  // No row picked yet: the text view shows the whole answer, and says so.
+  await expect(page.getByTestId('source-row')).not.toBeChecked();
+  await expect(page.getByTestId('source-in')).toBeChecked();
+  await expect(page.getByTestId('stream-views')).toContainText('HTTP/1.1 200 OK');
+  await page.locator('[data-testid="log-row"][data-dir="out"]').click();
+  await expect(page.getByTestId('source-row')).toBeChecked();
+  await expect(page.getByTestId('source-in')).not.toBeChecked();
+  await page.getByTestId('source-in').check();
+  await expect(page.getByTestId('source-in')).toBeChecked();
+  await expect(page.getByTestId('source-row')).not.toBeChecked();
+});
