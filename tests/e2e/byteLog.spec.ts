@@ -263,3 +263,23 @@ test('"Show" ticks what the views really show: everything received until a data 
   await expect(page.getByTestId('source-in')).toBeChecked();
   await expect(page.getByTestId('source-row')).not.toBeChecked();
 });
+
+test('recv(1) gives one byte a call, recv(100000) the whole answer in one call, and the counts read right', async ({
+  page,
+  webHost,
+}) => {
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  const received = Number((await page.getByTestId('connection-row').textContent())?.match(/(\d+) bytes received/)?.[1]);
+  await page.getByTestId('view-tab-recv').click();
+  await page.getByTestId('recv-size').fill('1');
+  await expect(page.getByTestId('recv-summary')).toHaveText(`${received + 1} calls`);
+  await expect(page.getByTestId('recv-explain')).toContainText('at most 1 byte of what has arrived');
+  const first = page.getByTestId('recv-call').first();
+  await expect(first).toHaveAttribute('data-length', '1');
+  await expect(first).toContainText(/1 byte\s+total 1\s+b'H'/);
+  await page.getByTestId('recv-size').fill('100000');
+  await expect(page.getByTestId('recv-summary')).toHaveText('2 calls');
+  await expect(page.getByTestId('recv-call').first()).toContainText(`${received} bytes`);
+  await expect(page.getByTestId('recv-call').last()).toContainText("b''");
+});
