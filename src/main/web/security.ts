@@ -14,7 +14,8 @@ export function tokenMatches(expected: string, given: string | null | undefined)
 
 /** The only names this host answers to; anything else is a DNS-rebinding attempt or a stranger. */
 export function allowedHosts(port: number): string[] {
-  return [`127.0.0.1:${port}`, `localhost:${port}`];
+  // On port 80 a browser leaves the port out of Host and Origin, as it is http's default (RFC 9110 section 7.2).
+  return ['127.0.0.1', 'localhost'].flatMap((name) => (port === 80 ? [`${name}:80`, name] : [`${name}:${port}`]));
 }
 
 export function hostAllowed(hostHeader: string | undefined, port: number): boolean {
