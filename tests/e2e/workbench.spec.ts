@@ -210,3 +210,18 @@ test('after a FIN the composer says what sending can still do: nothing after you
   }
   await expect(page.getByTestId('notice')).toHaveCount(0);
 });
+
+test('in a 1024×700 window, Connect leads to the message box: focused, and Send in view', async ({ page, webHost }) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.goto(webHost.url);
+  await page.getByTestId('template-select').selectOption('echo-hello');
+  await page.getByTestId('connect-button').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
+  await expect(page.getByTestId('composer')).toBeFocused();
+  await expect(page.getByTestId('send-button')).toBeInViewport();
+  // Keyboard only: the message is there, Ctrl+Enter sends it.
+  await page.keyboard.press('Control+Enter');
+  await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toHaveCount(1);
+  await page.screenshot({ path: `${SCREENS}/workbench-1024x700-light.png` });
+});
