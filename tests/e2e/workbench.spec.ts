@@ -140,6 +140,14 @@ test('a port typed as 0x50 gets main’s refusal in plain words', async ({ page,
   await page.screenshot({ path: `${SCREENS}/refusal-light.png` });
   await page.getByTestId('dismiss-notices').click();
   await expect(notice).toHaveCount(0);
+
+  // Refused again, then corrected: once a connect works, the old refusal goes away by itself.
+  await page.getByTestId('connect-button').click();
+  await expect(notice).toHaveCount(1);
+  await page.getByTestId('port-input').fill('80');
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
+  await expect(notice).toHaveCount(0);
 });
 
 test('send is explained, not silently refused, when nothing is connected', async ({ page, webHost }) => {

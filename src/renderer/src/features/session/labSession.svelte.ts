@@ -158,6 +158,10 @@ export class LabSessionStore {
       view.host = request.host;
       view.port = request.port;
       view.route = request.route ?? 'lab';
+      // A connect that worked answers the earlier "Could not connect" notices: they would only confuse now.
+      if (this.#notices.some((notice) => notice.action === 'connect')) {
+        this.#notices = this.#notices.filter((notice) => notice.action !== 'connect');
+      }
     } else {
       this.#notice('connect', result.error);
     }
