@@ -17,10 +17,10 @@ export const MAX_COMPOSER_CHARACTERS = 8 * LIMITS.maxSendBytes;
 export function composerBytes(text: string, format: SendFormat, enter: EnterBytes): ParsedBytes {
   // A huge paste is refused in words at once, instead of being parsed again on every keystroke.
   if (text.length > MAX_COMPOSER_CHARACTERS) {
-    const megabytes = (text.length / (1024 * 1024)).toFixed(1);
+    const millions = (text.length / 1_000_000).toFixed(1);
     return {
       ok: false,
-      error: `This message is ${megabytes} million characters long, far more than one send can carry (at most 1 MiB). Send it in smaller pieces.`,
+      error: `This message is ${millions} million characters long, far more than one send can carry (at most 1 MiB). Send it in smaller pieces.`,
       index: MAX_COMPOSER_CHARACTERS,
     };
   }
