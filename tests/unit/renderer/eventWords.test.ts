@@ -30,6 +30,24 @@ describe('event words', () => {
     expect(summary).toContain('answered by Lab HTTP server');
   });
 
+  it('do not call a program on this computer "the real internet host"', () => {
+    const connected = (address: string) =>
+      eventSummary({
+        id: 'a',
+        t: 5,
+        type: 'connected',
+        local: { address: '127.0.0.1', port: 51234, family: 'IPv4' },
+        remote: { address, port: 8080, family: address.includes(':') ? 'IPv6' : 'IPv4' },
+        route: 'internet',
+        elapsedMs: 1.5,
+      });
+    expect(connected('127.0.0.1')).toContain('answered by the program listening there, on this computer');
+    expect(connected('::1')).toContain('on this computer');
+    expect(connected('::ffff:127.0.0.2')).toContain('on this computer');
+    expect(connected('127.0.0.1')).not.toContain('internet');
+    expect(connected('192.0.2.10')).toContain('answered by the real host on the internet');
+  });
+
   it('explain FIN, close and errors in plain words', () => {
     expect(eventSummary({ id: 'a', t: 0, type: 'peer-ended' })).toContain('FIN received');
     expect(eventSummary({ id: 'a', t: 0, type: 'local-ended' })).toContain('FIN sent');

@@ -17,6 +17,12 @@ export function formatEndpoint(endpoint: Endpoint | undefined): string {
   return endpoint.family === 'IPv6' ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
 }
 
+/** 127.0.0.0/8 and ::1 (also as ::ffff:127.x.y.z): addresses that never leave this computer. */
+export function isLoopback(address: string): boolean {
+  const bare = address.toLowerCase().replace(/^::ffff:/, '');
+  return bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
 /** Milliseconds since the connection started: `+0.4 ms`, `+12 ms`, `+1.25 s`, `+2 min 3 s`. */
 export function formatElapsed(ms: number): string {
   const value = Math.max(0, ms);
@@ -57,7 +63,12 @@ export function eventSummary(event: LabEvent): string {
         ? `Connecting to ${event.address}:${event.port} (${event.answeredBy})…`
         : `Connecting to ${event.address}:${event.port}…`;
     case 'connected': {
-      const who = event.answeredBy ? `answered by ${event.answeredBy}` : 'answered by the real internet host';
+      // Not a lab server: whatever program listens there, which on a loopback address is on this very computer.
+      const who = event.answeredBy
+        ? `answered by ${event.answeredBy}`
+        : isLoopback(event.remote.address)
+          ? 'answered by the program listening there, on this computer'
+          : 'answered by the real host on the internet';
       return `Connected: your side ${formatEndpoint(event.local)} ⇄ ${formatEndpoint(event.remote)}, ${who}, in ${formatElapsed(event.elapsedMs).slice(1)}`;
     }
     case 'data':
