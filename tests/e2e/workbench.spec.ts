@@ -233,3 +233,24 @@ test('in a 1024×700 window, Connect leads to the message box: focused, and Send
   await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toHaveCount(1);
   await page.screenshot({ path: `${SCREENS}/workbench-1024x700-light.png` });
 });
+
+test('a template edited in the box lets go of the list, so picking it again refills the box', async ({
+  page,
+  webHost,
+}) => {
+  await page.goto(webHost.url);
+  const select = page.getByTestId('template-select');
+  const composer = page.getByTestId('composer');
+  await select.selectOption('socket1-romeo');
+  await expect(composer).toHaveValue('GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n');
+  await expect(select).toHaveValue('socket1-romeo');
+  // Step 5: the learner keeps only the request line.
+  await composer.fill('GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n');
+  await expect(select).toHaveValue('');
+  await expect(page.getByTestId('template-source')).toHaveCount(0);
+  // With the keyboard, as a learner would: the list is back at "Pick a request…", so choosing moves and refills.
+  await select.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(select).toHaveValue('socket1-romeo');
+  await expect(composer).toHaveValue('GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n');
+});
