@@ -283,3 +283,18 @@ test('recv(1) gives one byte a call, recv(100000) the whole answer in one call, 
   await expect(page.getByTestId('recv-call').first()).toContainText(`${received} bytes`);
   await expect(page.getByTestId('recv-call').last()).toContainText("b''");
 });
+
+test('on the recv(n) tab, Copy copies what that view shows: everything received, not the sent row picked before', async ({
+  page,
+  context,
+  webHost,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webHost.origin });
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  await page.locator('[data-testid="log-row"][data-dir="out"]').click();
+  await page.getByTestId('view-tab-recv').click();
+  await page.getByTestId('copy-text').click();
+  await expect(page.getByTestId('copy-status')).toContainText('everything connection #1 received');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*grief\n$/);
+});
