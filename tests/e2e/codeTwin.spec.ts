@@ -1,36 +1,33 @@
 /** The code twin as a learner uses it across several connections: it follows the one picked, in the flavor picked. */
-import { connectTo, withOwnWebHost } from './labPage';
+import { connectTo } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
-test('picking "socket" sticks, even while it was the only program to show', async ({ page }) => {
-  // Its own host: two connections open at once pass step 3, which the shared host's other specs must not see.
-  await withOwnWebHost(async (host) => {
-    await page.goto(host.url);
-    const code = page.getByTestId('code-twin-code');
+test('picking "socket" sticks, even while it was the only program to show', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  const code = page.getByTestId('code-twin-code');
 
-    // Connection 1: an HTTP GET, read as urllib.
-    await connectTo(page, 'data.pr4e.org', '80', 'lab');
-    await page.getByTestId('template-select').selectOption('socket1-romeo');
-    await page.getByTestId('send-button').click();
-    await page.getByTestId('code-twin-urllib').check();
-    await expect(code).toHaveAttribute('data-flavor', 'urllib');
+  // Connection 1: an HTTP GET, read as urllib.
+  await connectTo(page, 'data.pr4e.org', '80', 'lab');
+  await page.getByTestId('template-select').selectOption('socket1-romeo');
+  await page.getByTestId('send-button').click();
+  await page.getByTestId('code-twin-urllib').check();
+  await expect(code).toHaveAttribute('data-flavor', 'urllib');
 
-    // Connection 2: nothing sent yet, so only the socket program exists. The learner picks it anyway.
-    await connectTo(page, 'data.pr4e.org', '80', 'lab');
-    await expect(code).toHaveAttribute('data-flavor', 'socket');
-    await page.getByTestId('code-twin-socket').click();
-    await page.getByTestId('send-button').click();
-    await expect(page.locator('[data-testid="connection-row"].chosen')).toContainText('574 bytes received');
-    // The urllib program now exists too, but the learner asked for socket.
-    await expect(page.getByTestId('code-twin-urllib')).toBeEnabled();
-    await expect(code).toHaveAttribute('data-flavor', 'socket');
-    await expect(code).toContainText('mysock.connect((');
+  // Connection 2: nothing sent yet, so only the socket program exists. The learner picks it anyway.
+  await connectTo(page, 'data.pr4e.org', '80', 'lab');
+  await expect(code).toHaveAttribute('data-flavor', 'socket');
+  await page.getByTestId('code-twin-socket').click();
+  await page.getByTestId('send-button').click();
+  await expect(page.locator('[data-testid="connection-row"].chosen')).toContainText('574 bytes received');
+  // The urllib program now exists too, but the learner asked for socket.
+  await expect(page.getByTestId('code-twin-urllib')).toBeEnabled();
+  await expect(code).toHaveAttribute('data-flavor', 'socket');
+  await expect(code).toContainText('mysock.connect((');
 
-    // The twin follows the connection picked in the list: #1 is shown as socket code too now.
-    await page.getByTestId('connection-row').first().click();
-    await expect(page.getByTestId('code-twin')).toContainText('on connection 1');
-    await expect(code).toHaveAttribute('data-flavor', 'socket');
-  });
+  // The twin follows the connection picked in the list: #1 is shown as socket code too now.
+  await page.getByTestId('connection-row').first().click();
+  await expect(page.getByTestId('code-twin')).toContainText('on connection 1');
+  await expect(code).toHaveAttribute('data-flavor', 'socket');
 });

@@ -3,7 +3,6 @@
  * list, every control it names is there, and "above" or "below" points where the thing really is.
  */
 import type { Page } from '@playwright/test';
-import { withOwnWebHost } from './labPage';
 import { test, expect } from './webHost';
 
 test.use({ viewport: { width: 1280, height: 800 } });
@@ -27,51 +26,48 @@ async function openStep(page: Page, id: string): Promise<void> {
   await expect(page.getByTestId('guide-current')).toHaveAttribute('data-step', id);
 }
 
-test('every template, control and place the guide names is on the screen', async ({ page }) => {
-  // Its own host: visiting every step saves the last one as the step on screen.
-  await withOwnWebHost(async (host) => {
-    await page.goto(host.url);
-    await expect(page.getByTestId('hello')).toBeVisible();
-    const templates = (await page.getByTestId('template-select').locator('option').allTextContents()).map((label) =>
-      label.trim(),
-    );
-    const speeds = (await page.getByTestId('slow-mode-select').locator('option').allTextContents()).map((label) =>
-      label.trim(),
-    );
+test('every template, control and place the guide names is on the screen', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await expect(page.getByTestId('hello')).toBeVisible();
+  const templates = (await page.getByTestId('template-select').locator('option').allTextContents()).map((label) =>
+    label.trim(),
+  );
+  const speeds = (await page.getByTestId('slow-mode-select').locator('option').allTextContents()).map((label) =>
+    label.trim(),
+  );
 
-    for (const id of STEPS) {
-      await openStep(page, id);
-      const lines = (await page.getByTestId('guide-task').locator('li').allTextContents()).map((line) => line.trim());
-      for (const line of lines) {
-        for (const match of line.matchAll(/template "([^"]+)"/g)) {
-          const named = match[1] ?? '';
-          expect(
-            templates.some((label) => label.startsWith(named)),
-            `step ${id} names the template "${named}"; the list has: ${templates.join(' | ')}`,
-          ).toBe(true);
-        }
-        if (line.includes('"Lab HTTP server speed"')) {
-          await expect(page.getByLabel('Lab HTTP server speed')).toBeVisible();
-          const speed = /to (\w+)/.exec(line.slice(line.indexOf('"Lab HTTP server speed"')))?.[1] ?? '';
-          expect(
-            speeds.some((label) => label.startsWith(speed)),
-            `no speed called ${speed}`,
-          ).toBe(true);
-        }
-        if (/press Save prediction/i.test(line)) {
-          await expect(page.getByTestId('guide-prediction-save')).toHaveText('Save prediction');
-        }
-        if (/prediction/i.test(line) && /\b(above|below)\b/.test(line)) {
-          const form = await page.getByTestId('guide-prediction').boundingBox();
-          const task = await page.getByTestId('guide-task').boundingBox();
-          if (!form || !task) throw new Error(`step ${id}: the prediction box or the task is not drawn`);
-          const formIsAbove = form.y + form.height <= task.y;
-          expect(
-            /\babove\b/.test(line) ? formIsAbove : !formIsAbove,
-            `step ${id} says the prediction box is ${/\babove\b/.test(line) ? 'above' : 'below'} the task`,
-          ).toBe(true);
-        }
+  for (const id of STEPS) {
+    await openStep(page, id);
+    const lines = (await page.getByTestId('guide-task').locator('li').allTextContents()).map((line) => line.trim());
+    for (const line of lines) {
+      for (const match of line.matchAll(/template "([^"]+)"/g)) {
+        const named = match[1] ?? '';
+        expect(
+          templates.some((label) => label.startsWith(named)),
+          `step ${id} names the template "${named}"; the list has: ${templates.join(' | ')}`,
+        ).toBe(true);
+      }
+      if (line.includes('"Lab HTTP server speed"')) {
+        await expect(page.getByLabel('Lab HTTP server speed')).toBeVisible();
+        const speed = /to (\w+)/.exec(line.slice(line.indexOf('"Lab HTTP server speed"')))?.[1] ?? '';
+        expect(
+          speeds.some((label) => label.startsWith(speed)),
+          `no speed called ${speed}`,
+        ).toBe(true);
+      }
+      if (/press Save prediction/i.test(line)) {
+        await expect(page.getByTestId('guide-prediction-save')).toHaveText('Save prediction');
+      }
+      if (/prediction/i.test(line) && /\b(above|below)\b/.test(line)) {
+        const form = await page.getByTestId('guide-prediction').boundingBox();
+        const task = await page.getByTestId('guide-task').boundingBox();
+        if (!form || !task) throw new Error(`step ${id}: the prediction box or the task is not drawn`);
+        const formIsAbove = form.y + form.height <= task.y;
+        expect(
+          /\babove\b/.test(line) ? formIsAbove : !formIsAbove,
+          `step ${id} says the prediction box is ${/\babove\b/.test(line) ? 'above' : 'below'} the task`,
+        ).toBe(true);
       }
     }
-  });
+  }
 });

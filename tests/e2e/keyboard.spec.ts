@@ -1,6 +1,6 @@
 /** Step 1 of the guide done with the keyboard alone, in a 1024×700 window: no mouse, every stop visibly focused. */
 import type { Page } from '@playwright/test';
-import { SCREENS, withOwnWebHost } from './labPage';
+import { SCREENS } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1024, height: 700 } });
@@ -22,31 +22,29 @@ async function tabTo(page: Page, testId: string, backwards = false, limit = 40):
 
 test('step 1 from the keyboard alone: pick the echo template, connect, send twice, and the check turns green', async ({
   page,
+  webHost,
 }) => {
-  // Its own host: this test passes step 1, which the shared host's other specs must not see.
-  await withOwnWebHost(async (host) => {
-    await page.goto(host.url);
-    await expect(page.getByTestId('hello')).toBeVisible();
-    await expect(page.getByTestId('guide-check')).toHaveAttribute('data-passed', 'false');
+  await page.goto(webHost.url);
+  await expect(page.getByTestId('hello')).toBeVisible();
+  await expect(page.getByTestId('guide-check')).toHaveAttribute('data-passed', 'false');
 
-    await tabTo(page, 'template-select');
-    const select = page.getByTestId('template-select');
-    for (let i = 0; i < 20 && (await select.inputValue()) !== 'echo-hello'; i++) await page.keyboard.press('ArrowDown');
-    await expect(select).toHaveValue('echo-hello');
-    await expect(page.getByTestId('host-input')).toHaveValue('echo.lab.test');
+  await tabTo(page, 'template-select');
+  const select = page.getByTestId('template-select');
+  for (let i = 0; i < 20 && (await select.inputValue()) !== 'echo-hello'; i++) await page.keyboard.press('ArrowDown');
+  await expect(select).toHaveValue('echo-hello');
+  await expect(page.getByTestId('host-input')).toHaveValue('echo.lab.test');
 
-    await tabTo(page, 'connect-button', true);
-    await page.keyboard.press('Enter');
-    await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-    await expect(page.getByTestId('composer')).toBeFocused();
-    await page.keyboard.press('Control+Enter');
-    await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toHaveCount(1);
+  await tabTo(page, 'connect-button', true);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
+  await expect(page.getByTestId('composer')).toBeFocused();
+  await page.keyboard.press('Control+Enter');
+  await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toHaveCount(1);
 
-    await page.keyboard.press('Control+A');
-    await page.keyboard.type('second try\\r\\n');
-    await page.keyboard.press('Control+Enter');
-    await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toHaveCount(2);
-    await expect(page.getByTestId('guide-check')).toHaveAttribute('data-passed', 'true');
-    await page.screenshot({ path: `${SCREENS}/keyboard-step1-1024x700-light.png` });
-  });
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('second try\\r\\n');
+  await page.keyboard.press('Control+Enter');
+  await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toHaveCount(2);
+  await expect(page.getByTestId('guide-check')).toHaveAttribute('data-passed', 'true');
+  await page.screenshot({ path: `${SCREENS}/keyboard-step1-1024x700-light.png` });
 });

@@ -1,7 +1,7 @@
 /** Steps the workbench and byte-log specs share: a loopback echo server, and driving the workbench as a learner. */
 import net from 'node:net';
 import type { Page } from '@playwright/test';
-import { expect, startWebHostProcess, type RunningWebHost } from './webHost';
+import { expect } from './webHost';
 
 export const SCREENS = '.test-output/screens';
 
@@ -47,17 +47,4 @@ export async function connectTo(page: Page, host: string, port: string, route: '
   await page.getByTestId('connect-button').click();
   await expect(page.getByTestId('connection-row')).toHaveCount(before + 1);
   await expect(page.getByTestId('connection-row').nth(before)).toHaveAttribute('data-state', 'open');
-}
-
-/**
- * Runs `use` against a web host of its own, so guide progress saved in this test (a passed step, the step on
- * screen) cannot leak into the other specs, which share one host per worker.
- */
-export async function withOwnWebHost(use: (host: RunningWebHost) => Promise<void>): Promise<void> {
-  const host = await startWebHostProcess();
-  try {
-    await use(host);
-  } finally {
-    await host.stop();
-  }
 }

@@ -61,17 +61,15 @@ export async function startWebHostProcess(extraArgs: string[] = []): Promise<Run
   };
 }
 
-export const test = base.extend<object, { webHost: RunningWebHost }>({
-  webHost: [
-    // Playwright reads the fixture's dependencies from this destructuring; this one has none.
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const host = await startWebHostProcess();
-      await use(host);
-      await host.stop();
-    },
-    { scope: 'worker' },
-  ],
+/** Each test gets a web host of its own: saved guide progress and open connections never leak between tests. */
+export const test = base.extend<{ webHost: RunningWebHost }>({
+  // Playwright reads the fixture's dependencies from this destructuring; this one has none.
+  // eslint-disable-next-line no-empty-pattern
+  webHost: async ({}, use) => {
+    const host = await startWebHostProcess();
+    await use(host);
+    await host.stop();
+  },
 });
 
 export { expect } from '@playwright/test';
