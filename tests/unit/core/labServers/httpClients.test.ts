@@ -188,6 +188,21 @@ print(json.dumps({'total': count, 'headerBytes': pos, 'headers': headers, 'chunk
     expect(result.chunks).toBeGreaterThan(1);
   });
 
+  it("curl2.py: urllib in 100,000-byte blocks prints the book's own '230210 characters copied.'", async () => {
+    const script = `
+import urllib.request, sys
+img = urllib.request.urlopen('http://127.0.0.1:%s/cover3.jpg' % sys.argv[1])
+size = 0
+while True:
+    info = img.read(100000)
+    if len(info) < 1: break
+    size = size + len(info)
+print(size, 'characters copied.')
+`;
+    const result = await runPython(script, [port]);
+    expect(result.stdout.toString()).toBe('230210 characters copied.\n');
+  });
+
   it('urllib1.py and urlwords.py: only the body, words counted', async () => {
     const script = `
 import urllib.request, sys, json

@@ -406,7 +406,7 @@ describe('9 bytes, not characters', () => {
       servers.setSlowMode(null);
     }
     const detail = expectGreen(checkBytes);
-    expect(detail).toMatch(/The body is 239,536 bytes and starts FF D8 FF/);
+    expect(detail).toMatch(/The body is 230,210 bytes and starts FF D8 FF/);
     expect(detail).toMatch(/Slowed down, 574 bytes came in \d+ pieces/);
   });
   it('does not take four quick answers on one keep-alive connection for one answer trickled out by slow mode', async () => {
