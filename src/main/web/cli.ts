@@ -46,11 +46,18 @@ async function main(): Promise<void> {
     console.error(`socket-lab web: ${(error as Error).message}`);
     process.exit(2);
   }
-  const app = await startLabApp({
-    appVersion: version,
-    runtime: { node: process.versions.node },
-    dataDir: args['data-dir'] ?? defaultDataDir(),
-  });
+  let app;
+  try {
+    app = await startLabApp({
+      appVersion: version,
+      runtime: { node: process.versions.node },
+      dataDir: args['data-dir'] ?? defaultDataDir(),
+    });
+  } catch (error) {
+    // The lab servers could not start (a port taken, the lab's files missing): say which, in one line.
+    console.error(`socket-lab web: the lab servers could not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
   let host;
   try {
     host = await startWebHost({
