@@ -12,7 +12,7 @@
 // BENCH_ROWS (default 1000000).
 // Functions passed to page.evaluate / addInitScript run in the page, where these exist.
 /* global window, document, requestAnimationFrame */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -397,6 +397,20 @@ async function scrollAMillionRows(browser, host) {
 
 const fmt = (value, digits = 1) => Number(value).toFixed(digits);
 
+/** The core benchmark (npm run bench:core) for the same number of bytes, so the UI figure stands next to it. */
+function coreHubMiBPerSec(mebibytes) {
+  const run = spawnSync(process.execPath, [path.join(root, 'scripts/bench.mjs'), 'core'], {
+    encoding: 'utf8',
+    env: { ...process.env, BENCH_MB: String(mebibytes), BENCH_ROUNDS: '1' },
+  });
+  const match = /^hub:\s+([\d.]+) MB\/s/m.exec(run.stdout ?? '');
+  if (!match) {
+    console.error(run.stdout, run.stderr);
+    return null;
+  }
+  return (Number(match[1]) * 1e6) / MIB;
+}
+
 async function main() {
   const outDir = await buildFolder();
   if (!existsSync(path.join(outDir, 'main/web.js'))) {
@@ -421,6 +435,12 @@ async function main() {
     );
     console.log(
       `   bare node:net client, same echo server: ${fmt(bare)} MiB/s  (ratio ui / bare ${fmt(stream.mibPerSec / bare, 3)})`,
+    );
+    const core = coreHubMiBPerSec(streamMiB);
+    console.log(
+      core === null
+        ? '   core benchmark (hub + delivery, no browser): could not be run, see above'
+        : `   core benchmark (hub + delivery, no browser), same size: ${fmt(core)} MiB/s  (ratio ui / core ${fmt(stream.mibPerSec / core, 3)})`,
     );
     console.log(
       `   longest main-thread task while streaming: ${fmt(stream.longestTaskMs)} ms  (${stream.longTasks} tasks over 50 ms)`,
