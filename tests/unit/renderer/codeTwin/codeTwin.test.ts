@@ -2,7 +2,7 @@
  * The code twin must be real Python that really does what the learner did: each generated program is run with
  * python3 against a loopback server that records every byte it receives.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -19,7 +19,6 @@ import {
   type TwinSource,
 } from '../../../../src/renderer/src/features/codeTwin/codeTwin';
 
-const hasPython = spawnSync('python3', ['--version']).status === 0;
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const ROMEO = readFileSync(path.resolve(__dirname, '../../../../src/main/core/labServers/content/romeo.txt'));
 const BOOK_REQUEST = ascii('GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n');
@@ -143,7 +142,7 @@ describe('pythonBytesLiteral', () => {
     expect(pythonBytesLiteral(Uint8Array.of(0, 0x7f, 0xff))).toBe("b'\\x00\\x7f\\xff'");
   });
 
-  it.skipIf(!hasPython)('is read back by Python as exactly the same bytes, for all 256 byte values', async () => {
+  it('is read back by Python as exactly the same bytes, for all 256 byte values', async () => {
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
     const literal = pythonBytesLiteral(all);
     const run = await runPython(`import sys\nsys.stdout.write(${literal}.hex())`);
@@ -154,7 +153,7 @@ describe('pythonBytesLiteral', () => {
   });
 });
 
-describe.skipIf(!hasPython)('socketProgram runs in Python and sends exactly what the learner sent', () => {
+describe('socketProgram runs in Python and sends exactly what the learner sent', () => {
   it('socket1.py: the book request, the server answers and closes, the loop ends on b""', async () => {
     const server = await recorder((socket, received) => {
       if (received().includes('\r\n\r\n')) socket.end(romeoResponse());
@@ -321,7 +320,7 @@ describe('urllibProgram', () => {
     expect(urllibProgram(sourceOf(session([{ bytes: ascii('POST /x HTTP/1.0\r\n\r\n'), t: 1 }])))).toBeNull();
   });
 
-  it.skipIf(!hasPython)('runs: urllib sends its HTTP/1.1 request and prints only the body', async () => {
+  it('runs: urllib sends its HTTP/1.1 request and prints only the body', async () => {
     const server = await recorder((socket, received) => {
       if (received().includes('\r\n\r\n')) socket.end(romeoResponse());
     });
@@ -347,7 +346,7 @@ describe('urllibProgram', () => {
   });
 });
 
-describe.skipIf(!hasPython)('the twin of a real session', () => {
+describe('the twin of a real session', () => {
   it('runs against the real lab server and gets the answer the learner got', async () => {
     const { ConnectionHub } = await import('../../../../src/main/core/connections/hub');
     const { startLabServers } = await import('../../../../src/main/core/labServers');
