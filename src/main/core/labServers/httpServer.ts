@@ -73,6 +73,9 @@ export function checkSlowMode(slow: SlowMode | null): SlowMode | null {
   return { bytesPerSecond, writeSize };
 }
 
+/** Size of each write at full speed: small enough that a slow but steady reader shows progress within the idle time. */
+const FULL_SPEED_PIECE_BYTES = 64 * 1024;
+
 export async function startLabHttpServer(options: LabHttpServerOptions): Promise<LabHttpServer> {
   let slowMode = checkSlowMode(options.slow ?? null);
   const maxConnections = options.maxConnections ?? LIMITS.labHttpMaxConnections;
@@ -256,17 +259,29 @@ class HttpConversation {
   }
 
   async #write(bytes: Buffer): Promise<void> {
-    let offset = 0;
-    while (offset < bytes.length && !this.#socket.destroyed) {
-      const slow = this.#settings.slowMode();
-      if (!slow) {
-        await writeAll(this.#socket, bytes.subarray(offset));
-        return;
+    // Full speed goes out in pieces too, so a reader that stopped can be told from one that reads slowly.
+    let lastProgress = Date.now();
+    const watchdog = setInterval(
+      () => {
+        if (Date.now() - lastProgress < this.#settings.idleTimeoutMs) return;
+        // A client that stopped reading mid-answer would hold one of the server's few slots for good.
+        this.#settings.log(`${peerName(this.#socket)} stopped reading the answer -> closed`);
+        this.#socket.destroy();
+      },
+      Math.max(10, this.#settings.idleTimeoutMs / 4),
+    );
+    try {
+      let offset = 0;
+      while (offset < bytes.length && !this.#socket.destroyed) {
+        const slow = this.#settings.slowMode();
+        const piece = bytes.subarray(offset, offset + (slow ? slow.writeSize : FULL_SPEED_PIECE_BYTES));
+        await writeAll(this.#socket, piece);
+        lastProgress = Date.now();
+        offset += piece.length;
+        if (slow && offset < bytes.length) await pause(this.#socket, (piece.length * 1000) / slow.bytesPerSecond);
       }
-      const piece = bytes.subarray(offset, offset + slow.writeSize);
-      await writeAll(this.#socket, piece);
-      offset += piece.length;
-      if (offset < bytes.length) await pause(this.#socket, (piece.length * 1000) / slow.bytesPerSecond);
+    } finally {
+      clearInterval(watchdog);
     }
   }
 

@@ -344,6 +344,45 @@ describe('the idle timeout', () => {
     }
   });
 
+  it('lets go of a client that stops reading mid-answer, so its slot serves the next one', async () => {
+    const quick = await startTestLab({ http: { idleTimeoutMs: 300, maxConnections: 1 } });
+    try {
+      const stuck = await RawClient.connect(quick.port('http'));
+      stuck.socket.pause();
+      // Much more than the socket buffers hold: the server's writes stall while nobody reads.
+      for (let i = 0; i < 40; i++) stuck.send('GET /cover3.jpg HTTP/1.1\r\nHost: data.pr4e.org\r\n\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const next = await RawClient.connect(quick.port('http'));
+      next.send('GET /romeo.txt HTTP/1.0\r\n\r\n');
+      expect(splitReply(await next.readToEnd(3_000)).statusLine).toBe('HTTP/1.1 200 OK');
+    } finally {
+      await quick.servers.stop();
+    }
+  });
+
+  it('keeps serving a client that reads slowly but steadily', async () => {
+    const quick = await startTestLab({ http: { idleTimeoutMs: 300 } });
+    try {
+      const reader = await RawClient.connect(quick.port('http'));
+      reader.socket.pause();
+      reader.send('GET /cover3.jpg HTTP/1.0\r\n\r\n');
+      // Read a little every 100 ms: slower than the server writes, but never stopped for a whole idle time.
+      const timer = setInterval(() => {
+        reader.socket.resume();
+        setTimeout(() => reader.socket.pause(), 5);
+      }, 100);
+      try {
+        const reply = splitReply(await reader.readToEnd(20_000));
+        expect(reply.statusLine).toBe('HTTP/1.1 200 OK');
+        expect(reply.body.length).toBe(230_210);
+      } finally {
+        clearInterval(timer);
+      }
+    } finally {
+      await quick.servers.stop();
+    }
+  });
+
   it('does not time out while bytes keep coming', async () => {
     const quick = await startTestLab({ http: { idleTimeoutMs: 1_000 } });
     try {
