@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { SCREENS } from './labPage';
+import { SCREENS, romeoExchange } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -16,15 +16,6 @@ async function seriousViolations(page: Page): Promise<string[]> {
           .map((node) => `${node.target.join(' ')} ${node.html.slice(0, 90)}`)
           .join(', ')}`,
     );
-}
-
-async function romeoExchange(page: Page): Promise<void> {
-  await page.getByTestId('template-select').selectOption('socket1-romeo');
-  await page.getByTestId('connect-button').click();
-  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-  await page.getByTestId('send-button').click();
-  await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
-  await page.locator('[data-testid="log-row"][data-dir="in"]').click();
 }
 
 for (const scheme of ['light', 'dark'] as const) {
@@ -46,6 +37,7 @@ for (const scheme of ['light', 'dark'] as const) {
     }) => {
       await page.goto(webHost.url);
       await romeoExchange(page);
+      await page.locator('[data-testid="log-row"][data-dir="in"]').click();
       await page.screenshot({ path: `${SCREENS}/main-text-${scheme}.png` });
       // Soft: every view is checked and every violation listed, even when an earlier one fails.
       expect.soft(await seriousViolations(page), 'text view').toEqual([]);

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { SCREENS, connectTo, startEchoServer } from './labPage';
+import { SCREENS, connectTo, romeoExchange, startEchoServer } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -15,14 +15,6 @@ async function sendAndWaitForEcho(page: Page): Promise<void> {
   const before = await rowCount(page);
   await page.getByTestId('composer').press('Control+Enter');
   await expect.poll(() => rowCount(page)).toBeGreaterThanOrEqual(before + 2);
-}
-
-async function romeoExchange(page: Page): Promise<void> {
-  await page.getByTestId('template-select').selectOption('socket1-romeo');
-  await page.getByTestId('connect-button').click();
-  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-  await page.getByTestId('send-button').click();
-  await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
 }
 
 test('the log follows the newest row, stops when scrolled up, and jumps back on request', async ({ page, webHost }) => {

@@ -48,3 +48,12 @@ export async function connectTo(page: Page, host: string, port: string, route: '
   await expect(page.getByTestId('connection-row')).toHaveCount(before + 1);
   await expect(page.getByTestId('connection-row').nth(before)).toHaveAttribute('data-state', 'open');
 }
+
+/** The socket1.py exchange with the lab server as the page starts (data.pr4e.org port 80): connect, send, FIN back. */
+export async function romeoExchange(page: Page): Promise<void> {
+  await page.getByTestId('template-select').selectOption('socket1-romeo');
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
+  await page.getByTestId('send-button').click();
+  await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
+}
