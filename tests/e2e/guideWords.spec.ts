@@ -3,23 +3,10 @@
  * list, every control it names is there, and "above" or "below" points where the thing really is.
  */
 import type { Page } from '@playwright/test';
+import { STEP_IDS } from '../../src/renderer/src/features/guide/steps';
 import { test, expect } from './webHost';
 
 test.use({ viewport: { width: 1280, height: 800 } });
-
-const STEPS = [
-  'reliable-pipe',
-  'ports',
-  'your-port',
-  'speak-http',
-  'blank-line',
-  'headers-body',
-  'who-closes',
-  'errors',
-  'bytes',
-  'urllib',
-  'port-tour',
-];
 
 async function openStep(page: Page, id: string): Promise<void> {
   await page.getByTestId(`guide-step-${id}`).click();
@@ -36,7 +23,7 @@ test('every template, control and place the guide names is on the screen', async
     label.trim(),
   );
 
-  for (const id of STEPS) {
+  for (const id of STEP_IDS) {
     await openStep(page, id);
     const lines = (await page.getByTestId('guide-task').locator('li').allTextContents()).map((line) => line.trim());
     for (const line of lines) {
