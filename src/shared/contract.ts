@@ -107,7 +107,8 @@ interface EventBase {
 }
 
 export type LabEvent =
-  | (EventBase & { type: 'resolving'; host: string })
+  /** The first event of every connection: what the learner asked for. */
+  | (EventBase & { type: 'resolving'; host: string; port: number; route: Route })
   | (EventBase & { type: 'resolved'; addresses: string[]; chosen: string })
   | (EventBase & { type: 'connecting'; address: string; port: number; route: Route; answeredBy?: string })
   | (EventBase & {

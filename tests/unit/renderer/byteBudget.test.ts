@@ -9,7 +9,7 @@ function data(offset: number, length: number): LabEvent {
 describe('ByteBudget', () => {
   it('drops the oldest data bytes past the bound, keeping the rows and their lengths', () => {
     const budget = new ByteBudget(100);
-    const events: LabEvent[] = [{ id: 'a', t: 0, type: 'resolving', host: 'x' }];
+    const events: LabEvent[] = [{ id: 'a', t: 0, type: 'resolving', host: 'x', port: 1, route: 'lab' }];
     for (let i = 0; i < 5; i++) {
       const event = data(i * 40, 40);
       events.push(event);

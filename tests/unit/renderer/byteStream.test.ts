@@ -66,7 +66,7 @@ describe('ByteStream', () => {
 describe('StreamFollower', () => {
   it('follows one direction of one connection, looking only at new events', () => {
     const events: LabEvent[] = [
-      { id: 'a', t: 0, type: 'resolving', host: 'x' },
+      { id: 'a', t: 0, type: 'resolving', host: 'x', port: 1, route: 'lab' },
       data('a', 'out', 0, 'GET'),
       data('b', 'in', 0, 'other'),
       data('a', 'in', 0, 'HTTP'),

@@ -10,7 +10,7 @@ function data(id: string, dir: 'in' | 'out', offset: number, body: string): LabE
 }
 
 const events: LabEvent[] = [
-  { id: 'a', t: 0, type: 'resolving', host: 'data.pr4e.org' },
+  { id: 'a', t: 0, type: 'resolving', host: 'data.pr4e.org', port: 80, route: 'lab' },
   data('a', 'out', 0, 'GET /romeo.txt HTTP/1.0\r\n\r\n'),
   data('a', 'in', 0, 'HTTP/1.1 200 OK\r\nContent-Len'),
   data('b', 'in', 0, 'noise Content-Length'),

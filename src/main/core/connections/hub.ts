@@ -174,7 +174,7 @@ export class ConnectionHub {
       failed: false,
     };
     this.#connections.set(id, conn);
-    this.#emit({ id, t: this.#now(), type: 'resolving', host: request.host });
+    this.#emit({ id, t: this.#now(), type: 'resolving', host: request.host, port: request.port, route: request.route });
     // Node has no connect timeout of its own; ours covers the name lookup and the connect.
     conn.connectTimer = setTimeout(() => this.#onConnectTimeout(conn), request.timeoutMs);
 

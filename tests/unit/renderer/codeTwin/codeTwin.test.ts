@@ -94,7 +94,7 @@ function session(
 ): LabEvent[] {
   const id = 'c1';
   const events: LabEvent[] = [
-    { id, t: 0, type: 'resolving', host: 'data.pr4e.org' },
+    { id, t: 0, type: 'resolving', host: 'data.pr4e.org', port: 80, route: 'lab' },
     { id, t: 1, type: 'resolved', addresses: ['127.0.0.1'], chosen: '127.0.0.1' },
     { id, t: 1, type: 'connecting', address: '127.0.0.1', port: 40080, route: 'lab', answeredBy: 'Lab HTTP server' },
     {
@@ -289,7 +289,7 @@ describe('socketProgram runs in Python and sends exactly what the learner sent',
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const events: LabEvent[] = [
-      { id: 'c1', t: 0, type: 'resolving', host: '127.0.0.1' },
+      { id: 'c1', t: 0, type: 'resolving', host: '127.0.0.1', port: 7, route: 'lab' },
       { id: 'c1', t: 1, type: 'error', code: 'ECONNREFUSED', message: 'refused', hint: '' },
       { id: 'c1', t: 2, type: 'closed', by: 'error' },
     ];

@@ -233,7 +233,9 @@ export class LabSessionStore {
       if (event.type === 'resolving') view.startedAt = event.t;
       switch (event.type) {
         case 'resolving':
-          if (!view.host) view.host = event.host;
+          view.host = event.host;
+          view.port = event.port;
+          view.route = event.route;
           break;
         case 'connecting':
           view.state = 'connecting';
