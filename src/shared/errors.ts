@@ -13,6 +13,15 @@ export const ERROR_CODES = [
   'INTERNAL',
   /** The renderer lost its link to main (the web host stopped, or the window is closing). */
   'DISCONNECTED',
+  // sessions and transcript files
+  /** A file that is not a transcript this version can read (truncated, corrupt, foreign, newer). */
+  'BAD_FILE',
+  /** A file or upload larger than the lab accepts. */
+  'FILE_TOO_LARGE',
+  /** The data folder cannot be written (permission, disk full, read-only). */
+  'STORAGE',
+  /** A saved session is read-only: it can be replayed and exported, not sent on. */
+  'READ_ONLY',
   // the network said no
   'ENOTFOUND',
   'EAI_AGAIN',

@@ -37,6 +37,14 @@ export const LIMITS = {
   slowModeMinBytesPerSecond: 1,
   slowModeMaxBytesPerSecond: 100 * 1024 * 1024,
   slowModeMaxWriteSize: 64 * 1024,
+  /** Session journal: bytes one session may keep on disk; past it, later data is counted, not saved. */
+  journalMaxSessionBytes: 256 * 1024 * 1024,
+  /** Session journals in all; past it, the oldest finished sessions are removed first. */
+  journalMaxTotalBytes: 2 * 1024 * 1024 * 1024,
+  /** The journal reaches the disk (fsync) at least this often while a session runs, and on close. */
+  journalFlushIntervalMs: 1_000,
+  /** Largest transcript file the lab opens (a .socketlab of a full 256 MiB session is about 350 MiB). */
+  maxTranscriptFileBytes: 512 * 1024 * 1024,
   /** Host names (RFC 1123). */
   maxHostLength: 253,
   maxHostLabelLength: 63,
