@@ -140,9 +140,13 @@ export async function expertSummary(file: string, extra: string[] = []): Promise
 
 /** The frame field that holds a packet comment: `frame.comment` in tshark 3.6 and later, `pkt_comment` before. */
 export async function commentField(): Promise<string> {
-  const result = await run(TSHARK, ['-G', 'fields']);
-  return /\tframe\.comment\t/.test(result.stdout.toString('utf8')) ? 'frame.comment' : 'pkt_comment';
+  commentFieldName ??= run(TSHARK, ['-G', 'fields']).then((result) =>
+    /\tframe\.comment\t/.test(result.stdout.toString('utf8')) ? 'frame.comment' : 'pkt_comment',
+  );
+  return commentFieldName;
 }
+
+let commentFieldName: Promise<string> | undefined;
 
 /** Whether this tshark tries its HTTP heuristic on TCP by itself (`tcp http T` in `-G heuristic-decodes`). */
 export async function httpHeuristicOn(): Promise<boolean> {
