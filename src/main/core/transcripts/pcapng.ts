@@ -43,6 +43,11 @@ const SYN_RETRIES = 6;
 const EPHEMERAL_FIRST = 49_152;
 const EPHEMERAL_COUNT = 16_384;
 
+const ABORT_COMMENT = 'You aborted the connection: your side sent a reset (RST), not FIN.';
+const ASSUMED_FIN_COMMENT =
+  'Assumed, not seen: after you closed, the lab let go of the socket before the other side’s FIN came, so ' +
+  'this FIN and its ACK stand for the usual answer to a FIN (the lab servers close when you do).';
+
 type ErrorEvent = Extract<LabEvent, { type: 'error' }>;
 
 interface LiveConnection {
@@ -172,10 +177,11 @@ class SessionSynth {
         this.#error(conn, event);
         break;
       case 'closed':
-        if (event.by === 'abort' && conn.phase === 'open') {
-          conn.tcp?.reset('client', event.t, 'You aborted the connection: your side sent a reset (RST), not FIN.');
+        // Closing while the SYN is unanswered sends nothing; after an error, what the error sent is all there is.
+        if (conn.phase === 'open' && conn.tcp && !conn.tcp.isReset) {
+          if (event.by === 'abort') conn.tcp.reset('client', event.t, ABORT_COMMENT);
+          else if (event.by !== 'error') teardown(conn.tcp, event.t);
         }
-        // Closing while the SYN is unanswered sends nothing; a FIN already went when the learner closed.
         conn.phase = 'over';
         break;
       case 'resolving':
@@ -253,6 +259,15 @@ class SessionSynth {
         due.synRetries >= SYN_RETRIES ? Infinity : due.nextSynAt + SYN_RETRY_FIRST_MS * 2 ** due.synRetries;
     }
   }
+}
+
+/**
+ * A close the lab saw end to end leaves nothing to add. When the learner closed first, the hub let go of the socket
+ * once our FIN left, so the peer's FIN was never seen: the system still took it, and the packets say it is assumed.
+ */
+function teardown(tcp: TcpConversation, t: number): void {
+  if (!tcp.finSent('client')) tcp.fin('client', t);
+  if (!tcp.finSent('server')) tcp.fin('server', t, ASSUMED_FIN_COMMENT);
 }
 
 function sideOf(dir: 'in' | 'out'): Side {
@@ -359,6 +374,8 @@ function sessionComments(summary: TranscriptSummary): string[] {
       );
     } else if (conn.error) {
       comments.push(`${what}: ${conn.error.code}: ${conn.error.message}`);
+    } else if (conn.closedBy === undefined) {
+      comments.push(`${what}: still open when the session ended, so its packets stop at the last thing the lab saw.`);
     }
   }
   for (const port of httpPorts) {

@@ -226,6 +226,11 @@ export class TcpConversation {
     return this.#sides[side].isn;
   }
 
+  /** Whether `side` has sent its FIN. */
+  finSent(side: Side): boolean {
+    return this.#sides[side].finSent;
+  }
+
   /** Stream bytes `side` has sent so far, kept or not. */
   sent(side: Side): number {
     return this.#sides[side].sent;

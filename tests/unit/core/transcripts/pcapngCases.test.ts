@@ -210,6 +210,32 @@ describe('data past the journal cap (unsaved entries)', () => {
   });
 });
 
+describe('closing', () => {
+  it('adds the peer’s FIN, marked as assumed, when the learner closed before it came', async () => {
+    const entries = session([
+      ...opened('mine', 7007),
+      [2, 'mine', { type: 'data', dir: 'out', offset: 0, bytes: bytes('hi') }],
+      [3, 'mine', { type: 'local-ended' }],
+      [3.2, 'mine', { type: 'closed', by: 'local' }],
+      ...opened('still', 7008, 4),
+    ]);
+    file = await exportToFile(source(entries));
+    const rows = await fields(file.path, ['tcp.srcport', 'tcp.flags', await commentField()], 'tcp.stream == 0');
+    expect(rows.slice(-4).map((row) => [row[0], row[1]])).toEqual([
+      ['50000', '0x0011'],
+      ['7007', '0x0010'],
+      ['7007', '0x0011'],
+      ['50000', '0x0010'],
+    ]);
+    expect(rows.at(-2)?.[2]).toMatch(/^Assumed, not seen: after you closed/);
+    const expert = await expertSummary(file.path);
+    expect(expert.get('Warns') ?? []).toEqual([]);
+    expect(await capinfos(file.path)).toContain(
+      'Capture comment:     #2 echo.lab.test:7: still open when the session ended',
+    );
+  });
+});
+
 describe('a journal that lacks parts of a connection', () => {
   it('still writes the handshake before data, and skips a connection whose address is no IP address', async () => {
     const entries = session([
