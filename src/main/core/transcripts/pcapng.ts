@@ -3,11 +3,13 @@
  * bytes the learner saw. The lab never captures packets; it sees socket events, so the packets are synthesized
  * from them (tcpSynth.ts) and written as pcapng blocks (pcapngBlocks.ts).
  *
- * Streamed: one pass over the entries, holding one connection's sequence state at a time per open connection and
- * at most one output chunk, so a 1 GB session comes out piece by piece. What each connection looks like:
+ * Streamed: one pass over the entries, keeping a few numbers per open connection and one output chunk, so a 1 GB
+ * session comes out piece by piece. The summary (already made) gives each connection's addresses up front, which
+ * the SYN needs before the `connected` event tells them. What each connection looks like:
  * - connecting: SYN (with a comment naming what the learner typed); SYNs again at 1, 3, 7 … s while unanswered;
  * - connected: SYN/ACK and ACK; each send and each read: segments at the MSS, and the receiver's ACKs;
- * - local-ended / peer-ended: FIN and its ACK; abort: RST from us; ECONNRESET: RST from the peer;
+ * - local-ended / peer-ended: FIN and its ACK; abort: RST from us; ECONNRESET: RST from the peer; after a close
+ *   the peer's FIN never reached the lab: an assumed FIN and ACK, marked so;
  * - ECONNREFUSED: RST/ACK from the peer; a timeout: only SYNs; no address (DNS): no packets, a comment says so;
  * - unsaved data (past the journal's cap): sequence numbers move on with no packet, and a comment says why.
  */
@@ -57,7 +59,7 @@ interface LiveConnection {
   /** While the SYN is unanswered: when the next retransmission goes, and how many went. */
   nextSynAt: number;
   synRetries: number;
-  /** Said once per run of unsaved data, on the ACK that covers it. */
+  /** Why data is missing is said once per direction, on the first ACK that covers unsaved data. */
   unsavedNoted: Record<'in' | 'out', boolean>;
 }
 
@@ -104,7 +106,10 @@ function packetBlock(startedAt: number, packet: SynthPacket): Uint8Array {
 /** Turns entries, in order, into packets for every connection. */
 class SessionSynth {
   readonly #connections = new Map<ConnectionId, LiveConnection>();
+  /** Connections whose SYN is unanswered: the only ones that can have a retransmission due. */
+  readonly #dialing = new Set<LiveConnection>();
   readonly #known: Map<ConnectionId, TranscriptConnection>;
+  #unknownCount = 0;
   readonly #emit: (packet: SynthPacket) => void;
   #journalLimit: number | null = null;
 
@@ -135,7 +140,8 @@ class SessionSynth {
     let conn = this.#connections.get(id);
     if (!conn) {
       // A copy: the events may fill in what the summary lacks, and the summary is the caller's.
-      const info = { ...(this.#known.get(id) ?? unknownConnection(id, this.#connections.size + 1)) };
+      const known = this.#known.get(id);
+      const info = { ...(known ?? unknownConnection(id, this.#known.size + ++this.#unknownCount)) };
       conn = {
         info,
         tcp: null,
@@ -182,7 +188,7 @@ class SessionSynth {
           if (event.by === 'abort') conn.tcp.reset('client', event.t, ABORT_COMMENT);
           else if (event.by !== 'error') teardown(conn.tcp, event.t);
         }
-        conn.phase = 'over';
+        this.#over(conn);
         break;
       case 'resolving':
       case 'resolved':
@@ -198,6 +204,7 @@ class SessionSynth {
     conn.tcp = new TcpConversation(ends.client, ends.server, conn.info.id, this.#emit);
     conn.tcp.syn(t, synComment(conn.info, ends.notes));
     conn.nextSynAt = t + SYN_RETRY_FIRST_MS;
+    this.#dialing.add(conn);
     return conn.tcp;
   }
 
@@ -208,7 +215,7 @@ class SessionSynth {
     if (!tcp) return null;
     tcp.accept(t);
     conn.phase = 'open';
-    conn.nextSynAt = Infinity;
+    this.#dialing.delete(conn);
     return tcp;
   }
 
@@ -218,8 +225,7 @@ class SessionSynth {
     if (conn.phase === 'dialing') {
       // A refused connect is the peer's stack answering the SYN with RST/ACK; other failures send nothing back.
       if (tcp && (event.code === 'ECONNREFUSED' || event.code === 'ECONNRESET')) tcp.refuse(event.t, words);
-      conn.nextSynAt = Infinity;
-      conn.phase = 'over';
+      this.#over(conn);
     } else if (tcp && (event.code === 'ECONNRESET' || event.code === 'EPIPE')) {
       tcp.reset('server', event.t, words);
     }
@@ -246,11 +252,18 @@ class SessionSynth {
     tcp.skip(sideOf(entry.dir), entry.t, entry.offset, entry.length, comment);
   }
 
+  /** Nothing more is sent on it; its sequence state can go (the id stays, so late entries are ignored). */
+  #over(conn: LiveConnection): void {
+    conn.phase = 'over';
+    conn.tcp = null;
+    this.#dialing.delete(conn);
+  }
+
   #retransmitSynsBefore(t: number): void {
     for (;;) {
       let due: LiveConnection | undefined;
-      for (const conn of this.#connections.values()) {
-        if (conn.phase === 'dialing' && conn.nextSynAt < t && (!due || conn.nextSynAt < due.nextSynAt)) due = conn;
+      for (const conn of this.#dialing) {
+        if (conn.nextSynAt < t && (!due || conn.nextSynAt < due.nextSynAt)) due = conn;
       }
       if (!due?.tcp) return;
       due.tcp.syn(due.nextSynAt);
