@@ -93,7 +93,9 @@ async function* pcapngChunks(source: TranscriptSource): AsyncIterable<Uint8Array
 }
 
 function packetBlock(startedAt: number, packet: SynthPacket): Uint8Array {
-  const micros = BigInt(Math.round((startedAt + Math.max(0, packet.t)) * 1000));
+  const wallMs = startedAt + Math.max(0, packet.t);
+  // A damaged journal may hold a time that is no number; 1970 is plainly wrong, and nothing throws.
+  const micros = Number.isFinite(wallMs) ? BigInt(Math.round(wallMs * 1000)) : 0n;
   return enhancedPacketBlock({
     interfaceId: 0,
     timestamp: micros,
@@ -393,8 +395,9 @@ function sessionComments(summary: TranscriptSummary): string[] {
   }
   for (const port of httpPorts) {
     comments.push(
-      `The lab HTTP server listened on port ${port}, which Wireshark does not take for HTTP by itself: ` +
-        `choose Analyze > Decode As…, TCP port ${port}, HTTP (tshark: -d tcp.port==${port},http).`,
+      `The lab HTTP server listened on port ${port}, not 80. Wireshark usually finds HTTP there by itself (its ` +
+        `HTTP-over-TCP heuristic); if it shows only TCP, choose Analyze > Decode As…, TCP port ${port}, HTTP ` +
+        `(tshark: -d tcp.port==${port},http).`,
     );
   }
   if (summary.journalFull) {

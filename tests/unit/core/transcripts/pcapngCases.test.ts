@@ -237,7 +237,7 @@ describe('closing', () => {
 });
 
 describe('a journal that lacks parts of a connection', () => {
-  it('still writes the handshake before data, and skips a connection whose address is no IP address', async () => {
+  it('still writes the handshake before data, skips a connection whose address is no IP address, survives a time that is no number', async () => {
     const entries = session([
       [
         1,
@@ -254,6 +254,7 @@ describe('a journal that lacks parts of a connection', () => {
       [3, 'bad', { type: 'connecting', address: 'not an address', port: 7, route: 'lab' }],
       [4, 'bad', { type: 'data', dir: 'out', offset: 0, bytes: bytes('lost') }],
     ]);
+    entries.push({ kind: 'event', t: Number.NaN, event: { id: 'odd', t: Number.NaN, type: 'local-ended' } });
     file = await exportToFile(source(entries));
     const rows = await fields(file.path, ['ip.src', 'tcp.flags', 'tcp.len']);
     expect(rows).toEqual([
@@ -261,6 +262,8 @@ describe('a journal that lacks parts of a connection', () => {
       ['127.0.0.1', '0x0012', '0'],
       ['127.0.0.1', '0x0010', '0'],
       ['127.0.0.1', '0x0018', '5'],
+      ['127.0.0.1', '0x0010', '0'],
+      ['127.0.0.1', '0x0011', '0'],
       ['127.0.0.1', '0x0010', '0'],
     ]);
   });

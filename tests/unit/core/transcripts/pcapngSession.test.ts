@@ -264,6 +264,13 @@ describe('a real loopback session exported as .pcapng', () => {
     ]);
   });
 
+  it('says in the section comment how to see HTTP on the lab server’s port', async () => {
+    const port = recorded.httpPort;
+    expect(await capinfos(recorded.file.path)).toContain(
+      `Capture comment:     The lab HTTP server listened on port ${port}, not 80. Wireshark usually finds HTTP there by itself`,
+    );
+  });
+
   it('shows HTTP even without being told, where tshark tries its HTTP heuristic on TCP (tshark 4.0 does)', async (context) => {
     if (!(await httpHeuristicOn())) {
       const reason = 'this tshark does not try HTTP on unknown TCP ports by itself (tcp http heuristic off)';
