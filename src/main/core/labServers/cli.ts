@@ -6,6 +6,7 @@ import type { LabServerKind } from '../../../shared/contract';
 import type { SlowMode } from './httpServer';
 import { LabServerStartError, startLabServers, type LabServers, type LabServersOptions } from './index';
 import { hostAndPort, loopbackAddress } from './loopback';
+import { keepRunningWhenOutputCloses, writeLine } from './outputPipes';
 
 /** Fixed ports by default, so a program edited once keeps working; 0 asks for any free port. */
 export const DEFAULT_CLI_PORTS: Readonly<Record<LabServerKind, number>> = {
@@ -198,8 +199,8 @@ export interface LabServerCliRun {
 }
 
 const consoleOutput: CliOutput = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => writeLine(process.stdout, line),
+  err: (line) => writeLine(process.stderr, line),
 };
 
 export async function runLabServerCli(
@@ -256,6 +257,7 @@ export async function runLabServerCli(
 
 // Run when this file is the program itself (the built out/main/lab-server.js), not when it is imported.
 if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) {
+  keepRunningWhenOutputCloses();
   void runLabServerCli(process.argv.slice(2))
     .then((run) => run.exitCode)
     .then((code) => process.exit(code));

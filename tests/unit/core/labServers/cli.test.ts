@@ -5,10 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_CLI_PORTS,
@@ -17,6 +15,7 @@ import {
   type CliOutput,
   type SignalSource,
 } from '../../../../src/main/core/labServers/cli';
+import { compileCli } from './compileCli';
 import { CONTENT_DIR, exchange, RawClient, runPython, splitReply } from './helpers';
 
 const ROMEO = readFileSync(path.join(CONTENT_DIR, 'romeo.txt'));
@@ -191,22 +190,6 @@ describe('lab-server, in process', () => {
     }
   });
 });
-
-/** The CLI and what it imports, compiled to CommonJS the way the build treats it, in a scratch folder. */
-function compileCli(): { dir: string; entry: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-server-cli-'));
-  for (const folder of ['src/main/core/labServers', 'src/shared']) {
-    mkdirSync(path.join(dir, folder), { recursive: true });
-    for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts'))) {
-      const output = ts.transpileModule(readFileSync(path.join(folder, file), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-        fileName: file,
-      });
-      writeFileSync(path.join(dir, folder, file.replace(/\.ts$/, '.js')), output.outputText);
-    }
-  }
-  return { dir, entry: path.join(dir, 'src/main/core/labServers/cli.js') };
-}
 
 describe('lab-server, as its own process', () => {
   it('starts, prints its ports, serves socket1.py, and stops cleanly on SIGTERM', async () => {
