@@ -176,9 +176,14 @@ function loopbackOnlyEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export function run(command: string, args: string[], timeoutMs = 20_000): Promise<ProcessResult> {
+export function run(
+  command: string,
+  args: string[],
+  timeoutMs = 20_000,
+  env: NodeJS.ProcessEnv = loopbackOnlyEnv(),
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: loopbackOnlyEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -205,4 +210,14 @@ export async function runPython(script: string, args: Array<string | number> = [
 /** curl, never through a proxy, never retrying. */
 export function runCurl(args: string[]): Promise<ProcessResult> {
   return run('curl', ['--silent', '--show-error', '--noproxy', '*', '--max-time', '15', ...args]);
+}
+
+/** curl with the lab HTTP server as its proxy for every URL, http and https: curl never looks the host up itself. */
+export function runCurlThroughLab(labPort: number, args: string[]): Promise<ProcessResult> {
+  const proxy = `http://127.0.0.1:${labPort}`;
+  const env = loopbackOnlyEnv();
+  // Here the proxy is the point, and the lab is on loopback: no_proxy=* would send curl to the real host.
+  delete env.NO_PROXY;
+  delete env.no_proxy;
+  return run('curl', ['--silent', '--show-error', '--proxy', proxy, '--max-time', '15', ...args], 20_000, env);
 }
