@@ -6,6 +6,9 @@ import { startLabServers, type LabServers, type LabServersOptions } from '../../
 
 export const CONTENT_DIR = path.resolve(process.cwd(), 'src/main/core/labServers/content');
 
+/** On PYTHONPATH for every Python run: its sitecustomize.py ends a program that reaches past loopback (exit 86). */
+export const PYTHON_LOOPBACK_GUARD = path.resolve(process.cwd(), 'tests/python/guard');
+
 /** A fixed clock, so Date headers can be asserted byte for byte. */
 export const FIXED_NOW = new Date('2025-04-01T12:34:56Z');
 export const FIXED_DATE_HEADER = 'Tue, 01 Apr 2025 12:34:56 GMT';
@@ -167,9 +170,15 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Child processes never use a proxy: every test talks to loopback only. */
+/** Child processes never use a proxy, and Python has the loopback guard: every test talks to loopback only. */
 function loopbackOnlyEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_PROXY: '*', no_proxy: '*' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_PROXY: '*',
+    no_proxy: '*',
+    PYTHONPATH: PYTHON_LOOPBACK_GUARD,
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
   for (const name of ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']) {
     delete env[name];
   }
