@@ -19,6 +19,12 @@ export const LIMITS = {
   maxConnectTimeoutMs: 120_000,
   /** Lab HTTP server: idle time before it answers 408 and closes. */
   labHttpIdleTimeoutMs: 30_000,
+  /** Lab HTTP server: wait for a connection's first request line (telnet and nc send it only at Enter). */
+  labHttpFirstLineTimeoutMs: 120_000,
+  /** Lab HTTP server: a request head must be whole this long after the wait for it began (after the first line's wait, for a connection's first request); bytes do not extend it. */
+  labHttpHeadTimeoutMs: 60_000,
+  /** Lab HTTP server: when every place is taken, a client that has waited this long for its head makes room for a new one. */
+  labHttpSlotGraceMs: 2_000,
   /** Lab HTTP server: request head (request line + headers) size. */
   labHttpMaxHeaderBytes: 16 * 1024,
   /** Lab HTTP server: connections at once. */

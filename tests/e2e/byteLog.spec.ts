@@ -197,7 +197,7 @@ test('a shorter stream picked while the hex view is scrolled far down still show
   await expect(page.getByTestId('connection-row').nth(1)).toHaveAttribute('data-state', 'open');
   await page.getByTestId('template-select').selectOption('socket1-romeo');
   await page.getByTestId('send-button').click();
-  await expect(page.getByTestId('connection-row').nth(1)).toContainText('574 bytes received');
+  await expect(page.getByTestId('connection-row').nth(1)).toContainText('535 bytes received');
   const firstLine = page.getByTestId('hex-view').locator('.line').first();
   await expect(firstLine).toContainText('00000000');
   await expect(firstLine).toContainText('48 54 54 50 2f 31 2e 31');

@@ -20,7 +20,7 @@ test('picking "socket" sticks, even while it was the only program to show', asyn
   await expect(code).toHaveAttribute('data-flavor', 'socket');
   await page.getByTestId('code-twin-socket').click();
   await page.getByTestId('send-button').click();
-  await expect(page.locator('[data-testid="connection-row"].chosen')).toContainText('574 bytes received');
+  await expect(page.locator('[data-testid="connection-row"].chosen')).toContainText('535 bytes received');
   // The urllib program now exists too, but the learner asked for socket.
   await expect(page.getByTestId('code-twin-urllib')).toBeEnabled();
   await expect(code).toHaveAttribute('data-flavor', 'socket');

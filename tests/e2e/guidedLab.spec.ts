@@ -379,9 +379,9 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await expect(page.getByTestId('slow-mode-note')).toContainText('many small pieces');
     await me.connect('data.pr4e.org', 80);
     await me.sendTemplate('socket1-romeo');
-    await me.expectGreen(/starts FF D8 FF.*Slowed down, 574 bytes came in \d+ pieces/);
+    await me.expectGreen(/starts FF D8 FF.*Slowed down, 535 bytes came in \d+ pieces/);
     const pieces = page.locator('[data-testid="connection-row"].chosen');
-    await expect(pieces).toContainText('574 bytes received');
+    await expect(pieces).toContainText('535 bytes received');
     await page.screenshot({ path: `${SCREENS}/slow-mode-light.png` });
     await page.getByTestId('slow-mode-select').selectOption('full');
     await expect(page.getByTestId('slow-mode-note')).toContainText('as fast as');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { version } from '../../../package.json';
 import { ArgsError, helpText, parseArgs, parseListenPort } from '../core/args';
 import { startLabApp } from '../core/labApp';
+import { keepRunningWhenOutputCloses } from '../core/labServers/outputPipes';
 import { defaultDataDir } from '../core/paths';
 import { startWebHost } from './server';
 
@@ -25,6 +26,8 @@ function openInBrowser(url: string): void {
 }
 
 async function main(): Promise<void> {
+  // A closed stdout (`npm run web | head`, a closed IDE panel) must not end the host at its next log line.
+  keepRunningWhenOutputCloses();
   let args;
   try {
     args = parseArgs(process.argv.slice(2), OPTIONS);

@@ -1,11 +1,13 @@
 /**
- * `npm run lab-server`: the lab servers alone in a terminal, so the book's Python programs (socket1.py,
- * urllib1.py, urljpeg.py, curl1-3.py) run offline with only the host and port changed.
+ * `npm run lab-server`: the lab servers alone in a terminal, so the book's Python programs run offline: socket
+ * programs with their connect line changed, urllib programs unchanged with http_proxy pointing at the lab.
  */
+import { bookRecipe } from '../../../shared/bookRecipe';
 import type { LabServerKind } from '../../../shared/contract';
 import type { SlowMode } from './httpServer';
 import { LabServerStartError, startLabServers, type LabServers, type LabServersOptions } from './index';
 import { hostAndPort, loopbackAddress } from './loopback';
+import { keepRunningWhenOutputCloses, writeLine } from './outputPipes';
 
 /** Fixed ports by default, so a program edited once keeps working; 0 asks for any free port. */
 export const DEFAULT_CLI_PORTS: Readonly<Record<LabServerKind, number>> = {
@@ -30,7 +32,11 @@ Options:
   --slow BYTES_PER_SEC[:WRITE_SIZE]
                          send HTTP replies slowly, WRITE_SIZE bytes at a time (default a tenth of a
                          second's worth, at most 1024), so recv() gets many small chunks
-  --idle-timeout SECONDS how long the HTTP server waits for a request before it answers 408 (default 30)
+  --idle-timeout SECONDS how long the HTTP server waits between lines of a request, and for the next
+                         request, before it answers 408 (default 30)
+  --first-line-timeout SECONDS
+                         how long it waits for a connection's first request line (default 120): telnet
+                         and nc send what you type only when you press Enter
   --content-dir DIR      folder with romeo.txt, cover3.jpg and the other files (default: the built-in one)
   --quiet                do not print a line for each HTTP request
   --help                 show this help
@@ -44,6 +50,7 @@ export interface LabServerCliOptions {
   ports: Record<LabServerKind, number>;
   slow: SlowMode | null;
   idleTimeoutMs: number | undefined;
+  firstLineTimeoutMs: number | undefined;
   contentDir: string | undefined;
 }
 
@@ -56,7 +63,14 @@ const PORT_OPTIONS: Readonly<Record<string, LabServerKind>> = {
   '--pop-port': 'pop',
 };
 
-const VALUE_OPTIONS = new Set([...Object.keys(PORT_OPTIONS), '--host', '--slow', '--idle-timeout', '--content-dir']);
+const VALUE_OPTIONS = new Set([
+  ...Object.keys(PORT_OPTIONS),
+  '--host',
+  '--slow',
+  '--idle-timeout',
+  '--first-line-timeout',
+  '--content-dir',
+]);
 
 /** The write size when only a rate is given: about ten writes a second, between 1 and 1024 bytes. */
 export function defaultWriteSize(bytesPerSecond: number): number {
@@ -71,6 +85,7 @@ export function parseLabServerArgs(argv: readonly string[]): ParsedArgs {
     ports: { ...DEFAULT_CLI_PORTS },
     slow: null,
     idleTimeoutMs: undefined,
+    firstLineTimeoutMs: undefined,
     contentDir: undefined,
   };
   const fail = (message: string): ParsedArgs => ({ ok: false, message: `lab-server: ${message} (see --help)` });
@@ -121,12 +136,14 @@ export function parseLabServerArgs(argv: readonly string[]): ParsedArgs {
         );
       }
       options.slow = { bytesPerSecond, writeSize };
-    } else if (name === '--idle-timeout') {
+    } else if (name === '--idle-timeout' || name === '--first-line-timeout') {
       const seconds = Number(value);
       if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0 || seconds > 86_400) {
-        return fail(`--idle-timeout takes a number of seconds above 0, like 30, not "${value}"`);
+        const example = name === '--idle-timeout' ? 30 : 120;
+        return fail(`${name} takes a number of seconds above 0, like ${example}, not "${value}"`);
       }
-      options.idleTimeoutMs = Math.round(seconds * 1000);
+      if (name === '--idle-timeout') options.idleTimeoutMs = Math.round(seconds * 1000);
+      else options.firstLineTimeoutMs = Math.round(seconds * 1000);
     } else {
       options.contentDir = value;
     }
@@ -160,14 +177,12 @@ export function describeRunningServers(servers: LabServers, options: LabServerCl
     '',
   ];
   if (http) {
-    const family = http.host.includes(':') ? 'socket.AF_INET6' : 'socket.AF_INET';
-    lines.push(
-      `Point socket1.py at it: mysock = socket.socket(${family}, socket.SOCK_STREAM)`,
-      `                        mysock.connect(('${http.host}', ${http.port}))`,
-      '  and keep its request: GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n',
-      `For urllib1.py: urllib.request.urlopen('http://${hostAndPort(http.host, http.port)}/romeo.txt')`,
-      '',
-    );
+    const recipe = bookRecipe(http);
+    lines.push("Run the book's programs against it:", '');
+    for (const step of recipe.steps) {
+      lines.push(`* ${step.title}`, ...wrap(step.words, 96).map((line) => `  ${line}`));
+      lines.push(...step.code.split('\n').map((line) => `      ${line}`), '');
+    }
   }
   if (options.slow) {
     lines.push(
@@ -176,6 +191,22 @@ export function describeRunningServers(servers: LabServers, options: LabServerCl
     );
   }
   lines.push('Press Ctrl+C to stop.');
+  return lines;
+}
+
+/** Words broken into lines of at most `width` characters, at spaces. */
+function wrap(words: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
   return lines;
 }
 
@@ -198,8 +229,8 @@ export interface LabServerCliRun {
 }
 
 const consoleOutput: CliOutput = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => writeLine(process.stdout, line),
+  err: (line) => writeLine(process.stderr, line),
 };
 
 export async function runLabServerCli(
@@ -222,6 +253,8 @@ export async function runLabServerCli(
   const serversOptions: LabServersOptions = { host: options.host, ports: options.ports, http: { slow: options.slow } };
   if (options.idleTimeoutMs !== undefined)
     serversOptions.http = { ...serversOptions.http, idleTimeoutMs: options.idleTimeoutMs };
+  if (options.firstLineTimeoutMs !== undefined)
+    serversOptions.http = { ...serversOptions.http, firstLineTimeoutMs: options.firstLineTimeoutMs };
   if (options.contentDir !== undefined) serversOptions.contentDir = options.contentDir;
   if (!options.quiet) serversOptions.log = (line) => output.out(`[${clock().toTimeString().slice(0, 8)}] ${line}`);
 
@@ -256,6 +289,7 @@ export async function runLabServerCli(
 
 // Run when this file is the program itself (the built out/main/lab-server.js), not when it is imported.
 if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) {
+  keepRunningWhenOutputCloses();
   void runLabServerCli(process.argv.slice(2))
     .then((run) => run.exitCode)
     .then((code) => process.exit(code));

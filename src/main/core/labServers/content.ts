@@ -15,6 +15,8 @@ export interface LabFile {
   lastModified: Date;
   /** Strong validator in Apache's shape: `"<length in hex>-<hash>"`. */
   etag: string;
+  /** A `Vary` header, where the book's reply for this file has one. */
+  vary?: string;
 }
 
 export interface LabContent {
@@ -30,11 +32,25 @@ interface CatalogEntry {
   contentType: string;
   /** Fixed dates, so the headers a learner reads off stay the same from run to run and machine to machine. */
   lastModified: string;
+  vary?: string;
 }
 
 // Content-Type without a charset, as the chapter's server sends them; every text file here is plain ASCII.
+// One table for every host the lab stands in for: www.dr-chuck.com/page1.htm is page1.htm, and www.py4e.com's
+// /cover.jpg and /code3/ sit beside data.pr4e.org's files, so the lab's own address reaches them all too.
 const CATALOG: readonly CatalogEntry[] = [
-  { urlPaths: ['/romeo.txt'], file: 'romeo.txt', contentType: 'text/plain', lastModified: '2025-03-14T09:26:53Z' },
+  {
+    urlPaths: ['/romeo.txt', '/code3/romeo.txt'],
+    file: 'romeo.txt',
+    contentType: 'text/plain',
+    lastModified: '2025-03-14T09:26:53Z',
+  },
+  {
+    urlPaths: ['/romeo-full.txt', '/code3/romeo-full.txt'],
+    file: 'romeo-full.txt',
+    contentType: 'text/plain',
+    lastModified: '2025-03-14T09:28:19Z',
+  },
   {
     urlPaths: ['/intro-short.txt'],
     file: 'intro-short.txt',
@@ -43,7 +59,27 @@ const CATALOG: readonly CatalogEntry[] = [
   },
   { urlPaths: ['/page1.htm'], file: 'page1.htm', contentType: 'text/html', lastModified: '2025-03-14T09:40:12Z' },
   { urlPaths: ['/page2.htm'], file: 'page2.htm', contentType: 'text/html', lastModified: '2025-03-14T09:41:45Z' },
-  { urlPaths: ['/cover3.jpg'], file: 'cover3.jpg', contentType: 'image/jpeg', lastModified: '2025-03-14T10:02:31Z' },
+  { urlPaths: ['/links.htm'], file: 'links.htm', contentType: 'text/html', lastModified: '2025-03-14T09:47:30Z' },
+  {
+    urlPaths: ['/cover3.jpg', '/cover.jpg'],
+    file: 'cover3.jpg',
+    contentType: 'image/jpeg',
+    lastModified: '2025-03-14T10:02:31Z',
+    // The book's reply for the picture carries it; with it the head is the book's 393 bytes.
+    vary: 'Accept-Encoding',
+  },
+  {
+    urlPaths: ['/code3/words.txt'],
+    file: 'words.txt',
+    contentType: 'text/plain',
+    lastModified: '2025-03-14T10:05:48Z',
+  },
+  {
+    urlPaths: ['/code3/', '/code3'],
+    file: 'code3.htm',
+    contentType: 'text/html',
+    lastModified: '2025-03-14T10:06:02Z',
+  },
   {
     urlPaths: ['/', '/index.html'],
     file: 'index.html',
@@ -55,11 +91,21 @@ const CATALOG: readonly CatalogEntry[] = [
 /** The files a learner can ask for, in the chapter's order. */
 export const LAB_FILE_PATHS: readonly string[] = [
   '/romeo.txt',
+  '/romeo-full.txt',
   '/intro-short.txt',
   '/page1.htm',
   '/page2.htm',
+  '/links.htm',
   '/cover3.jpg',
+  '/cover.jpg',
+  '/code3/',
 ];
+
+/** Apache's shape of strong validator: the length in hex, then a hash of the bytes. */
+export function etagFor(bytes: Uint8Array): string {
+  const hash = createHash('sha1').update(bytes).digest('hex').slice(0, 13);
+  return `"${bytes.length.toString(16)}-${hash}"`;
+}
 
 const CONTENT_SUBDIR = ['src', 'main', 'core', 'labServers', 'content'];
 
@@ -95,15 +141,17 @@ export async function loadLabContent(contentDir: string): Promise<LabContent> {
       const reason = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new Error(`The lab server's file ${entry.file} could not be read from ${contentDir} (${reason}).`);
     }
-    const hash = createHash('sha1').update(bytes).digest('hex').slice(0, 13);
+    const etag = etagFor(bytes);
     for (const urlPath of entry.urlPaths) {
-      files.set(urlPath, {
+      const file: LabFile = {
         urlPath,
         bytes,
         contentType: entry.contentType,
         lastModified: new Date(entry.lastModified),
-        etag: `"${bytes.length.toString(16)}-${hash}"`,
-      });
+        etag,
+      };
+      if (entry.vary) file.vary = entry.vary;
+      files.set(urlPath, file);
     }
   }
   return { files, listing: LAB_FILE_PATHS };

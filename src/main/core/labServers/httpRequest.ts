@@ -19,6 +19,8 @@ export interface LabHttpRequest {
   rawPath: string;
   /** Set for an absolute-form target: the host it names (`data.pr4e.org`). */
   targetHost?: string;
+  /** Set for an absolute-form target: host and port as written (`127.0.0.1:8080`). */
+  targetAuthority?: string;
   /** Header values by lower-case name, in the order they came. */
   headers: ReadonlyMap<string, readonly string[]>;
   /** Bytes of the request line, headers and blank line. */
@@ -32,13 +34,24 @@ export type RefusalStatus = 400 | 501 | 505;
 export type HeadParse =
   | { kind: 'incomplete' }
   | { kind: 'request'; request: LabHttpRequest }
-  /** The client gets this status and the connection closes, since the rest of its bytes cannot be trusted. */
-  | { kind: 'refused'; status: RefusalStatus; why: string };
+  /**
+   * The client gets this status and the connection closes, since the rest of its bytes cannot be trusted.
+   * `reason` replaces the usual reason phrase where a client shows only the status line (a proxy tunnel's error).
+   */
+  | { kind: 'refused'; status: RefusalStatus; why: string; reason?: string };
 
 export const SUPPORTED_METHODS = ['GET', 'HEAD'] as const;
 
 /** A GET with a body is odd but legal; we read and drop a small one rather than lose our place. */
 export const MAX_IGNORED_BODY_BYTES = 64 * 1024;
+
+/** The status line's words for CONNECT: urllib shows only these ("Tunnel connection failed: 501 ..."). */
+export const CONNECT_REASON = 'HTTPS Not Served Offline (use http://)';
+
+const CONNECT_WHY =
+  'This lab server works offline and does not serve https: it cannot make the encrypted connection an ' +
+  'https:// address needs. Use the http:// address instead, like http://data.pr4e.org/romeo.txt. ' +
+  '(A program sent CONNECT because https_proxy points at the lab: that keeps https links from leaving it.)';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -58,26 +71,109 @@ export function leadingBlankLineBytes(buffer: Uint8Array): number {
 }
 
 /**
- * Reads one request head from the start of `buffer` (blank lines before it already skipped).
+ * Reads one request head from the start of `buffer`, skipping blank lines before it.
  * `incomplete` means: wait for more bytes; the head is not finished until its blank line arrives.
  */
 export function parseRequestHead(buffer: Uint8Array, maxHeadBytes: number): HeadParse {
-  const lines: string[] = [];
-  let lineStart = 0;
-  for (;;) {
-    const newline = buffer.indexOf(LF, lineStart);
-    if (newline === -1) {
-      if (buffer.length > maxHeadBytes) return tooBig(maxHeadBytes);
-      return { kind: 'incomplete' };
-    }
-    if (newline + 1 > maxHeadBytes) return tooBig(maxHeadBytes);
-    const lineEnd = newline > lineStart && buffer[newline - 1] === CR ? newline - 1 : newline;
-    const line = Buffer.from(buffer.buffer, buffer.byteOffset + lineStart, lineEnd - lineStart).toString('latin1');
-    lineStart = newline + 1;
-    if (line.length === 0) break;
-    lines.push(line);
+  return new RequestHeadReader(maxHeadBytes).push(buffer);
+}
+
+/**
+ * Reads one request head as its bytes arrive, chunk by chunk. Each byte is looked at once: a chunk is searched
+ * for line ends from where the last one stopped, and the bytes of an unfinished line are kept as the chunks they
+ * came in, so a head trickled in one byte at a time costs no more than one sent at once. Blank lines before the
+ * request line are skipped (RFC 9112 section 2.2). Once the head is complete (or refused), the bytes after it are
+ * in `takeRest()` and the reader is done; a new head needs a new reader.
+ */
+export class RequestHeadReader {
+  readonly #maxHeadBytes: number;
+  readonly #lines: string[] = [];
+  /** The unfinished line, as the pieces of the chunks it came in. */
+  #partial: Uint8Array[] = [];
+  #partialBytes = 0;
+  /** Bytes of the head so far, counted from the request line: whole lines with their line ends. */
+  #headBytes = 0;
+  #outcome: HeadParse | undefined;
+  #rest: Buffer = Buffer.alloc(0);
+
+  constructor(maxHeadBytes: number) {
+    this.#maxHeadBytes = maxHeadBytes;
   }
-  return readHead(lines, lineStart);
+
+  /** Some byte of the head itself (not a blank line before it, nor a lone \r that may become one) has come. */
+  get started(): boolean {
+    if (this.#lines.length > 0) return true;
+    return this.#partialBytes > 1 || (this.#partialBytes === 1 && this.#partial[0]?.[0] !== CR);
+  }
+
+  /** The request line is complete (its line end has come). */
+  get hasRequestLine(): boolean {
+    return this.#lines.length > 0;
+  }
+
+  get done(): boolean {
+    return this.#outcome !== undefined;
+  }
+
+  /** Takes more bytes; once the answer is not `incomplete`, later pushes change nothing. */
+  push(chunk: Uint8Array): HeadParse {
+    if (this.#outcome) {
+      // After a refusal the connection closes, so nothing after the head matters.
+      if (this.#outcome.kind === 'request') this.#rest = Buffer.concat([this.#rest, chunk]);
+      return this.#outcome;
+    }
+    let lineStart = 0;
+    for (;;) {
+      const newline = chunk.indexOf(LF, lineStart);
+      if (newline === -1) {
+        this.#keepPartial(chunk.subarray(lineStart));
+        if (this.#headBytes + this.#partialBytes > this.#maxHeadBytes) return this.#finish(tooBig(this.#maxHeadBytes));
+        return { kind: 'incomplete' };
+      }
+      const line = this.#takeLine(chunk.subarray(lineStart, newline));
+      lineStart = newline + 1;
+      if (line.length === 0 && this.#lines.length === 0) continue;
+      this.#headBytes += line.bytes + 1;
+      if (this.#headBytes > this.#maxHeadBytes) return this.#finish(tooBig(this.#maxHeadBytes));
+      if (line.length === 0) {
+        const outcome = this.#finish(readHead(this.#lines, this.#headBytes));
+        if (outcome.kind === 'request') this.#rest = Buffer.from(chunk.subarray(lineStart));
+        return outcome;
+      }
+      this.#lines.push(line.text);
+    }
+  }
+
+  /** The bytes that came after a complete head (the next pipelined request, or a body); none after a refusal. */
+  takeRest(): Buffer {
+    const rest = this.#rest;
+    this.#rest = Buffer.alloc(0);
+    return rest;
+  }
+
+  #finish(outcome: HeadParse): HeadParse {
+    this.#outcome = outcome;
+    this.#partial = [];
+    return outcome;
+  }
+
+  #keepPartial(piece: Uint8Array): void {
+    if (piece.length === 0) return;
+    // A copy: the socket's chunk may be reused, and a small piece must not pin a large buffer.
+    this.#partial.push(Buffer.from(piece));
+    this.#partialBytes += piece.length;
+  }
+
+  /** The line that ends here: the kept pieces plus this one, without its `\r\n` or `\n`. */
+  #takeLine(last: Uint8Array): { text: string; length: number; bytes: number } {
+    const bytes = this.#partialBytes + last.length;
+    const whole = this.#partial.length === 0 ? Buffer.from(last) : Buffer.concat([...this.#partial, last]);
+    this.#partial = [];
+    this.#partialBytes = 0;
+    const end = whole.length > 0 && whole[whole.length - 1] === CR ? whole.length - 1 : whole.length;
+    const text = whole.toString('latin1', 0, end);
+    return { text, length: text.length, bytes };
+  }
 }
 
 function tooBig(maxHeadBytes: number): HeadParse {
@@ -118,6 +214,10 @@ function readHead(lines: string[], headBytes: number): HeadParse {
   const version = `${versionMatch[1]}.${versionMatch[2]}`;
   if (version !== '1.0' && version !== '1.1') {
     return refuse(505, `This server speaks HTTP/1.0 and HTTP/1.1, not HTTP/${version}.`);
+  }
+  if (method === 'CONNECT') {
+    // What urllib, curl and browsers send for an https:// URL when https_proxy names the lab.
+    return { kind: 'refused', status: 501, why: CONNECT_WHY, reason: CONNECT_REASON };
   }
   if (!(SUPPORTED_METHODS as readonly string[]).includes(method)) {
     return refuse(501, `This server knows only GET and HEAD, not ${method}. Method names are case-sensitive.`);
@@ -172,6 +272,7 @@ function readHead(lines: string[], headBytes: number): HeadParse {
 
   const request: LabHttpRequest = { method, target, version, rawPath: form.rawPath, headers, headBytes, bodyBytes };
   if (form.targetHost !== undefined) request.targetHost = form.targetHost;
+  if (form.targetAuthority !== undefined) request.targetAuthority = form.targetAuthority;
   return { kind: 'request', request };
 }
 
@@ -184,7 +285,9 @@ function hasControlCharacter(value: string): boolean {
   return false;
 }
 
-function readTarget(target: string): { rawPath: string; targetHost?: string } | { why: string } {
+function readTarget(
+  target: string,
+): { rawPath: string; targetHost?: string; targetAuthority?: string } | { why: string } {
   if (target.startsWith('/')) return { rawPath: pathWithoutQuery(target) };
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(target);
   if (scheme) {
@@ -200,7 +303,7 @@ function readTarget(target: string): { rawPath: string; targetHost?: string } | 
     const afterAuthority = authorityEnd === -1 ? '' : rest.slice(authorityEnd);
     const rawPath = afterAuthority.startsWith('/') ? pathWithoutQuery(afterAuthority) : '/';
     const targetHost = authority.replace(/:\d*$/, '').replace(/^\[|\]$/g, '');
-    return { rawPath, targetHost };
+    return { rawPath, targetHost, targetAuthority: authority };
   }
   return { why: `The path "${target}" should start with / (like /romeo.txt) or be a whole URL (http://...).` };
 }

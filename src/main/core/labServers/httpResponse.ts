@@ -5,7 +5,11 @@
 import type { LabFile } from './content';
 import type { LabHttpRequest } from './httpRequest';
 
-export const SERVER_HEADER = 'SocketLab-LabServer/0.1 (offline stand-in for data.pr4e.org)';
+/**
+ * Exactly as long as the book's `Apache/2.4.7 (Ubuntu)`, 21 characters, without claiming to be Apache: with it the
+ * head of cover3.jpg is the 393 bytes urljpeg.py prints in the book.
+ */
+export const SERVER_HEADER = 'SocketLab/0.1 offline';
 
 // The book's server sends these so that nothing between you and it keeps a copy.
 const CACHE_CONTROL = 'max-age=0, no-cache, no-store, must-revalidate';
@@ -38,8 +42,8 @@ function connectionHeaders(connection: ConnectionHeader): string[] {
   return [`Keep-Alive: timeout=${Math.max(1, Math.round(connection.idleTimeoutMs / 1000))}`, 'Connection: keep-alive'];
 }
 
-function head(status: number, headers: string[]): Buffer {
-  return Buffer.from(`HTTP/1.1 ${status} ${REASONS[status] ?? ''}\r\n${headers.join('\r\n')}\r\n\r\n`, 'latin1');
+function head(status: number, headers: string[], reason: string = REASONS[status] ?? ''): Buffer {
+  return Buffer.from(`HTTP/1.1 ${status} ${reason}\r\n${headers.join('\r\n')}\r\n\r\n`, 'latin1');
 }
 
 export interface ByteRange {
@@ -100,6 +104,7 @@ export function fileResponse(
     'Accept-Ranges: bytes',
     `Content-Length: ${body.length}`,
     ...(range ? [`Content-Range: bytes ${range.start}-${range.end}/${file.bytes.length}`] : []),
+    ...(file.vary ? [`Vary: ${file.vary}`] : []),
     `Cache-Control: ${CACHE_CONTROL}`,
     'Pragma: no-cache',
     `Expires: ${EXPIRES_IN_THE_PAST}`,
@@ -116,6 +121,8 @@ export interface ErrorResponseOptions {
   /** A reply to HEAD, or a reply when we cannot tell: no body. */
   headOnly: boolean;
   extraHeaders?: string[];
+  /** Words for the status line other than the usual reason phrase. */
+  reason?: string;
 }
 
 /** An error in plain words: the status line says what kind, the short text body says why and what to try. */
@@ -124,7 +131,8 @@ export function errorResponse(
   why: string,
   options: ErrorResponseOptions,
 ): { status: number; bytes: Buffer } {
-  const body = Buffer.from(`${status} ${REASONS[status] ?? ''}\n\n${why}\n`, 'latin1');
+  const reason = options.reason ?? REASONS[status] ?? '';
+  const body = Buffer.from(`${status} ${reason}\n\n${why}\n`, 'latin1');
   const headers = [
     `Date: ${httpDate(options.now)}`,
     `Server: ${SERVER_HEADER}`,
@@ -133,6 +141,6 @@ export function errorResponse(
     ...connectionHeaders(options.connection),
     'Content-Type: text/plain',
   ];
-  const start = head(status, headers);
+  const start = head(status, headers, reason);
   return { status, bytes: options.headOnly ? start : Buffer.concat([start, body]) };
 }

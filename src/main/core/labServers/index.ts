@@ -5,19 +5,39 @@
 import type { LabServerInfo, LabServerKind } from '../../../shared/contract';
 import { defaultContentDir, loadLabContent } from './content';
 import { startLabEchoServer } from './echoServer';
-import { checkSlowMode, startLabHttpServer, type LabHttpServer, type SlowMode } from './httpServer';
+import {
+  checkSlowMode,
+  startLabHttpServer,
+  type LabHttpServer,
+  type LabHttpServerOptions,
+  type SlowMode,
+} from './httpServer';
 import { loopbackAddress } from './loopback';
 import { identifyLabServer, LAB_SERVER_DESCRIPTIONS, routeToLab, type LabRoute } from './mirrors';
 import { startLabPopServer } from './popServer';
 import { startLabSmtpServer } from './smtpServer';
 import type { RunningServer } from './socketTools';
 
-export { defaultContentDir, loadLabContent, LAB_FILE_PATHS, type LabContent, type LabFile } from './content';
+export { defaultContentDir, etagFor, loadLabContent, LAB_FILE_PATHS, type LabContent, type LabFile } from './content';
 export { startLabEchoServer } from './echoServer';
-export { startLabHttpServer, type LabHttpServer, type LabHttpServerOptions, type SlowMode } from './httpServer';
+export {
+  startLabHttpServer,
+  type LabHttpServer,
+  type LabHttpServerOptions,
+  type LabHttpTimeouts,
+  type SlowMode,
+} from './httpServer';
 export { SERVER_HEADER } from './httpResponse';
 export { loopbackAddress } from './loopback';
-export { identifyLabServer, LAB_SERVER_DESCRIPTIONS, normalizeHostName, routeToLab, type LabRoute } from './mirrors';
+export { hostOfAuthority, pointLinksAt, siteFor, type LabSite } from './labSites';
+export {
+  HTTP_MIRROR_HOSTS,
+  identifyLabServer,
+  LAB_SERVER_DESCRIPTIONS,
+  normalizeHostName,
+  routeToLab,
+  type LabRoute,
+} from './mirrors';
 export { POP_BANNER, startLabPopServer } from './popServer';
 export { MAIL_HOST, SMTP_BANNER, startLabSmtpServer } from './smtpServer';
 export type { RunningServer } from './socketTools';
@@ -29,12 +49,11 @@ export interface LabServersOptions {
   ports?: Partial<Record<LabServerKind, number>>;
   /** Folder with romeo.txt, cover3.jpg, ...; default `defaultContentDir()`. */
   contentDir?: string;
-  http?: {
-    idleTimeoutMs?: number;
-    slow?: SlowMode | null;
-    maxConnections?: number;
-    now?: () => Date;
-  };
+  /** The lab HTTP server's waits, slow mode, places and clock (see LabHttpServerOptions). */
+  http?: Pick<
+    LabHttpServerOptions,
+    'idleTimeoutMs' | 'firstLineTimeoutMs' | 'headTimeoutMs' | 'slotGraceMs' | 'slow' | 'maxConnections' | 'now'
+  >;
   /** One line per HTTP request, for a terminal. */
   log?: (line: string) => void;
 }
@@ -95,16 +114,13 @@ export async function startLabServers(options: LabServersOptions = {}): Promise<
   let starting: LabServerKind = 'http';
   let http: LabHttpServer;
   try {
-    http = await startLabHttpServer({
-      host,
-      port: ports.http ?? 0,
-      content,
-      slow,
-      ...(options.http?.idleTimeoutMs !== undefined && { idleTimeoutMs: options.http.idleTimeoutMs }),
-      ...(options.http?.maxConnections !== undefined && { maxConnections: options.http.maxConnections }),
-      ...(options.http?.now && { now: options.http.now }),
-      ...(options.log && { log: options.log }),
-    });
+    const httpOptions: LabHttpServerOptions = { host, port: ports.http ?? 0, content, slow };
+    for (const [name, value] of Object.entries(options.http ?? {})) {
+      // Only the options that were given: an undefined one must not hide the server's default.
+      if (value !== undefined && name !== 'slow') Object.assign(httpOptions, { [name]: value });
+    }
+    if (options.log) httpOptions.log = options.log;
+    http = await startLabHttpServer(httpOptions);
     running.push({ kind: 'http', server: http });
     starting = 'echo';
     running.push({ kind: 'echo', server: await startLabEchoServer({ host, port: ports.echo ?? 0 }) });

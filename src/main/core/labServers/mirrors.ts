@@ -25,6 +25,7 @@ export const LAB_SERVER_DESCRIPTIONS: readonly LabServerDescription[] = [
     mirrors: [
       { host: 'data.pr4e.org', port: 80 },
       { host: 'www.py4e.com', port: 80 },
+      { host: 'www.dr-chuck.com', port: 80 },
     ],
   },
   {
@@ -43,6 +44,11 @@ export const LAB_SERVER_DESCRIPTIONS: readonly LabServerDescription[] = [
     mirrors: [{ host: 'mail.lab.test', port: 110 }],
   },
 ];
+
+/** The hosts the lab HTTP server answers for, data.pr4e.org first (a request that names no host gets it). */
+export const HTTP_MIRROR_HOSTS: readonly string[] = (
+  LAB_SERVER_DESCRIPTIONS.find((entry) => entry.kind === 'http')?.mirrors ?? []
+).map((mirror) => mirror.host);
 
 /** Host names compare without case and without a trailing dot (`DATA.PR4E.ORG.` is `data.pr4e.org`). */
 export function normalizeHostName(host: string): string {

@@ -76,18 +76,25 @@ export function closeGently(socket: net.Socket, lingerMs: number = LINGER_MS): v
   socket.once('end', () => socket.destroy());
 }
 
-/** Writes and waits until the socket can take more (or is gone), so a reader that does not read slows us. */
-export function writeAll(socket: net.Socket, bytes: Uint8Array): Promise<void> {
-  if (socket.destroyed || socket.writableEnded) return Promise.resolve();
-  if (socket.write(bytes)) return Promise.resolve();
+/**
+ * Writes and waits until the socket can take more (or is gone), so a reader that does not read slows us. With
+ * `stallMs`, gives up waiting after that long and resolves false: the reader stopped taking bytes. Only this
+ * wait counts as the reader's, never time the writer spends elsewhere (slow mode's own pauses).
+ */
+export function writeAll(socket: net.Socket, bytes: Uint8Array, stallMs?: number): Promise<boolean> {
+  if (socket.destroyed || socket.writableEnded) return Promise.resolve(true);
+  if (socket.write(bytes)) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const done = (): void => {
-      socket.off('drain', done);
-      socket.off('close', done);
-      resolve();
+    const done = (drained: boolean): void => {
+      clearTimeout(timer);
+      socket.off('drain', onDrain);
+      socket.off('close', onDrain);
+      resolve(drained);
     };
-    socket.once('drain', done);
-    socket.once('close', done);
+    const onDrain = (): void => done(true);
+    const timer = stallMs === undefined ? undefined : setTimeout(() => done(false), stallMs);
+    socket.once('drain', onDrain);
+    socket.once('close', onDrain);
   });
 }
 

@@ -5,10 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_CLI_PORTS,
@@ -17,6 +15,8 @@ import {
   type CliOutput,
   type SignalSource,
 } from '../../../../src/main/core/labServers/cli';
+import { bookRecipe } from '../../../../src/shared/bookRecipe';
+import { compileCli } from './compileCli';
 import { CONTENT_DIR, exchange, RawClient, runPython, splitReply } from './helpers';
 
 const ROMEO = readFileSync(path.join(CONTENT_DIR, 'romeo.txt'));
@@ -48,6 +48,7 @@ describe('lab-server options', () => {
         ports: { http: 8080, echo: 8007, smtp: 8025, pop: 8110 },
         slow: null,
         idleTimeoutMs: undefined,
+        firstLineTimeoutMs: undefined,
         contentDir: undefined,
       },
     });
@@ -69,6 +70,7 @@ describe('lab-server options', () => {
       '2000:100',
       '--idle-timeout',
       '2.5',
+      '--first-line-timeout=300',
       '--content-dir',
       '/tmp/x',
       '--quiet',
@@ -82,6 +84,7 @@ describe('lab-server options', () => {
         ports: { http: 8081, echo: 0, smtp: 2525, pop: 1110 },
         slow: { bytesPerSecond: 2000, writeSize: 100 },
         idleTimeoutMs: 2500,
+        firstLineTimeoutMs: 300_000,
         contentDir: '/tmp/x',
       },
     });
@@ -107,6 +110,7 @@ describe('lab-server options', () => {
       [['--slow', '100:0'], /--slow takes/],
       [['--idle-timeout', '-1'], /--idle-timeout takes a number of seconds above 0/],
       [['--idle-timeout', '0'], /--idle-timeout takes/],
+      [['--first-line-timeout', 'soon'], /--first-line-timeout takes a number of seconds above 0, like 120/],
       [['--verbose'], /unknown option --verbose/],
       [['--http-port', '9000', '--echo-port', '9000'], /the http and echo servers cannot share port 9000/],
     ];
@@ -150,9 +154,19 @@ describe('lab-server, in process', () => {
       ),
     );
     for (const info of infos.slice(1)) expect(text).toContain(`${info.name}`);
-    expect(text).toContain(`mysock.connect(('127.0.0.1', ${http.port}))`);
-    expect(text).toContain('GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n');
-    expect(text).toContain(`urllib.request.urlopen('http://127.0.0.1:${http.port}/romeo.txt')`);
+    // The recipe of the README and the app's panel, with this run's port in it.
+    for (const step of bookRecipe(http).steps) {
+      expect(text).toContain(`* ${step.title}`);
+      for (const line of step.code.split('\n')) expect(text).toContain(`\n      ${line}\n`);
+    }
+    expect(text).toContain(`      mysock.connect(('127.0.0.1', ${http.port}))`);
+    expect(text).toContain(
+      `      export http_proxy=http://127.0.0.1:${http.port} https_proxy=http://127.0.0.1:${http.port}`,
+    );
+    expect(text.replace(/\n */g, ' ')).toContain(
+      'keep the request as it is (GET http://data.pr4e.org/romeo.txt HTTP/1.0)',
+    );
+    expect(text.split('\n').every((line) => line.length <= 100)).toBe(true);
     expect(text).toContain('Slow mode: HTTP replies go out 512 bytes at a time, 100000 bytes per second.');
 
     const reply = splitReply(await exchange(http.port, 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n'));
@@ -165,6 +179,43 @@ describe('lab-server, in process', () => {
     expect(await run.exitCode).toBe(0);
     expect(output.lines.slice(-2)).toEqual(['Stopping the lab servers...', 'Stopped.']);
     await expect(RawClient.connect(http.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('--slow 100:300 --idle-timeout 2 delivers the whole body (slow mode pauses are not a stalled reader)', async () => {
+    const output = capture();
+    const signals = new FakeSignals();
+    const run = await runLabServerCli(
+      [
+        '--http-port',
+        '0',
+        '--echo-port',
+        '0',
+        '--smtp-port',
+        '0',
+        '--pop-port',
+        '0',
+        '--slow',
+        '100:300',
+        '--idle-timeout',
+        '2',
+        '--quiet',
+      ],
+      output,
+      signals,
+    );
+    try {
+      const port = run.servers?.info().find((info) => info.kind === 'http')?.port ?? 0;
+      const client = await RawClient.connect(port);
+      client.send('GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n');
+      // 300 bytes, a 3 s pause of the server's own (longer than the 2 s idle wait), then the rest.
+      const reply = splitReply(await client.readToEnd(10_000));
+      client.close();
+      expect(reply.headers.get('content-length')).toBe('167');
+      expect(reply.body.equals(ROMEO)).toBe(true);
+    } finally {
+      signals.emit('SIGTERM');
+      expect(await run.exitCode).toBe(0);
+    }
   });
 
   it('says plainly when a port is taken, and exits 1', async () => {
@@ -191,22 +242,6 @@ describe('lab-server, in process', () => {
     }
   });
 });
-
-/** The CLI and what it imports, compiled to CommonJS the way the build treats it, in a scratch folder. */
-function compileCli(): { dir: string; entry: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-server-cli-'));
-  for (const folder of ['src/main/core/labServers', 'src/shared']) {
-    mkdirSync(path.join(dir, folder), { recursive: true });
-    for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts'))) {
-      const output = ts.transpileModule(readFileSync(path.join(folder, file), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-        fileName: file,
-      });
-      writeFileSync(path.join(dir, folder, file.replace(/\.ts$/, '.js')), output.outputText);
-    }
-  }
-  return { dir, entry: path.join(dir, 'src/main/core/labServers/cli.js') };
-}
 
 describe('lab-server, as its own process', () => {
   it('starts, prints its ports, serves socket1.py, and stops cleanly on SIGTERM', async () => {

@@ -6,6 +6,9 @@ import { startLabServers, type LabServers, type LabServersOptions } from '../../
 
 export const CONTENT_DIR = path.resolve(process.cwd(), 'src/main/core/labServers/content');
 
+/** On PYTHONPATH for every Python run: its sitecustomize.py ends a program that reaches past loopback (exit 86). */
+export const PYTHON_LOOPBACK_GUARD = path.resolve(process.cwd(), 'tests/python/guard');
+
 /** A fixed clock, so Date headers can be asserted byte for byte. */
 export const FIXED_NOW = new Date('2025-04-01T12:34:56Z');
 export const FIXED_DATE_HEADER = 'Tue, 01 Apr 2025 12:34:56 GMT';
@@ -167,18 +170,29 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Child processes never use a proxy: every test talks to loopback only. */
+/** Child processes never use a proxy, and Python has the loopback guard: every test talks to loopback only. */
 function loopbackOnlyEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_PROXY: '*', no_proxy: '*' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_PROXY: '*',
+    no_proxy: '*',
+    PYTHONPATH: PYTHON_LOOPBACK_GUARD,
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
   for (const name of ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']) {
     delete env[name];
   }
   return env;
 }
 
-export function run(command: string, args: string[], timeoutMs = 20_000): Promise<ProcessResult> {
+export function run(
+  command: string,
+  args: string[],
+  timeoutMs = 20_000,
+  env: NodeJS.ProcessEnv = loopbackOnlyEnv(),
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: loopbackOnlyEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -205,4 +219,14 @@ export async function runPython(script: string, args: Array<string | number> = [
 /** curl, never through a proxy, never retrying. */
 export function runCurl(args: string[]): Promise<ProcessResult> {
   return run('curl', ['--silent', '--show-error', '--noproxy', '*', '--max-time', '15', ...args]);
+}
+
+/** curl with the lab HTTP server as its proxy for every URL, http and https: curl never looks the host up itself. */
+export function runCurlThroughLab(labPort: number, args: string[]): Promise<ProcessResult> {
+  const proxy = `http://127.0.0.1:${labPort}`;
+  const env = loopbackOnlyEnv();
+  // Here the proxy is the point, and the lab is on loopback: no_proxy=* would send curl to the real host.
+  delete env.NO_PROXY;
+  delete env.no_proxy;
+  return run('curl', ['--silent', '--show-error', '--proxy', proxy, '--max-time', '15', ...args], 20_000, env);
 }

@@ -22,7 +22,7 @@ describe('startLabServers', () => {
           kind: 'http',
           name: 'Lab HTTP server (stands in for data.pr4e.org)',
           host: '127.0.0.1',
-          mirrors: ['data.pr4e.org:80', 'www.py4e.com:80'],
+          mirrors: ['data.pr4e.org:80', 'www.py4e.com:80', 'www.dr-chuck.com:80'],
         },
         {
           kind: 'echo',
@@ -48,7 +48,7 @@ describe('startLabServers', () => {
       for (const port of ports) expect(port).toBeGreaterThan(0);
       // info() hands out copies: changing one does not change the servers' own record.
       infos[0]?.mirrors.push('changed:1');
-      expect(lab.servers.info()[0]?.mirrors).toEqual(['data.pr4e.org:80', 'www.py4e.com:80']);
+      expect(lab.servers.info()[0]?.mirrors).toEqual(['data.pr4e.org:80', 'www.py4e.com:80', 'www.dr-chuck.com:80']);
     } finally {
       await lab.servers.stop();
     }
@@ -70,7 +70,11 @@ describe('startLabServers', () => {
       expect(lab.servers.route('mail.lab.test', 110)?.port).toBe(lab.port('pop'));
       expect(lab.servers.route('data.pr4e.org', 443)).toBeUndefined();
       expect(lab.servers.route('data.pr4e.org', 8080)).toBeUndefined();
-      expect(lab.servers.route('www.dr-chuck.com', 80)).toBeUndefined();
+      expect(lab.servers.route('www.dr-chuck.com', 80)?.answeredBy).toBe(
+        'Lab HTTP server (stands in for www.dr-chuck.com)',
+      );
+      expect(lab.servers.route('www.dr-chuck.com', 443)).toBeUndefined();
+      expect(lab.servers.route('example.com', 80)).toBeUndefined();
       expect(lab.servers.route('data.pr4e.org..', 80)).toBeUndefined();
       expect(lab.servers.route('127.0.0.1', http)).toBeUndefined();
       // A learner who types the lab server's own address still learns who answered.
@@ -188,10 +192,9 @@ describe("the lab's files", () => {
     expect([jpeg.readUInt16BE(sof + 5), jpeg.readUInt16BE(sof + 7)]).toEqual([600, 800]);
   });
 
-  it('page1.htm is about 128 bytes and links to page2.htm; page2.htm has three <p> tags', () => {
+  it("page1.htm is the slide's 128 bytes and links to page2.htm; page2.htm has three <p> tags", () => {
     const page1 = readFileSync(path.join(CONTENT_DIR, 'page1.htm'), 'latin1');
-    expect(page1.length).toBeGreaterThan(100);
-    expect(page1.length).toBeLessThan(160);
+    expect(page1.length).toBe(128);
     expect(page1).toMatch(/href="(http[s]?:\/\/.*?)"/);
     expect(page1).toContain('href="http://data.pr4e.org/page2.htm"');
     const page2 = readFileSync(path.join(CONTENT_DIR, 'page2.htm'), 'latin1');

@@ -1,0 +1,21 @@
+/** The lab-server CLI and what it imports, compiled to CommonJS the way the build treats it, in a scratch folder. */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+
+/** TypeScript's own transpiler, as the build does; the caller removes `dir` when done. */
+export function compileCli(): { dir: string; entry: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-server-cli-'));
+  for (const folder of ['src/main/core/labServers', 'src/shared']) {
+    mkdirSync(path.join(dir, folder), { recursive: true });
+    for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts'))) {
+      const output = ts.transpileModule(readFileSync(path.join(folder, file), 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+        fileName: file,
+      });
+      writeFileSync(path.join(dir, folder, file.replace(/\.ts$/, '.js')), output.outputText);
+    }
+  }
+  return { dir, entry: path.join(dir, 'src/main/core/labServers/cli.js') };
+}
