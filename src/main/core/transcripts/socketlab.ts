@@ -186,20 +186,30 @@ function progressRecord(progress: LabProgress): LabProgress {
 }
 
 function eventRecord(event: LabEvent): Record<string, unknown> {
-  const base = { type: event.type, id: event.id, t: event.t };
+  // Each record written out in full: spreading a common base costs more than the rest of the export.
+  const { type, id, t } = event;
   switch (event.type) {
     case 'resolving':
-      return { ...base, host: event.host, port: event.port, route: event.route };
+      return { type, id, t, host: event.host, port: event.port, route: event.route };
     case 'resolved':
-      return { ...base, addresses: [...event.addresses], chosen: event.chosen };
+      return { type, id, t, addresses: [...event.addresses], chosen: event.chosen };
     case 'connecting': {
-      const record: Record<string, unknown> = { ...base, address: event.address, port: event.port, route: event.route };
+      const record: Record<string, unknown> = {
+        type,
+        id,
+        t,
+        address: event.address,
+        port: event.port,
+        route: event.route,
+      };
       if (event.answeredBy !== undefined) record.answeredBy = event.answeredBy;
       return record;
     }
     case 'connected': {
       const record: Record<string, unknown> = {
-        ...base,
+        type,
+        id,
+        t,
         local: endpointRecord(event.local),
         remote: endpointRecord(event.remote),
         route: event.route,
@@ -209,14 +219,21 @@ function eventRecord(event: LabEvent): Record<string, unknown> {
       return record;
     }
     case 'data':
-      return { ...base, dir: event.dir, offset: event.offset, bytes: toBase64(event.bytes) };
+      return { type, id, t, dir: event.dir, offset: event.offset, bytes: toBase64(event.bytes) };
     case 'peer-ended':
     case 'local-ended':
-      return base;
+      return { type, id, t };
     case 'closed':
-      return { ...base, by: event.by };
+      return { type, id, t, by: event.by };
     case 'error': {
-      const record: Record<string, unknown> = { ...base, code: event.code, message: event.message, hint: event.hint };
+      const record: Record<string, unknown> = {
+        type,
+        id,
+        t,
+        code: event.code,
+        message: event.message,
+        hint: event.hint,
+      };
       if (event.detail !== undefined) record.detail = event.detail;
       return record;
     }

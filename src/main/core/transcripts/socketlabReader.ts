@@ -507,15 +507,19 @@ class SocketlabReader {
 
   #entryValue(value: unknown): void {
     if (this.#pending) return; // already refused; reading on only to learn the format and version
-    const where = `Entry ${count(this.#entryCount)} (line ${count(this.#entryLine)})`;
+    const damaged = (problem: string): Stop =>
+      badFile(
+        `Entry ${count(this.#entryCount)} (line ${count(this.#entryLine)}) is damaged: ${problem}.`,
+        HINT_CHANGED,
+      );
     const checked = entryFromJson(value, this.#limits.maxStringLength);
     if (!checked.ok) {
-      this.#keepOrStop(badFile(`${where} is damaged: ${checked.problem}.`, HINT_CHANGED));
+      this.#keepOrStop(damaged(checked.problem));
       return;
     }
     const problem = this.#sequence.add(checked.entry);
     if (problem !== undefined) {
-      this.#keepOrStop(badFile(`${where} is damaged: ${problem}.`, HINT_CHANGED));
+      this.#keepOrStop(damaged(problem));
       return;
     }
     this.#queue.push(checked.entry);
