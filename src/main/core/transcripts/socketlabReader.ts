@@ -480,19 +480,26 @@ class SocketlabReader {
       return;
     }
     if (key === 'version') {
+      let refused: Stop | null = null;
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-        throw badFile(
+        refused = badFile(
           `This file's "version" must be a whole number like ${SOCKETLAB_VERSION}, not ${shown(value)}.`,
           HINT_DAMAGED,
         );
-      }
-      if (value > SOCKETLAB_VERSION) {
-        throw badFile(
+      } else if (value > SOCKETLAB_VERSION) {
+        refused = badFile(
           `This file was saved by a newer Socket Lab (version ${value}); this one reads version ${SOCKETLAB_VERSION}: update Socket Lab to open it.`,
           'Install the newest Socket Lab, then open the file again.',
         );
       }
-      this.#version = value;
+      if (refused) {
+        // Any JSON may have a "version"; it is about Socket Lab only once the format says so.
+        if (this.#formatSeen) throw refused;
+        this.#pending = refused.error; // and it explains any problem found before it better than that problem
+        this.#queue = [];
+        return;
+      }
+      this.#version = value as number;
       this.#raisePending();
       return;
     }
