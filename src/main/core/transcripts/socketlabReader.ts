@@ -8,7 +8,7 @@
  * Memory stays bounded by the limits: one entry (or header part) at a time, the tokens of a value, the connections'
  * offsets. Key order and formatting are free: the header may come before or after `entries`.
  */
-import { Tokenizer, TokenParser, TokenType } from '@streamparser/json';
+import { Tokenizer, TokenizerError, TokenParser, TokenParserError, TokenType } from '@streamparser/json';
 import type { LabProgress } from '../../../shared/contract';
 import { fail, ok, type LabError, type Result } from '../../../shared/errors';
 import { LIMITS } from '../../../shared/limits';
@@ -184,6 +184,7 @@ class SocketlabReader {
     for (let at = 0; at < chunk.byteLength; at += SLICE_BYTES) {
       const refused = this.#feed(chunk.subarray(at, at + SLICE_BYTES));
       if (refused) return refused;
+      if (this.#queue.length === 0) continue;
       const failed = await this.#deliver(onEntry);
       if (failed) return failed;
     }
@@ -196,6 +197,7 @@ class SocketlabReader {
       if (!this.#tokenizer.isEnded) this.#tokenizer.end();
     } catch (error) {
       if (error instanceof Stop) return { ok: false, error: error.error };
+      if (!isParseError(error)) return fault(error);
       return this.#rootSeen ? this.#cutShort() : this.#empty();
     }
     if (this.#utf8.incomplete) return this.#notUtf8(this.#bytesRead);
@@ -250,6 +252,7 @@ class SocketlabReader {
 
   #refusal(error: unknown): Result<never> {
     if (error instanceof Stop) return { ok: false, error: error.error };
+    if (!isParseError(error)) return fault(error);
     const detail = visible(String((error as Error)?.message ?? error));
     const match = /absolute position "(\d+)"/.exec(detail);
     const offset = match ? Number(match[1]) : this.#lastTokenOffset;
@@ -615,6 +618,25 @@ class SocketlabReader {
       progress,
     });
   }
+}
+
+/** The parser's own word that the JSON is wrong, as opposed to a fault in this module that passed through it. */
+function isParseError(error: unknown): boolean {
+  return (
+    error instanceof TokenizerError ||
+    error instanceof TokenParserError ||
+    (error instanceof Error && error.message.startsWith('Parser ended in mid-parsing'))
+  );
+}
+
+/** A fault in Socket Lab itself: never passed off as a damaged file, so tests and people see it for what it is. */
+function fault(error: unknown): Result<never> {
+  return fail(
+    'INTERNAL',
+    'Socket Lab could not read this file because of a fault in Socket Lab itself, not in the file.',
+    'Please report it, with the file if you can.',
+    visible(String((error as Error)?.stack ?? error)),
+  );
 }
 
 function isUtf16Mark(first: number, second: number): boolean {

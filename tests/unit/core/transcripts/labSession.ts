@@ -91,12 +91,16 @@ export async function ipv6Abort(session: RecordedSession): Promise<{ id: Connect
 
 /** The whole tour: romeo.txt, the picture, an echo with text and UTF-8 and a control byte, a refused port, IPv6
  *  with an abort, plus the entries the journal adds (slow mode, progress, journal full, unsaved data, end). */
-export async function recordTour(recording: LabRecording, closedPort: number): Promise<void> {
+export async function recordTour(
+  recording: LabRecording,
+  closedPort: number,
+  options: { picture?: boolean } = {},
+): Promise<void> {
   const { session } = recording;
   await romeoExchange(session);
   session.entries.push({ kind: 'slow-mode', t: lastT(session), slow: { bytesPerSecond: 2000, writeSize: 100 } });
   session.entries.push({ kind: 'slow-mode', t: lastT(session), slow: null });
-  await romeoExchange(session, JPEG_REQUEST);
+  if (options.picture ?? true) await romeoExchange(session, JPEG_REQUEST);
   await echoExchange(session, [
     latin1('hello\n'),
     new TextEncoder().encode('caf\u00e9 \u2603 ok\r\n'),
