@@ -30,6 +30,7 @@ import {
   type TranscriptConnection,
   type TranscriptSummary,
 } from '../../../shared/transcript';
+import { PieceWriter } from './pieces';
 import type { Exporter, TranscriptSource } from './source';
 
 export const SOCKETLAB_APP_NAME = 'Socket Lab';
@@ -40,9 +41,6 @@ export interface SocketlabExportOptions {
   /** The version of the app writing the file; default this build's. */
   appVersion?: string;
 }
-
-/** About this many bytes per piece handed to the file or download. */
-const PIECE_BYTES = 64 * 1024;
 
 /** The `.socketlab` exporter with its clock and app version given (tests pass a fixed clock). */
 export function socketlabExporter(options: SocketlabExportOptions = {}): Exporter {
@@ -242,27 +240,4 @@ function eventRecord(event: LabEvent): Record<string, unknown> {
 
 function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
-
-/** Gathers text and hands it out as UTF-8 pieces of about PIECE_BYTES. */
-class PieceWriter {
-  readonly #encoder = new TextEncoder();
-  #parts: string[] = [];
-  #length = 0;
-
-  write(text: string): void {
-    this.#parts.push(text);
-    this.#length += text.length;
-  }
-
-  get full(): boolean {
-    return this.#length >= PIECE_BYTES;
-  }
-
-  take(): Uint8Array {
-    const piece = this.#encoder.encode(this.#parts.join(''));
-    this.#parts = [];
-    this.#length = 0;
-    return piece;
-  }
 }
