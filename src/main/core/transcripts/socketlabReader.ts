@@ -154,6 +154,7 @@ class SocketlabReader {
       maxEntries: options.maxEntries ?? DEFAULTS.maxEntries,
       maxStringLength: options.maxStringLength ?? DEFAULTS.maxStringLength,
     };
+    keepByteOrderMarks(this.#tokenizer);
     this.#tokenizer.onToken = (token) => this.#onToken(token);
     this.#tokenizer.onEnd = () => {
       if (!this.#parser.isEnded) this.#parser.end();
@@ -617,6 +618,22 @@ class SocketlabReader {
       bytes: this.#sequence.dataBytes,
       progress,
     });
+  }
+}
+
+/**
+ * @streamparser/json 0.0.26 decodes the pieces of a string with a TextDecoder that takes a leading U+FEFF for a
+ * byte-order mark and drops it, so a U+FEFF in any string (raw or escaped as \ufeff) vanished and a round trip
+ * changed the text. Its string builders get a decoder that keeps it; the file's own BOM is the tokenizer's
+ * business, not theirs. The round-trip tests fail if a later version moves these fields.
+ */
+function keepByteOrderMarks(tokenizer: Tokenizer): void {
+  const builders = tokenizer as unknown as Record<string, { decoder?: unknown } | undefined>;
+  for (const name of ['bufferedString', 'bufferedNumber']) {
+    const builder = builders[name];
+    if (builder && builder.decoder instanceof TextDecoder) {
+      builder.decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    }
   }
 }
 

@@ -114,6 +114,22 @@ describe('a good file, written any valid way', () => {
     expect(entries).toEqual(ENTRIES);
   });
 
+  it('U+FEFF inside a text is kept, written as it is or escaped (the parser alone drops it)', async () => {
+    const host = '\ufeffdata\ufeff.pr4e.org\ufeff';
+    const raw = good.toString('utf8').replaceAll('"host":"data.pr4e.org"', `"host":"${host}"`);
+    const escaped = good
+      .toString('utf8')
+      .replaceAll('"host":"data.pr4e.org"', '"host":"\\ufeffdata\\uFEFF.pr4e.org\\ufeff"');
+    for (const file of [raw, escaped]) {
+      for (const chunk of [1, 7, 4096]) {
+        const { result, entries } = await read(file, {}, chunk);
+        expect(result.ok ? 'ok' : result.error.message).toBe('ok');
+        const resolving = entries[1] as Extract<SessionEntry, { kind: 'event' }>;
+        expect(resolving.event.type === 'resolving' && resolving.event.host).toBe(host);
+      }
+    }
+  });
+
   it('with a UTF-8 byte-order mark (Windows Notepad writes one)', async () => {
     const { result, entries } = await read(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), good]));
     expect(result.ok).toBe(true);

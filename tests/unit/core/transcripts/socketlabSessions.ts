@@ -20,8 +20,43 @@ export const FC_SEED = Number(process.env.FC_SEED ?? 20261201);
 // ---------------------------------------------------------------------------------------------------------------
 // Random sessions: a list of steps, played into entries that obey every rule a real session does.
 
+/** Characters that break literals, comments, lines and terminals, so every generated text has a fair chance of them. */
+const NASTY = [
+  "'",
+  '"',
+  '\\',
+  '\n',
+  '\r',
+  '\r\n',
+  '\t',
+  '\u0000',
+  '\u001b[31m',
+  '#',
+  '{',
+  '}',
+  '$',
+  '`',
+  '\u2028',
+  '\u202e',
+  '\ufeff',
+  '\ud800',
+  '\udc00',
+  '\u00e9',
+  '\u{1f600}',
+  ' ',
+  'a',
+  'Z',
+  '0',
+  '%s',
+  '\\x41',
+  '\\u0041',
+];
+const nastyText = (maxLength: number): fc.Arbitrary<string> =>
+  fc.string({ unit: fc.constantFrom(...NASTY), maxLength: Math.max(1, Math.floor(maxLength / 3)) });
+
 const anyText = (maxLength: number): fc.Arbitrary<string> =>
   fc.oneof(
+    { weight: 2, arbitrary: nastyText(maxLength) },
     fc.string({ unit: 'grapheme', maxLength }),
     fc.string({ unit: 'binary', maxLength }),
     // Lone surrogates and controls too: JSON carries them, so the file must.
