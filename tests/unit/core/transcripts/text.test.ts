@@ -1,11 +1,12 @@
 /** The .txt transcript: a real lab session as a teacher reads it, and the byte rendering rules one by one. */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memorySource } from '../../../../src/main/core/transcripts/source';
 import { bytesText, exportText, textExporter } from '../../../../src/main/core/transcripts/text';
 import { summarize, type SessionEntry } from '../../../../src/shared/transcript';
 import { closedPort } from '../connections/loopback';
 import { labRecording, recordTour, type LabRecording } from './labSession';
-import { exportToBuffer } from './socketlabSessions';
+import { exportToBuffer, FC_SEED, sessionArb } from './socketlabSessions';
 
 let recording: LabRecording;
 let text: string;
@@ -191,5 +192,19 @@ describe('the whole file', () => {
       pieces.push(piece.byteLength);
     expect(pieces.length).toBeGreaterThan(5);
     expect(Math.max(...pieces)).toBeLessThan(200 * 1024);
+  });
+
+  it('any session gives a transcript with no raw control, line-separator or reordering character (fast-check)', async () => {
+    await fc.assert(
+      fc.asyncProperty(sessionArb(), async (session) => {
+        const text = (await exportToBuffer(exportText, session.source())).toString('utf8');
+        // eslint-disable-next-line no-control-regex
+        expect(text).not.toMatch(
+          /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/,
+        );
+        expect(text.startsWith('Socket Lab session transcript\n')).toBe(true);
+      }),
+      { seed: FC_SEED, numRuns: 100 },
+    );
   });
 });
