@@ -95,6 +95,8 @@ export interface LabProgress {
   current: string | null;
   /** Predictions the learner typed ("Content-Length: 167"), by step id. */
   predictions: Record<string, string>;
+  /** The learner's name, if they gave one (optional; progress saved before it existed has none). */
+  learnerName?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

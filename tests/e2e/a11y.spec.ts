@@ -49,6 +49,18 @@ for (const scheme of ['light', 'dark'] as const) {
       }
     });
 
+    test('every part of the screen is inside a landmark, the resize bars included (axe region)', async ({
+      page,
+      webHost,
+    }) => {
+      await page.goto(webHost.url);
+      await romeoExchange(page);
+      const results = await new AxeBuilder({ page }).withRules(['region']).analyze();
+      expect(results.violations.flatMap((violation) => violation.nodes.map((node) => node.target.join(' ')))).toEqual(
+        [],
+      );
+    });
+
     test('a refusal notice has no serious or critical axe violations', async ({ page, webHost }) => {
       await page.goto(webHost.url);
       await page.getByTestId('port-input').fill('0x50');

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { SCREENS, connectTo, romeoExchange, startEchoServer } from './labPage';
+import { SCREENS, connectTo, openLab, romeoExchange, startEchoServer } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -207,7 +207,7 @@ test('the HTTP view: a HEAD answer has a Content-Length and no body, and that is
   page,
   webHost,
 }) => {
-  await page.goto(webHost.url);
+  await openLab(page, webHost.url);
   await page.getByTestId('template-select').selectOption('head-romeo');
   await page.getByTestId('connect-button').click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
+import { openLab } from './labPage';
 import { test, expect } from './webHost';
 
 const SCREENS = '.test-output/screens';
@@ -129,7 +130,7 @@ class Learner {
     await expect(this.page.getByTestId('guide-prediction-status')).toContainText(`Saved: “${text}”`);
   }
 
-  /** A port from the guide's own task text ("127.0.0.1 port 40123 and send GET"). */
+  /** A port from the guide's own task text ("127.0.0.1 port 40123. The …"). */
   async taskPort(after: RegExp): Promise<number> {
     const text = (await this.page.getByTestId('guide-task').textContent()) ?? '';
     const match = after.exec(text);
@@ -140,11 +141,12 @@ class Learner {
   /** The guide pane as the learner sees it, then scrolled to its end (the check). */
   async shoot(name: string): Promise<void> {
     const pane = this.page.getByTestId('guide-pane');
-    await pane.evaluate((element) => element.scrollTo(0, 0));
+    const scroller = this.page.getByTestId('guide-scroll');
+    await scroller.evaluate((element) => element.scrollTo(0, 0));
     await pane.screenshot({ path: `${SCREENS}/guide-${name}.png` });
-    await pane.evaluate((element) => element.scrollTo(0, element.scrollHeight));
+    await scroller.evaluate((element) => element.scrollTo(0, element.scrollHeight));
     await pane.screenshot({ path: `${SCREENS}/guide-${name}-end.png` });
-    await pane.evaluate((element) => element.scrollTo(0, 0));
+    await scroller.evaluate((element) => element.scrollTo(0, 0));
   }
 }
 
@@ -155,7 +157,7 @@ test('a learner walks the whole guided lab offline, and every check turns green 
   test.setTimeout(240_000);
   await page.setViewportSize({ width: 1440, height: 960 });
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.goto(webHost.url);
+  await openLab(page, webHost.url);
   const me = new Learner(page);
   await expect(page.getByTestId('guide-progress-count')).toHaveText('0 of 11 steps passed');
   await expect(page.getByTestId('code-twin-empty')).toBeVisible();
@@ -190,12 +192,13 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await page.keyboard.press('ArrowRight');
     await expect(page.getByTestId('guide-current')).toHaveAttribute('data-step', 'ports');
     await expect(page.getByTestId('guide-step-ports')).toBeFocused();
-    const httpPort = await me.taskPort(/127\.0\.0\.1 port (\d+) and send GET/);
+    const httpPort = await me.taskPort(/127\.0\.0\.1 port (\d+)\. The "connected" row/);
     const echoPort = await me.taskPort(/127\.0\.0\.1 port (\d+) and send hello/);
     await me.expectRed();
+    // The web server takes the connection and says nothing: its answer is step 4's to predict.
     await me.connect('127.0.0.1', httpPort);
-    await me.send('GET /romeo.txt HTTP/1.0\\r\\n\\r\\n');
-    await me.expectNewest('[data-dir="in"]', 'HTTP/1.1 200 OK␍␊');
+    await expect(page.locator('[data-testid="connection-row"].chosen')).toContainText('answered by Lab HTTP server');
+    await expect(page.getByTestId('guide-check-part').first()).toHaveAttribute('data-done', 'true');
     await me.expectRed();
     await me.connect('127.0.0.1', echoPort);
     await me.send('hello\\r\\n');
@@ -233,19 +236,21 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await me.shoot('light-step4');
     await me.connect('data.pr4e.org', 80);
     await me.expectRed();
-    await me.sendTemplate('socket1-romeo');
+    // The slides' telnet request, typed by hand (romeo.txt waits for step 6, which asks for its length).
+    await me.send('GET http://data.pr4e.org/page1.htm HTTP/1.0\\r\\n\\r\\n');
     await me.expectGreen('You predicted "HTTP/1.1 200 OK": exactly right.');
+    await expect(page.getByTestId('guide-check-detail')).toContainText('a server names the highest version it speaks');
     // The byte log shows the exact bytes: the request with CR LF glyphs, the status line, then FIN.
-    await me.expectNewest('[data-dir="out"]', 'GET http://data.pr4e.org/romeo.txt HTTP/1.0␍␊␍␊');
+    await me.expectNewest('[data-dir="out"]', 'GET http://data.pr4e.org/page1.htm HTTP/1.0␍␊␍␊');
     await me.expectNewest('[data-dir="in"]', 'HTTP/1.1 200 OK␍␊');
     await me.expectNewest('[data-kind="peer-ended"]', 'FIN received');
-    // The code twin writes socket1.py with the bytes that were sent.
+    // The code twin writes the socket program with the bytes that were sent.
     const twin = page.getByTestId('code-twin-code');
     await expect(twin).toContainText("mysock.connect(('data.pr4e.org', 80))");
-    await expect(twin).toContainText("cmd = b'GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n'");
+    await expect(twin).toContainText("cmd = b'GET http://data.pr4e.org/page1.htm HTTP/1.0\\r\\n\\r\\n'");
     await expect(twin).toContainText('data = mysock.recv(512)');
     await page.getByTestId('code-twin-urllib').check();
-    await expect(twin).toContainText("urllib.request.urlopen('http://data.pr4e.org/romeo.txt')");
+    await expect(twin).toContainText("urllib.request.urlopen('http://data.pr4e.org/page1.htm')");
     await page.getByTestId('code-twin-copy').click();
     await expect(page.getByTestId('code-twin-copy-status')).toContainText(/Copied|press Ctrl\+C/);
     await page.getByTestId('code-twin-socket').check();
@@ -255,7 +260,7 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await page.getByTestId('guide-next').click();
     await expect(page.getByTestId('guide-current')).toHaveAttribute('data-step', 'blank-line');
     await me.connect('data.pr4e.org', 80);
-    await me.send('GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n');
+    await me.send('GET http://data.pr4e.org/page1.htm HTTP/1.0\\r\\n');
     await expect(page.getByTestId('guide-check-part').first()).toHaveAttribute('data-done', 'true');
     await me.expectRed();
     await page.waitForTimeout(1600);
@@ -277,6 +282,12 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await me.connect('data.pr4e.org', 80);
     await me.sendTemplate('socket1-romeo');
     await me.expectGreen('You predicted 160; the server said Content-Length: 167.');
+    // The code twin writes the book's socket1.py with the bytes that were sent.
+    const twin = page.getByTestId('code-twin-code');
+    await expect(twin).toContainText("cmd = b'GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n'");
+    await page.getByTestId('code-twin-urllib').check();
+    await expect(twin).toContainText("urllib.request.urlopen('http://data.pr4e.org/romeo.txt')");
+    await page.getByTestId('code-twin-socket').check();
     // Open the answer in the stream views: Content-Length: 167 with its CR LF, then the romeo text.
     await me.expectNewest('[data-dir="in"]', 'HTTP/1.1 200 OK');
     await (await me.newest('[data-dir="in"]')).click();
@@ -294,7 +305,11 @@ test('a learner walks the whole guided lab offline, and every check turns green 
 
   await test.step('7 who closes?', async () => {
     await me.openStep('who-closes', 'Who closes?');
-    // HTTP/1.0 answers so far were closed by the server: half done.
+    // Earlier steps' HTTP/1.0 answers do not count here: this step starts with nothing done.
+    await expect(page.getByTestId('guide-check-part').first()).toHaveAttribute('data-done', 'false');
+    await me.connect('data.pr4e.org', 80);
+    await me.sendTemplate('socket1-romeo');
+    await me.expectNewest('[data-kind="peer-ended"]', 'FIN received');
     await expect(page.getByTestId('guide-check-part').first()).toHaveAttribute('data-done', 'true');
     await me.expectRed();
     await me.connect('data.pr4e.org', 80);
@@ -316,6 +331,9 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await me.connect('data.pr4e.org', 80);
     await me.sendTemplate('not-found');
     await me.expectNewest('[data-dir="in"]', 'HTTP/1.1 404 Not Found');
+    // Step 2's refusal does not count here: this step wants its own.
+    await me.expectRed();
+    await me.connect('127.0.0.1', await closedPort(), true);
     await me.expectGreen('You saw a 404');
   });
 

@@ -1,6 +1,6 @@
 /** Step 1 of the guide done with the keyboard alone, in a 1024×700 window: no mouse, every stop visibly focused. */
 import type { Page } from '@playwright/test';
-import { SCREENS } from './labPage';
+import { SCREENS, openLab } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1024, height: 700 } });
@@ -24,7 +24,7 @@ test('step 1 from the keyboard alone: pick the echo template, connect, send twic
   page,
   webHost,
 }) => {
-  await page.goto(webHost.url);
+  await openLab(page, webHost.url);
   await expect(page.getByTestId('hello')).toBeVisible();
   await expect(page.getByTestId('guide-check')).toHaveAttribute('data-passed', 'false');
 
@@ -34,7 +34,8 @@ test('step 1 from the keyboard alone: pick the echo template, connect, send twic
   await expect(select).toHaveValue('echo-hello');
   await expect(page.getByTestId('host-input')).toHaveValue('echo.lab.test');
 
-  await tabTo(page, 'connect-button', true);
+  // The template comes first in the workbench, then where to connect: Connect is further on.
+  await tabTo(page, 'connect-button');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
   await expect(page.getByTestId('composer')).toBeFocused();

@@ -32,6 +32,15 @@ export async function startEchoServer(): Promise<EchoServer> {
   };
 }
 
+/**
+ * Open the lab and wait until it is ready: the lab has sent its list of servers, which the workbench shows by
+ * naming the server that answers the host it starts with. Picking a template before that would test luck.
+ */
+export async function openLab(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId('route-words')).toContainText('Lab HTTP server');
+}
+
 export async function setRoute(page: Page, route: 'lab' | 'internet'): Promise<void> {
   const toggle = page.getByTestId('route-toggle');
   if ((await toggle.getAttribute('data-route')) !== route) await toggle.click();
@@ -51,6 +60,7 @@ export async function connectTo(page: Page, host: string, port: string, route: '
 
 /** The socket1.py exchange with the lab server as the page starts (data.pr4e.org port 80): connect, send, FIN back. */
 export async function romeoExchange(page: Page): Promise<void> {
+  await expect(page.getByTestId('route-words')).toContainText('Lab HTTP server');
   await page.getByTestId('template-select').selectOption('socket1-romeo');
   await page.getByTestId('connect-button').click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');

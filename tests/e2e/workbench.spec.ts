@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { SCREENS, connectTo, startEchoServer } from './labPage';
+import { SCREENS, connectTo, openLab, startEchoServer } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -42,11 +42,13 @@ test('echo on loopback: hello\\r\\n goes out and comes back, with CR and LF draw
     );
     await page.screenshot({ path: `${SCREENS}/workbench-echo-light.png` });
 
-    // Half-close: FIN goes out; the echo server answers with its own FIN.
+    // Half-close: FIN goes out; the echo server answers with its own FIN. Ours came first, and the log says so.
     await page.getByTestId('half-close-button').click();
     await expect(page.locator('[data-testid="log-row"][data-kind="local-ended"]')).toHaveCount(1);
     await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
-    await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toContainText('Closed by the other side');
+    await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toContainText(
+      'Closed: you sent FIN first (half-close), then the other side sent its FIN',
+    );
   } finally {
     await echo.close();
   }
@@ -76,7 +78,7 @@ test('the lab HTTP server answers the socket1.py request: status, Content-Length
   page,
   webHost,
 }) => {
-  await page.goto(webHost.url);
+  await openLab(page, webHost.url);
   await page.getByTestId('template-select').selectOption('socket1-romeo');
   await expect(page.getByTestId('composer-preview')).toHaveText('GET http://data.pr4e.org/romeo.txt HTTP/1.0␍␊␍␊');
   await expect(page.getByTestId('host-input')).toHaveValue('data.pr4e.org');
@@ -121,9 +123,12 @@ test('the lab HTTP server answers the socket1.py request: status, Content-Length
   await expect(page.getByTestId('recv-call').last()).toHaveAttribute('data-length', '0');
   await expect(page.getByTestId('recv-call').last()).toContainText("b''");
 
+  // socket1.py's mysock.close(): the server's FIN came first, then ours.
   await page.getByTestId('close-button').click();
-  await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toContainText('Closed by you');
-  await expect(page.getByTestId('connection-state')).toHaveText('closed by you');
+  await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toContainText(
+    'Closed: the other side sent FIN first, then you sent yours',
+  );
+  await expect(page.getByTestId('connection-state')).toHaveText('closed: the other side sent FIN first, then you');
 });
 
 test('a port typed as 0x50 gets main’s refusal in plain words', async ({ page, webHost }) => {
@@ -166,7 +171,7 @@ test('typing the lab server’s own address (step 2) says that server is right h
   await page.goto(webHost.url);
   await page.getByTestId('guide-step-ports').click();
   const task = await page.getByTestId('guide-task').innerText();
-  const httpPort = /127\.0\.0\.1 port (\d+) and send GET/.exec(task)?.[1];
+  const httpPort = /127\.0\.0\.1 port (\d+)\. The "connected" row/.exec(task)?.[1];
   const echoPort = /127\.0\.0\.1 port (\d+) and send hello/.exec(task)?.[1];
   if (!httpPort || !echoPort) throw new Error(`no lab ports in the step 2 task: ${task}`);
 
@@ -188,7 +193,7 @@ test('after a FIN the composer says what sending can still do: nothing after you
   page,
   webHost,
 }) => {
-  await page.goto(webHost.url);
+  await openLab(page, webHost.url);
   // HTTP/1.0: the server answers, then sends FIN. Sending is still allowed, but nothing will come back.
   await page.getByTestId('template-select').selectOption('socket1-romeo');
   await page.getByTestId('connect-button').click();
@@ -221,7 +226,7 @@ test('after a FIN the composer says what sending can still do: nothing after you
 
 test('in a 1024×700 window, Connect leads to the message box: focused, and Send in view', async ({ page, webHost }) => {
   await page.setViewportSize({ width: 1024, height: 700 });
-  await page.goto(webHost.url);
+  await openLab(page, webHost.url);
   await page.getByTestId('template-select').selectOption('echo-hello');
   await page.getByTestId('connect-button').focus();
   await page.keyboard.press('Enter');
@@ -238,7 +243,7 @@ test('a template edited in the box lets go of the list, so picking it again refi
   page,
   webHost,
 }) => {
-  await page.goto(webHost.url);
+  await openLab(page, webHost.url);
   const select = page.getByTestId('template-select');
   const composer = page.getByTestId('composer');
   await select.selectOption('socket1-romeo');

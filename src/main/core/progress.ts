@@ -6,6 +6,8 @@ import { fail, ok, type Result } from '../../shared/errors';
 const MAX_STEPS = 100;
 const MAX_ID_LENGTH = 64;
 const MAX_PREDICTION_LENGTH = 2000;
+/** Long enough for any name a learner types; a name is shown on screen, never used as a path. */
+export const MAX_LEARNER_NAME_LENGTH = 80;
 
 export function emptyProgress(): LabProgress {
   return { completed: [], current: null, predictions: {} };
@@ -21,9 +23,11 @@ export function validateProgress(raw: unknown): Result<LabProgress> {
     fail<LabProgress>('BAD_REQUEST', `The lab progress is not in the expected shape: ${what}.`, 'Reload the lab.');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return bad('not an object');
   const record = raw as Record<string, unknown>;
-  const unknownKeys = Object.keys(record).filter((key) => !['completed', 'current', 'predictions'].includes(key));
+  const unknownKeys = Object.keys(record).filter(
+    (key) => !['completed', 'current', 'predictions', 'learnerName'].includes(key),
+  );
   if (unknownKeys.length > 0) return bad(`unknown field ${JSON.stringify(unknownKeys[0])}`);
-  const { completed, current, predictions } = record;
+  const { completed, current, predictions, learnerName } = record;
   if (!Array.isArray(completed) || completed.length > MAX_STEPS || !completed.every(isStepId)) {
     return bad('"completed" must be a list of step ids');
   }
@@ -40,7 +44,20 @@ export function validateProgress(raw: unknown): Result<LabProgress> {
     }
     cleanPredictions[key] = value;
   }
-  return ok({ completed: [...new Set(completed)], current, predictions: cleanPredictions });
+  const clean: LabProgress = { completed: [...new Set(completed)], current, predictions: cleanPredictions };
+  if (learnerName !== undefined) {
+    // Control characters would only garble the screen; a name is plain text of one line.
+    if (
+      typeof learnerName !== 'string' ||
+      learnerName.length > MAX_LEARNER_NAME_LENGTH ||
+      [...learnerName].some((char) => char < ' ' || char === '\u007f')
+    ) {
+      return bad(`"learnerName" must be one line of text, at most ${MAX_LEARNER_NAME_LENGTH} characters`);
+    }
+    const name = learnerName.trim();
+    if (name !== '') clean.learnerName = name;
+  }
+  return ok(clean);
 }
 
 /**

@@ -56,6 +56,35 @@ describe('lab progress on disk', () => {
     }
   });
 
+  it('keeps an optional learner name, and still loads progress saved before names existed', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'progress.json'),
+      JSON.stringify({ completed: ['reliable-pipe'], current: 'ports', predictions: {} }),
+    );
+    expect(await new ProgressStore(dir).load()).toEqual({
+      completed: ['reliable-pipe'],
+      current: 'ports',
+      predictions: {},
+    });
+    await new ProgressStore(dir).save({ completed: [], current: null, predictions: {}, learnerName: 'Ada Lovelace' });
+    expect((await new ProgressStore(dir).load()).learnerName).toBe('Ada Lovelace');
+
+    const named = (learnerName: unknown) =>
+      validateProgress({ completed: [], current: null, predictions: {}, learnerName });
+    expect(named('  Grace  ')).toEqual({
+      ok: true,
+      value: { completed: [], current: null, predictions: {}, learnerName: 'Grace' },
+    });
+    expect(named('   ')).toEqual({ ok: true, value: { completed: [], current: null, predictions: {} } });
+    expect(named('Zoë Ñúñez 李')).toMatchObject({ ok: true, value: { learnerName: 'Zoë Ñúñez 李' } });
+    for (const bad of [42, 'x'.repeat(81), 'two\nlines', 'bell\u0007']) {
+      const result = named(bad);
+      expect(result.ok).toBe(false);
+      expect(result.ok || result.error.message).toContain('learnerName');
+    }
+  });
+
   it('refuses progress of the wrong shape', () => {
     expect(validateProgress({ completed: ['ok'], current: null, predictions: {} }).ok).toBe(true);
     expect(validateProgress(null).ok).toBe(false);

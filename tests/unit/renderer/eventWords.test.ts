@@ -48,6 +48,28 @@ describe('event words', () => {
     expect(connected('192.0.2.10')).toContain('answered by the real host on the internet');
   });
 
+  it('tell Close from Half-close, and say who sent which FIN', () => {
+    const ended = { id: 'a', t: 0, type: 'local-ended' } as const;
+    const closed = (by: 'local' | 'peer') => ({ id: 'a', t: 0, type: 'closed', by }) as const;
+    // Close: our FIN, then the socket is gone.
+    const close = { localEndedIndex: 5, peerEndedIndex: null, finByClose: true };
+    expect(eventSummary(ended, close)).toContain('you closed the socket (mysock.close())');
+    expect(eventSummary(ended, close)).not.toContain('half');
+    expect(eventSummary(closed('local'), close)).toBe('Closed by you: your FIN went out and the socket is gone');
+    // Half-close on echo: our FIN first, the echo server's FIN after it; the hub says the peer closed last.
+    const half = { localEndedIndex: 5, peerEndedIndex: 7, finByClose: false };
+    expect(eventSummary(ended, half)).toContain('half-closed (shutdown(SHUT_WR))');
+    expect(eventSummary(closed('peer'), half)).toBe(
+      'Closed: you sent FIN first (half-close), then the other side sent its FIN',
+    );
+    // socket1.py: the server's FIN first, then ours.
+    const serverFirst = { localEndedIndex: 9, peerEndedIndex: 7, finByClose: true };
+    expect(eventSummary(ended, serverFirst)).toContain('now both sides have sent FIN');
+    expect(eventSummary(closed('local'), serverFirst)).toBe(
+      'Closed: the other side sent FIN first, then you sent yours',
+    );
+  });
+
   it('explain FIN, close and errors in plain words', () => {
     expect(eventSummary({ id: 'a', t: 0, type: 'peer-ended' })).toContain('FIN received');
     expect(eventSummary({ id: 'a', t: 0, type: 'local-ended' })).toContain('FIN sent');

@@ -9,8 +9,19 @@ describe('glyphText', () => {
     expect(glyphText(Uint8Array.of(0x09, 0x00, 0x7f, 0xff, 0x41))).toBe('␉\\x00\\x7f\\xffA');
   });
 
-  it('shows the bytes of UTF-8 text one by one, as Python prints bytes', () => {
-    expect(glyphText(new TextEncoder().encode('é'))).toBe('\\xc3\\xa9');
+  it('shows UTF-8 text as text where it decodes, and every other byte as \\xHH', () => {
+    const utf8 = (text: string) => new TextEncoder().encode(text);
+    expect(glyphText(utf8('café\r\n'))).toBe('café␍␊');
+    expect(glyphText(utf8('naïve 😀 日本'))).toBe('naïve 😀 日本');
+    // A character cut off at the end of what is shown, a lone continuation byte, an overlong form, a surrogate.
+    expect(glyphText(utf8('é'), 0, 1)).toBe('\\xc3');
+    expect(glyphText(Uint8Array.of(0xa9, 0x41))).toBe('\\xa9A');
+    expect(glyphText(Uint8Array.of(0xc0, 0xaf))).toBe('\\xc0\\xaf');
+    expect(glyphText(Uint8Array.of(0xed, 0xa0, 0x80))).toBe('\\xed\\xa0\\x80');
+    // Characters that cannot be seen (a no-break space, a right-to-left override, a C1 control) stay as bytes.
+    expect(glyphText(utf8('a\u00a0b'))).toBe('a\\xc2\\xa0b');
+    expect(glyphText(utf8('\u202e'))).toBe('\\xe2\\x80\\xae');
+    expect(glyphText(Uint8Array.of(0xc2, 0x85))).toBe('\\xc2\\x85');
   });
 
   it('reads only the range asked for', () => {
@@ -36,6 +47,23 @@ describe('glyphRuns', () => {
       { kind: 'text', text: 'ab', marked: false },
       { kind: 'text', text: 'cd', marked: true },
       { kind: 'text', text: 'ef', marked: false },
+    ]);
+  });
+
+  it('keeps a UTF-8 character whole, unless a search mark cuts through it', () => {
+    const bytes = new TextEncoder().encode('café');
+    expect(glyphRuns(bytes)).toEqual([
+      { kind: 'text', text: 'caf', marked: false },
+      { kind: 'utf8', text: 'é', marked: false },
+    ]);
+    expect(glyphRuns(bytes, 0, 5, { start: 3, end: 5 })).toEqual([
+      { kind: 'text', text: 'caf', marked: false },
+      { kind: 'utf8', text: 'é', marked: true },
+    ]);
+    expect(glyphRuns(bytes, 0, 5, { start: 4, end: 5 })).toEqual([
+      { kind: 'text', text: 'caf', marked: false },
+      { kind: 'byte', text: '\\xc3', marked: false },
+      { kind: 'byte', text: '\\xa9', marked: true },
     ]);
   });
 

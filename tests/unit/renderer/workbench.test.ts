@@ -1,14 +1,50 @@
 import { describe, expect, it } from 'vitest';
 import type { LabServerInfo } from '../../../src/shared/contract';
-import { composerBytes, MAX_COMPOSER_CHARACTERS } from '../../../src/renderer/src/features/workbench/composerBytes';
+import {
+  bytesToComposerText,
+  composerBytes,
+  MAX_COMPOSER_CHARACTERS,
+} from '../../../src/renderer/src/features/workbench/composerBytes';
 import { connectionActions, connectionStateWords } from '../../../src/renderer/src/features/workbench/connectionWords';
-import { portForRequest, TEMPLATES, templateTarget } from '../../../src/renderer/src/features/workbench/templates';
+import {
+  portForRequest,
+  sameTarget,
+  TEMPLATES,
+  templateTarget,
+} from '../../../src/renderer/src/features/workbench/templates';
 import { parseEscapedText } from '../../../src/shared/escapes';
 
 function bytesOf(result: ReturnType<typeof composerBytes>): string {
   if (!result.ok) throw new Error(result.error);
   return String.fromCharCode(...result.bytes);
 }
+
+describe('bytesToComposerText (hex switched to text)', () => {
+  it('spells bytes so that the text box sends exactly them again, whatever a typed line break sends', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const samples = [
+      all,
+      new TextEncoder().encode('café ☃ 😀\r\n\\x41'),
+      Uint8Array.of(0xc3),
+      Uint8Array.of(0x0a, 0x0a),
+    ];
+    for (const bytes of samples) {
+      const text = bytesToComposerText(bytes);
+      expect(text).not.toContain('\n');
+      for (const enter of ['crlf', 'lf'] as const) {
+        const back = composerBytes(text, 'text', enter);
+        expect(back.ok && Array.from(back.bytes)).toEqual(Array.from(bytes));
+      }
+    }
+    expect(bytesToComposerText(new TextEncoder().encode('café\r\n'))).toBe('café\\r\\n');
+    expect(bytesToComposerText(Uint8Array.of(0x68, 0x69, 0x00, 0xff))).toBe('hi\\x00\\xff');
+  });
+
+  it('tells whether a connection goes where a template is meant to', () => {
+    expect(sameTarget({ host: 'Data.PR4E.org.', port: 80 }, { host: 'data.pr4e.org', port: '80' })).toBe(true);
+    expect(sameTarget({ host: 'echo.lab.test', port: 7 }, { host: 'data.pr4e.org', port: '80' })).toBe(false);
+  });
+});
 
 describe('composerBytes', () => {
   it('refuses a huge paste in plain words without parsing it', () => {
@@ -103,6 +139,13 @@ describe('connection words', () => {
       'half-closed: you sent FIN, still receiving',
     );
     expect(connectionStateWords({ ...base, state: 'closed', closedBy: 'peer' })).toBe('closed by the other side');
+    // Both FINs: whose came first (a half-close on echo; socket1.py's server closing, then Close).
+    expect(
+      connectionStateWords({ ...base, state: 'closed', closedBy: 'peer', localEnded: true, peerEnded: true }),
+    ).toBe('closed: you sent FIN first, then the other side');
+    expect(
+      connectionStateWords({ ...base, state: 'closed', closedBy: 'local', localEnded: true, peerEnded: true }),
+    ).toBe('closed: the other side sent FIN first, then you');
     expect(connectionStateWords({ ...base, state: 'closed', closedBy: 'abort' })).toBe('aborted by you (RST)');
     expect(
       connectionStateWords({

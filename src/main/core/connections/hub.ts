@@ -10,6 +10,9 @@
  * Who closed it: 'abort' if the learner aborted; 'error' after an error event; 'local' if the learner pressed
  * close; otherwise (both sides sent FIN and the socket closed by itself) whoever sent FIN last, since that is the
  * side that finished the conversation.
+ *
+ * The open-connection limit counts only connections that can still carry bytes; finished ones (the peer sent FIN,
+ * or the learner pressed Close) stay listed until closed, bounded separately so they cannot pile up sockets.
  */
 import { randomUUID } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
@@ -55,6 +58,8 @@ export interface ConnectionHubOptions {
   /** Milliseconds since the session started; default: performance.now() since construction. */
   now?: () => number;
   maxOpenConnections?: number;
+  /** Finished connections (the peer sent FIN) kept until the learner closes them; default 4 × maxOpenConnections. */
+  maxFinishedConnections?: number;
   idFactory?: () => string;
   /** Bytes handed to a socket but not yet taken by the system, before sends are refused (peer not reading). */
   maxQueuedSendBytes?: number;
@@ -116,6 +121,7 @@ export class ConnectionHub {
   readonly #lookup: LookupFunction;
   readonly #now: () => number;
   readonly #maxOpen: number;
+  readonly #maxFinished: number;
   readonly #newId: () => string;
   readonly #maxQueuedSendBytes: number;
   readonly #closeGraceMs: number;
@@ -138,6 +144,7 @@ export class ConnectionHub {
       this.#now = () => performance.now() - start;
     }
     this.#maxOpen = options.maxOpenConnections ?? LIMITS.maxOpenConnections;
+    this.#maxFinished = options.maxFinishedConnections ?? 4 * this.#maxOpen;
     this.#newId = options.idFactory ?? randomUUID;
     this.#maxQueuedSendBytes = options.maxQueuedSendBytes ?? LIMITS.maxQueuedSendBytes;
     this.#closeGraceMs = options.closeGraceMs ?? LIMITS.closeGraceMs;
@@ -146,11 +153,20 @@ export class ConnectionHub {
   /** Starts a connection and returns its id at once; progress arrives as events. */
   connect(request: Required<ConnectRequest>): Result<Connected> {
     if (this.#disposed) return fail('INTERNAL', 'The lab is shutting down, so it cannot connect.', 'Restart the lab.');
-    if (this.#connections.size >= this.#maxOpen) {
+    const live = this.#liveCount();
+    if (live >= this.#maxOpen) {
       return fail(
         'TOO_MANY_CONNECTIONS',
-        `You already have ${this.#maxOpen} connections open, the most the lab allows at once.`,
-        'Close a connection you no longer need, then connect again.',
+        `You already have ${this.#maxOpen} connections open that can still carry bytes, the most the lab allows at once.`,
+        'Close a connection you no longer need, then connect again. Finished ones (the other side sent FIN) do not count.',
+      );
+    }
+    // Finished connections do not count, but each still holds a socket: past this many, the learner clears them.
+    if (this.#connections.size - live >= this.#maxFinished) {
+      return fail(
+        'TOO_MANY_CONNECTIONS',
+        `You have ${this.#maxFinished} finished connections still in the list, the most the lab keeps.`,
+        'Press "Clear finished" in the connection list, then connect again.',
       );
     }
     const id = this.#uniqueId();
@@ -318,6 +334,17 @@ export class ConnectionHub {
 
   #emit(event: LabEvent): void {
     if (!this.#disposed) this.#emitEvent(event);
+  }
+
+  /**
+   * Connections that can still carry bytes: looking up, connecting, or open with the peer not done. Once the peer
+   * sent FIN (socket1.py's server closing after its answer) or the learner pressed Close, a connection is finished.
+   */
+  #liveCount(): number {
+    let live = 0;
+    for (const conn of this.#connections.values())
+      if (!conn.peerEnded && conn.ending === null && !conn.failed) live += 1;
+    return live;
   }
 
   #uniqueId(): ConnectionId {

@@ -409,6 +409,50 @@ describe('ConnectionHub on real loopback sockets', () => {
     expect(hub.connect(request('127.0.0.1', srv.port)).ok).toBe(true);
   });
 
+  it('counts only connections that can still carry bytes: 64 finished ones (peer sent FIN) leave room for more', async () => {
+    // Like socket1.py's server: it answers, sends FIN, and the learner never presses Close.
+    const srv = await server((socket) => socket.end('bye\r\n'));
+    const { hub, log } = hubWith();
+    const ids = Array.from({ length: 64 }, () => valueOf(hub.connect(request('127.0.0.1', srv.port))).id);
+    await Promise.all(ids.map((id) => log.next(id, 'peer-ended')));
+    expect(hub.list().filter((summary) => summary.peerEnded)).toHaveLength(64);
+
+    const next = hub.connect(request('127.0.0.1', srv.port));
+    expect(next.ok).toBe(true);
+    // The finished ones are still there, still closable by the learner, until they are closed.
+    expect(hub.list()).toHaveLength(65);
+    valueOf(hub.close(ids[0] as string));
+    expect((await log.next(ids[0] as string, 'closed')).by).toBe('local');
+  });
+
+  it('still refuses a connection past the limit of live ones, and says finished ones do not count', async () => {
+    const quiet = await server(() => undefined);
+    const ending = await server((socket) => socket.end());
+    const { hub, log } = hubWith({ maxOpenConnections: 2, maxFinishedConnections: 3 });
+    const live = [0, 1].map(() => valueOf(hub.connect(request('127.0.0.1', quiet.port))).id);
+    await Promise.all(live.map((id) => log.next(id, 'connected')));
+    const refused = hub.connect(request('127.0.0.1', quiet.port));
+    expect(refused).toMatchObject({ ok: false, error: { code: 'TOO_MANY_CONNECTIONS' } });
+    expect(refused.ok || refused.error.hint).toContain('Finished ones');
+
+    // Pressing Close makes a connection finished at once, even while its FIN is still on its way.
+    valueOf(hub.close(live[0] as string));
+    const finished = valueOf(hub.connect(request('127.0.0.1', ending.port))).id;
+    await log.next(finished, 'peer-ended');
+    await log.next(live[0] as string, 'closed');
+
+    // Finished ones are bounded too (each holds a socket): past the bound the learner is told to clear them.
+    for (let i = 0; i < 2; i += 1) {
+      await log.next(valueOf(hub.connect(request('127.0.0.1', ending.port))).id, 'peer-ended');
+    }
+    const full = hub.connect(request('127.0.0.1', ending.port));
+    expect(full).toMatchObject({ ok: false, error: { code: 'TOO_MANY_CONNECTIONS' } });
+    expect(full.ok || full.error.hint).toContain('Clear finished');
+    valueOf(hub.close(finished));
+    await log.next(finished, 'closed');
+    expect(hub.connect(request('127.0.0.1', ending.port)).ok).toBe(true);
+  });
+
   it('answers NOT_FOUND for made-up ids', () => {
     const { hub } = hubWith();
     const madeUp = randomUUID();

@@ -197,6 +197,93 @@ describe('socketProgram runs in Python and sends exactly what the learner sent',
     expect(run.stdout).toContain('Received 23 bytes');
   });
 
+  it('Close is mysock.close(), not a half-close: no shutdown(SHUT_WR), and the socket line says what a socket is', () => {
+    const events = session([{ bytes: ascii('hello\n'), t: 10 }], { received: ascii('hello\n') });
+    // What the hub reports for Close: FIN, then the socket is let go at once.
+    events.push({ id: 'c1', t: 30, type: 'local-ended' }, { id: 'c1', t: 31, type: 'closed', by: 'local' });
+    const code = socketProgram(sourceOf(events));
+    expect(code).not.toContain('shutdown');
+    expect(code).toMatch(/mysock\.close\(\)\n$/);
+    expect(code).toContain('# A socket is your end of the pipe (AF_INET: IPv4 addresses, SOCK_STREAM: TCP).');
+
+    // A Half-close that the learner followed, much later, with Close is still a half-close.
+    const half = session([{ bytes: ascii('hello\n'), t: 10 }], { received: ascii('hello\n') });
+    half.push({ id: 'c1', t: 30, type: 'local-ended' }, { id: 'c1', t: 9000, type: 'closed', by: 'local' });
+    expect(socketProgram(sourceOf(half))).toContain('mysock.shutdown(socket.SHUT_WR)');
+  });
+
+  it('a server that speaks first (SMTP): the twin reads the greeting before sending, and each reply in turn', async () => {
+    // Strict like a real mail server with a greeting pause: a client that talks before the 220 is turned away.
+    const lines: string[] = [];
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      let greeted = false;
+      let pending = '';
+      socket.on('error', () => undefined);
+      const timer = setTimeout(() => {
+        greeted = true;
+        socket.write('220 mail.lab.test ready\r\n');
+      }, 300);
+      socket.on('data', (chunk: Buffer) => {
+        if (!greeted) {
+          clearTimeout(timer);
+          socket.end('554 you spoke before my greeting\r\n');
+          return;
+        }
+        pending += chunk.toString('latin1');
+        for (let end = pending.indexOf('\r\n'); end >= 0; end = pending.indexOf('\r\n')) {
+          const line = pending.slice(0, end);
+          pending = pending.slice(end + 2);
+          lines.push(line);
+          if (line === 'QUIT') socket.end('221 bye\r\n');
+          else socket.write('250 hello\r\n');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const id = 'c1';
+      const t = (n: number) => n;
+      const greeting = ascii('220 mail.lab.test ready\r\n');
+      const helo = ascii('HELO learner.lab.test\r\n');
+      const quit = ascii('QUIT\r\n');
+      const events: LabEvent[] = [
+        { id, t: t(0), type: 'resolving', host: 'mail.lab.test', port: 25, route: 'lab' },
+        { id, t: t(1), type: 'resolved', addresses: ['127.0.0.1'], chosen: '127.0.0.1' },
+        { id, t: t(1), type: 'connecting', address: '127.0.0.1', port: 40025, route: 'lab', answeredBy: 'Lab mail' },
+        {
+          id,
+          t: t(2),
+          type: 'connected',
+          local: { address: '127.0.0.1', port: 51000, family: 'IPv4' },
+          remote: { address: '127.0.0.1', port: 40025, family: 'IPv4' },
+          route: 'lab',
+          answeredBy: 'Lab mail',
+          elapsedMs: 1,
+        },
+        { id, t: t(3), type: 'data', dir: 'in', offset: 0, bytes: greeting },
+        { id, t: t(10), type: 'data', dir: 'out', offset: 0, bytes: helo },
+        { id, t: t(11), type: 'data', dir: 'in', offset: greeting.length, bytes: ascii('250 hello\r\n') },
+        { id, t: t(20), type: 'data', dir: 'out', offset: helo.length, bytes: quit },
+        { id, t: t(21), type: 'data', dir: 'in', offset: greeting.length + 11, bytes: ascii('221 bye\r\n') },
+        { id, t: t(22), type: 'peer-ended' },
+      ];
+      const source = twinSourceFromEvents(events, id);
+      if (!source) throw new Error('no source');
+      const port = (server.address() as net.AddressInfo).port;
+      const code = socketProgram(source, { host: '127.0.0.1', port });
+      expect(code.indexOf('# This server speaks first')).toBeLessThan(code.indexOf('mysock.send('));
+      const run = await runPython(code);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toBe('220 mail.lab.test ready\r\n250 hello\r\n221 bye\r\n');
+      expect(lines).toEqual(['HELO learner.lab.test', 'QUIT']);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('when nobody closed, the loop stops after 2 quiet seconds instead of waiting forever', async () => {
     const server = await recorder((socket, _received, chunk) => socket.write(chunk));
     const sends = [{ bytes: ascii('hello\n'), t: 10 }];

@@ -3,7 +3,9 @@
  * loopback, as a learner's session would produce them. Each check must stay red before the step's action and
  * turn green after it.
  */
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionHub } from '../../../../src/main/core/connections/hub';
 import { startLabServers, type LabServers } from '../../../../src/main/core/labServers';
@@ -23,6 +25,7 @@ import {
   compareStatusLine,
   makeHeadersBodyCheck,
   makeSpeakHttpCheck,
+  misdirectedRequest,
   predictedNumber,
   type CheckContext,
   type StepCheck,
@@ -147,6 +150,23 @@ describe('the steps', () => {
     expect(STEPS.filter((step) => step.prediction).map((step) => step.id)).toEqual(['speak-http', 'headers-body']);
   });
 
+  it('ask for each prediction before its answer can be on screen', () => {
+    const text = (id: string) => {
+      const step = STEPS.find((entry) => entry.id === id)!;
+      return [...step.explain, ...step.task(infos)].join(' ');
+    };
+    // Before step 4 nothing is sent to the web server; steps 4 and 5 use page1.htm, so romeo.txt's
+    // Content-Length is first seen after step 6 asks for it.
+    for (const id of ['reliable-pipe', 'ports', 'your-port']) expect(text(id)).not.toMatch(/GET|HTTP\/1\.1/);
+    for (const id of ['speak-http', 'blank-line']) {
+      expect(text(id)).toContain('page1.htm');
+      expect(text(id)).not.toContain('romeo.txt');
+    }
+    // Step 6 shows romeo.txt's four lines, so its length can be worked out: exactly the lab's file.
+    const romeo = readFileSync(path.resolve(__dirname, '../../../../src/main/core/labServers/content/romeo.txt'));
+    expect(STEPS.find((step) => step.id === 'headers-body')?.code?.[0]?.text).toBe(romeo.toString('utf8'));
+  });
+
   it('tell the learner the lab servers’ real ports', () => {
     const ports = STEPS.find((step) => step.id === 'ports')!;
     const text = ports.task(infos).join(' ');
@@ -158,6 +178,47 @@ describe('the steps', () => {
       { code: true, text: 'hello' },
       { code: false, text: ' now' },
     ]);
+  });
+});
+
+describe('what a step counts', () => {
+  it('counts only connections opened, or sent on, while the step was on screen', async () => {
+    const before = await session.connect('echo.lab.test', 7);
+    const visit = [{ from: session.events.length, to: Infinity }];
+    // Opened before the step was reached: it does not count, so the step does not arrive half done.
+    expect(checkYourPort(session.events, { ...context(), visits: visit }).parts[0]?.done).toBe(false);
+    await session.connect('echo.lab.test', 7);
+    expect(checkYourPort(session.events, { ...context(), visits: visit }).parts.map((part) => part.done)).toEqual([
+      true,
+      false,
+    ]);
+    // Sending on the earlier connection during the visit brings it in.
+    session.send(before, 'hello\\r\\n');
+    session.send(before, 'again\\r\\n');
+    await session.until(() => session.received(before) === 14);
+    expectGreen(checkReliablePipe, { ...context(), visits: visit });
+    // A visit in which the learner neither opened nor sent on it counts none of it.
+    expectRed(checkReliablePipe, { ...context(), visits: [{ from: 1, to: 2 }] });
+  });
+
+  it('says so when an HTTP request went to the echo server, and where to send it instead', async () => {
+    const echo = await session.connect('echo.lab.test', 7);
+    session.send(echo, 'hello\\r\\n');
+    session.send(echo, ROMEO);
+    await session.until(() => session.received(echo) === 7 + 47);
+    const words =
+      'Your GET went to echo.lab.test port 7: the echo server, which sent it back. Connect to data.pr4e.org port 80 and send it there.';
+    expect(misdirectedRequest(session.events, context())).toBe(words);
+    const prediction = { 'speak-http': { text: 'HTTP/1.1 200 OK', fromEvent: 0 } };
+    expect(makeSpeakHttpCheck('speak-http')(session.events, context(prediction)).detail).toBe(words);
+    // Once the newest request went to the web server, the hint is gone.
+    const http = await session.connect('data.pr4e.org', 80);
+    session.send(http, ROMEO);
+    await session.until(() => session.has(http, 'peer-ended'));
+    expect(misdirectedRequest(session.events, context())).toBeNull();
+    expect(expectGreen(makeSpeakHttpCheck('speak-http'), context(prediction))).toContain(
+      'You asked in HTTP/1.0 and the server said HTTP/1.1: a server names the highest version it speaks',
+    );
   });
 });
 
@@ -185,10 +246,9 @@ describe('1 a reliable pipe', () => {
 
 describe('2 ports', () => {
   it('needs the HTTP server and the echo server on their ports, and a refusal', async () => {
-    const http = await session.connect('127.0.0.1', portOf('http'));
-    session.send(http, 'GET /romeo.txt HTTP/1.0\\r\\n\\r\\n');
-    await session.until(() => session.has(http, 'peer-ended'));
-    expectRed(checkPorts);
+    // The web server is only connected to: its answer is step 4's to predict.
+    await session.connect('127.0.0.1', portOf('http'));
+    expect(checkPorts(session.events, context()).parts.map((part) => part.done)).toEqual([true, false, false]);
     const echo = await session.connect('127.0.0.1', portOf('echo'));
     session.send(echo, 'hello\\r\\n');
     await session.until(() => session.received(echo) === 7);
@@ -391,8 +451,12 @@ describe('9 bytes, not characters', () => {
     const id = await session.connect('data.pr4e.org', 80);
     session.send(id, 'GET http://data.pr4e.org/cover3.jpg HTTP/1.0\\r\\n\\r\\n');
     await session.until(() => session.has(id, 'peer-ended'), 10_000);
-    // The image alone is not enough: the small answer must also arrive in pieces, slowed down.
+    // The image alone is not enough: the small answer must also arrive in pieces, slowed down; the words say
+    // what is missing, not "waiting" for the image that is here.
     expectRed(checkBytes);
+    expect(checkBytes(session.events, context()).detail).toBe(
+      'The whole image is here. Now set the lab HTTP server speed to Slow, connect again and ask for romeo.txt.',
+    );
     const fast = await session.connect('data.pr4e.org', 80);
     session.send(fast, ROMEO);
     await session.until(() => session.has(fast, 'peer-ended'));

@@ -49,8 +49,49 @@ const CLOSED_BY: Record<Extract<LabEvent, { type: 'closed' }>['by'], string> = {
   abort: 'Aborted by you: a reset (RST) was sent, unsent bytes were thrown away',
 };
 
-/** One line about a connection event (everything except data, whose row shows the bytes instead). */
-export function eventSummary(event: LabEvent): string {
+/**
+ * What a FIN or close row needs to know about its connection to say who sent which FIN (the session facts of
+ * the guide have these fields). Without it, rows are worded as if nothing else were known.
+ */
+export interface FinOrder {
+  localEndedIndex: number | null;
+  peerEndedIndex: number | null;
+  /** Our FIN came from Close (mysock.close()), not from Half-close (shutdown(SHUT_WR)). */
+  finByClose: boolean;
+}
+
+function peerFirst(order: FinOrder | undefined): boolean {
+  return (
+    order?.peerEndedIndex != null && (order.localEndedIndex === null || order.peerEndedIndex < order.localEndedIndex)
+  );
+}
+
+function localFirst(order: FinOrder | undefined): boolean {
+  return (
+    order?.localEndedIndex != null && (order.peerEndedIndex === null || order.localEndedIndex < order.peerEndedIndex)
+  );
+}
+
+function localEndedWords(order: FinOrder | undefined): string {
+  if (peerFirst(order)) return 'FIN sent: now both sides have sent FIN, so the conversation is over';
+  if (order?.finByClose) return 'FIN sent: you closed the socket (mysock.close()), so it sends and receives no more';
+  return 'FIN sent: you half-closed (shutdown(SHUT_WR)): you are done sending, and can still receive';
+}
+
+function closedWords(by: Extract<LabEvent, { type: 'closed' }>['by'], order: FinOrder | undefined): string {
+  const both = order?.localEndedIndex != null && order.peerEndedIndex != null;
+  if (by === 'peer' && both && localFirst(order))
+    return 'Closed: you sent FIN first (half-close), then the other side sent its FIN';
+  if (by === 'local' && both && peerFirst(order)) return 'Closed: the other side sent FIN first, then you sent yours';
+  if (by === 'local' && order?.finByClose) return 'Closed by you: your FIN went out and the socket is gone';
+  return CLOSED_BY[by];
+}
+
+/**
+ * One line about a connection event (everything except data, whose row shows the bytes instead). `order` tells a
+ * Close from a Half-close and says who sent FIN first.
+ */
+export function eventSummary(event: LabEvent, order?: FinOrder): string {
   switch (event.type) {
     case 'resolving':
       return `Looking up ${event.host}…`;
@@ -74,11 +115,11 @@ export function eventSummary(event: LabEvent): string {
     case 'data':
       return event.dir === 'out' ? 'Sent bytes' : 'Received bytes';
     case 'local-ended':
-      return 'FIN sent: you said you are done sending (half-close); you can still receive';
+      return localEndedWords(order);
     case 'peer-ended':
       return "FIN received: the other side is done sending; recv() now returns b''";
     case 'closed':
-      return CLOSED_BY[event.by];
+      return closedWords(event.by, order);
     case 'error':
       return `${event.code}: ${event.message} ${event.hint}`;
   }

@@ -16,6 +16,8 @@ export interface TwinSend {
   bytes: Uint8Array;
   /** Session time of the send, to show a pause the learner made. */
   t: number;
+  /** Bytes came back after this send and before the next one (a server that answers line by line). */
+  answered?: boolean;
 }
 
 /** What one connection did, read from its events. */
@@ -25,8 +27,10 @@ export interface TwinSource {
   sends: TwinSend[];
   /** Sends past the first CAPTURE_BYTES of the connection, which the twin leaves out. */
   sendsLeftOut: number;
-  /** The learner half-closed (FIN), like shutdown(SHUT_WR). */
+  /** The learner half-closed (FIN), like shutdown(SHUT_WR); a FIN from Close is not a half-close. */
   halfClosed: boolean;
+  /** The server spoke first: bytes arrived before the learner sent anything (a mail server's greeting). */
+  greeting?: boolean;
   /** The other side sent FIN: a recv loop ends on b''. */
   peerEnded: boolean;
   /** The learner aborted (RST). */
@@ -47,6 +51,8 @@ export interface TwinTarget {
 }
 
 const SAMPLE_BYTES = 4096;
+/** One reply of a line-by-line server (a greeting, or the answer to one command). */
+const READ_REPLY = "print(mysock.recv(512).decode(), end='')";
 /** A pause this long between two sends is part of what happened (the server waited), so the twin sleeps too. */
 const PAUSE_SHOWN_MS = 1000;
 const LONGEST_SLEEP_S = 5;
@@ -65,17 +71,26 @@ export function twinSourceFromEvents(
 export function twinSourceFromFacts(conn: ConnectionFacts, typed?: { host: string; port: number }): TwinSource {
   const sent = conn.sent.bytes();
   const sends: TwinSend[] = [];
-  for (const piece of conn.sends) {
-    if (piece.offset + piece.length > sent.byteLength) break;
-    sends.push({ bytes: sent.subarray(piece.offset, piece.offset + piece.length), t: piece.t });
-  }
+  const receivedBetween = (after: number, before: number): boolean =>
+    conn.received.some((piece) => piece.index > after && piece.index < before);
+  conn.sends.forEach((piece, i) => {
+    if (piece.offset + piece.length > sent.byteLength || sends.length < i) return;
+    const next = conn.sends[i + 1]?.index ?? Infinity;
+    sends.push({
+      bytes: sent.subarray(piece.offset, piece.offset + piece.length),
+      t: piece.t,
+      answered: receivedBetween(piece.index, next),
+    });
+  });
+  const firstSend = conn.sends[0]?.index ?? Infinity;
   const routed = conn.answeredBy !== null;
   return {
     host: typed?.host || conn.host,
     port: typed?.port || (routed ? 0 : (conn.remote?.port ?? conn.dialPort ?? 0)),
     sends,
     sendsLeftOut: conn.sends.length - sends.length,
-    halfClosed: conn.localEndedIndex !== null,
+    halfClosed: conn.localEndedIndex !== null && !conn.finByClose,
+    greeting: receivedBetween(-1, firstSend),
     peerEnded: conn.peerEndedIndex !== null,
     aborted: conn.closedBy === 'abort',
     receivedSample: conn.got.bytes().subarray(0, SAMPLE_BYTES),
@@ -144,7 +159,11 @@ export function socketProgram(source: TwinSource, target: TwinTarget = {}): stri
   );
   if (pauses) lines.push('import time');
   if (source.aborted) lines.push('import struct');
-  lines.push('', 'mysock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)');
+  lines.push(
+    '',
+    '# A socket is your end of the pipe (AF_INET: IPv4 addresses, SOCK_STREAM: TCP).',
+    'mysock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
+  );
 
   const connect = `mysock.connect((${pythonStringLiteral(host)}, ${port}))`;
   const failure = source.error ? ERROR_EXCEPTIONS[source.error] : undefined;
@@ -161,6 +180,12 @@ export function socketProgram(source: TwinSource, target: TwinTarget = {}): stri
     return lines.join('\n') + '\n';
   }
   lines.push(connect);
+  const text = receivedIsText(source);
+  // A server that speaks first (SMTP's 220, POP's +OK) is read before anything is sent, as smtplib does.
+  const lineByLine = source.greeting === true && text;
+  if (lineByLine) {
+    lines.push('', '# This server speaks first: read its greeting before sending.', READ_REPLY);
+  }
   if (source.sendsLeftOut > 0) {
     lines.push(`# Left out: ${source.sendsLeftOut} later sends, past the first 64 KiB you sent on this connection.`);
   }
@@ -177,6 +202,8 @@ export function socketProgram(source: TwinSource, target: TwinTarget = {}): stri
     lines.push(`${name} = ${pythonBytesLiteral(send.bytes)}`);
     // send() may take only part of a big buffer; sendall() keeps going until every byte is out.
     lines.push(send.bytes.byteLength > 4096 ? `mysock.sendall(${name})` : `mysock.send(${name})`);
+    // Each command's reply is read before the next command, as the conversation went.
+    if (lineByLine && send.answered && i < source.sends.length - 1) lines.push(READ_REPLY);
   });
 
   if (source.aborted) {
@@ -193,7 +220,6 @@ export function socketProgram(source: TwinSource, target: TwinTarget = {}): stri
   }
 
   const ends = source.peerEnded || source.halfClosed;
-  const text = receivedIsText(source);
   const body = text
     ? ["    print(data.decode(), end='')"]
     : ['    received = received + data', '    print(len(data), len(received))'];

@@ -3,7 +3,7 @@
  * predictions), never of a button that says "done". A check passes only once the events show the learner did
  * the step's task; `parts` says which pieces are done so far.
  */
-import type { LabEvent, LabServerInfo } from '../../../../shared/contract';
+import type { LabEvent, LabServerInfo, LabServerKind } from '../../../../shared/contract';
 import { headerValue, type HttpMessage } from '../../../../shared/http';
 import { asksFor, exchanges, labServerKind, sessionFacts, type ConnectionFacts, type Exchange } from './sessionFacts';
 
@@ -16,6 +16,17 @@ export interface Prediction {
 export interface CheckContext {
   labServers: readonly LabServerInfo[];
   predictions: Readonly<Record<string, Prediction>>;
+  /**
+   * When the step was on screen: only connections opened during these visits count, so a step never arrives half
+   * done from work on earlier steps. Default: the whole session.
+   */
+  visits?: readonly StepVisit[];
+}
+
+/** A stretch of the session during which a step was on screen: events from `from` up to (not including) `to`. */
+export interface StepVisit {
+  from: number;
+  to: number;
 }
 
 export interface CheckPart {
@@ -44,8 +55,75 @@ function count(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
-function allExchanges(events: readonly LabEvent[]): Array<{ conn: ConnectionFacts; exchange: Exchange }> {
-  return sessionFacts(events).connections.flatMap((conn) => exchanges(conn).map((exchange) => ({ conn, exchange })));
+function inVisits(context: CheckContext, index: number): boolean {
+  return context.visits?.some((visit) => index >= visit.from && index < visit.to) ?? true;
+}
+
+/** The connections the learner opened, or sent on, while the step was on screen. */
+function connectionsFrom(events: readonly LabEvent[], context: CheckContext): ConnectionFacts[] {
+  const all = sessionFacts(events).connections;
+  if (!context.visits) return all;
+  return all.filter(
+    (conn) => inVisits(context, conn.firstIndex) || conn.sends.some((piece) => inVisits(context, piece.index)),
+  );
+}
+
+function allExchanges(
+  events: readonly LabEvent[],
+  context: CheckContext,
+): Array<{ conn: ConnectionFacts; exchange: Exchange }> {
+  return connectionsFrom(events, context).flatMap((conn) => exchanges(conn).map((exchange) => ({ conn, exchange })));
+}
+
+const REQUEST_LINE = /^(GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP\//;
+
+const NOT_HTTP: Partial<Record<LabServerKind, string>> = {
+  echo: 'the echo server, which sent it back',
+  smtp: 'the mail server, which does not speak HTTP',
+  pop: 'the mailbox server, which does not speak HTTP',
+};
+
+/**
+ * When the newest HTTP request the learner sent went to a lab server that does not speak HTTP (the echo server
+ * still selected from step 1), the words that say so and where to send it instead; null otherwise.
+ */
+export function misdirectedRequest(events: readonly LabEvent[], context: CheckContext): string | null {
+  // The connection the learner sent on most recently, while the step was on screen.
+  let newest: ConnectionFacts | undefined;
+  let newestSend = -1;
+  for (const conn of connectionsFrom(events, context)) {
+    const last = conn.sends.findLast((piece) => inVisits(context, piece.index));
+    if (last && last.index > newestSend) [newest, newestSend] = [conn, last.index];
+  }
+  if (!newest) return null;
+  const kind = labServerKind(newest, context.labServers);
+  const where = kind ? NOT_HTTP[kind] : undefined;
+  if (!where) return null;
+  // Read the sends themselves: after "hello" on an echo connection, the stream as a whole is not HTTP.
+  const sent = newest.sent.bytes();
+  let what: string | null = null;
+  for (const piece of newest.sends) {
+    if (!inVisits(context, piece.index) || piece.offset >= sent.byteLength) continue;
+    const head = String.fromCharCode(
+      ...sent.subarray(piece.offset, Math.min(piece.offset + piece.length, piece.offset + 64)),
+    );
+    what = REQUEST_LINE.exec(head)?.[1] ?? what;
+  }
+  if (what === null) return null;
+  const typed = newest.port !== null ? `${newest.host} port ${newest.port}` : newest.host;
+  const http = context.labServers.find((server) => server.kind === 'http')?.mirrors[0] ?? 'data.pr4e.org:80';
+  const [host, port] = [http.slice(0, http.lastIndexOf(':')), http.slice(http.lastIndexOf(':') + 1)];
+  return `Your ${what} went to ${typed}: ${where}. Connect to ${host} port ${port} and send it there.`;
+}
+
+/** A check for an HTTP step that, while waiting, says so when the request went to a server that is not HTTP. */
+function httpStep(check: StepCheck): StepCheck {
+  return (events, context) => {
+    const checked = check(events, context);
+    if (checked.passed) return checked;
+    const misdirected = misdirectedRequest(events, context);
+    return misdirected ? { ...checked, detail: misdirected } : checked;
+  };
 }
 
 function requestVersion(request: HttpMessage): string | null {
@@ -60,12 +138,6 @@ function status(response: HttpMessage | null): number | null {
   return response?.startLine.kind === 'status' ? response.startLine.status : null;
 }
 
-function startsWith(bytes: Uint8Array, text: string): boolean {
-  if (bytes.byteLength < text.length) return false;
-  for (let i = 0; i < text.length; i += 1) if (bytes[i] !== text.charCodeAt(i)) return false;
-  return true;
-}
-
 function sameBytes(a: Uint8Array, b: Uint8Array, length: number): boolean {
   for (let i = 0; i < length; i += 1) if (a[i] !== b[i]) return false;
   return true;
@@ -75,7 +147,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array, length: number): boolean {
 
 /** Echo: at least two sends on one connection to the echo server, and every byte came back in order. */
 export const checkReliablePipe: StepCheck = (events, context) => {
-  const echoes = sessionFacts(events).connections.filter((conn) => labServerKind(conn, context.labServers) === 'echo');
+  const echoes = connectionsFrom(events, context).filter((conn) => labServerKind(conn, context.labServers) === 'echo');
   const connected = echoes.length > 0;
   const twice = echoes.filter((conn) => conn.sends.length >= 2);
   const back = twice.find((conn) => {
@@ -103,11 +175,15 @@ export const checkReliablePipe: StepCheck = (events, context) => {
 
 // 2 -------------------------------------------------------------------------------------------------------------
 
-/** One computer, different ports, different programs: the HTTP server, the echo server, and a refusal. */
+/**
+ * One computer, different ports, different programs: the web server takes the connection on its port (nothing is
+ * sent to it, so its answer stays a surprise for step 4), the echo server sends bytes back on its own, and a port
+ * with nothing behind it refuses.
+ */
 export const checkPorts: StepCheck = (events, context) => {
-  const connections = sessionFacts(events).connections;
+  const connections = connectionsFrom(events, context);
   const http = connections.find(
-    (conn) => labServerKind(conn, context.labServers) === 'http' && startsWith(conn.got.bytes(), 'HTTP/'),
+    (conn) => labServerKind(conn, context.labServers) === 'http' && conn.connectedIndex !== null,
   );
   const echo = connections.find(
     (conn) =>
@@ -117,7 +193,7 @@ export const checkPorts: StepCheck = (events, context) => {
   );
   const refused = connections.find((conn) => conn.error?.code === 'ECONNREFUSED');
   const parts = [
-    { label: 'The web server answered on its port with HTTP', done: http !== undefined },
+    { label: 'The web server took a connection on its port', done: http !== undefined },
     { label: 'The echo server sent your bytes back on its port', done: echo !== undefined },
     { label: 'A port with no program behind it refused the connection', done: refused !== undefined },
   ];
@@ -125,7 +201,7 @@ export const checkPorts: StepCheck = (events, context) => {
     conn?.remote ? `${conn.remote.address} port ${conn.remote.port}` : '';
   return result(
     parts,
-    `The web server answered at ${where(http)}, the echo server at ${where(echo)}, and port ${refused?.dialPort ?? '?'} refused: the port number picks the program.`,
+    `The web server took your connection at ${where(http)}, the echo server answered at ${where(echo)}, and port ${refused?.dialPort ?? '?'} refused: the port number picks the program.`,
     `${parts.filter((part) => part.done).length} of 3 done.`,
   );
 };
@@ -133,8 +209,8 @@ export const checkPorts: StepCheck = (events, context) => {
 // 3 -------------------------------------------------------------------------------------------------------------
 
 /** Two connections open at the same time to the same server, told apart by their local ports. */
-export const checkYourPort: StepCheck = (events) => {
-  const open = sessionFacts(events).connections.filter((conn) => conn.connectedIndex !== null && conn.local);
+export const checkYourPort: StepCheck = (events, context) => {
+  const open = connectionsFrom(events, context).filter((conn) => conn.connectedIndex !== null && conn.local);
   let pair: [ConnectionFacts, ConnectionFacts] | null = null;
   for (let i = 0; i < open.length && !pair; i += 1) {
     for (let j = i + 1; j < open.length && !pair; j += 1) {
@@ -187,11 +263,11 @@ export function compareStatusLine(predicted: string, actual: HttpMessage): Predi
 
 /** Predict the status line; then a GET with a version and a blank line, answered with status line and headers. */
 export function makeSpeakHttpCheck(stepId: string): StepCheck {
-  return (events, context) => {
+  return httpStep((events, context) => {
     const prediction = context.predictions[stepId];
     const predicted = prediction !== undefined && prediction.text.trim() !== '';
     const from = prediction?.fromEvent ?? Infinity;
-    const gets = allExchanges(events).filter(
+    const gets = allExchanges(events, context).filter(
       ({ exchange }) => method(exchange.request) === 'GET' && requestVersion(exchange.request) !== null,
     );
     const sentAfter = gets.filter(({ exchange }) => (exchange.requestIndex ?? -1) >= from);
@@ -205,8 +281,8 @@ export function makeSpeakHttpCheck(stepId: string): StepCheck {
     ];
     const response = answered?.exchange.response;
     const detail =
-      response && prediction
-        ? `${compareStatusLine(prediction.text, response).words} Then came ${count(response.headers.length, 'header line')}, the blank line, and ${count(response.contentLength ?? response.bodyLength, 'byte')} of body.`
+      response && prediction && answered
+        ? `${compareStatusLine(prediction.text, response).words} Then came ${count(response.headers.length, 'header line')}, the blank line, and ${count(response.contentLength ?? response.bodyLength, 'byte')} of body.${versionNote(answered.exchange.request, response)}`
         : '';
     const pending = !predicted
       ? 'Type your prediction first, then send the request.'
@@ -214,7 +290,15 @@ export function makeSpeakHttpCheck(stepId: string): StepCheck {
         ? 'Prediction saved. Now send the request: only an answer that comes after your prediction counts.'
         : 'Waiting for the answer.';
     return result(parts, detail, pending);
-  };
+  });
+}
+
+/** Why an HTTP/1.0 request is answered `HTTP/1.1 200 OK`, said where the learner first sees it. */
+export function versionNote(request: HttpMessage, response: HttpMessage): string {
+  const asked = requestVersion(request);
+  const said = response.startLine.kind === 'status' ? response.startLine.version : null;
+  if (!asked || !said || asked === said) return '';
+  return ` You asked in ${asked} and the server said ${said}: a server names the highest version it speaks, and still answers in a way a ${asked} client understands.`;
 }
 
 // 5 -------------------------------------------------------------------------------------------------------------
@@ -223,11 +307,11 @@ export function makeSpeakHttpCheck(stepId: string): StepCheck {
  * The request line sent alone (a whole line, no blank line yet), nothing came back for at least a second, then
  * the blank line was sent and only then did the answer come.
  */
-export const checkBlankLine: StepCheck = (events) => {
+export const checkBlankLine: StepCheck = httpStep((events, context) => {
   let lineAlone = false;
   let waited: { ms: number; conn: ConnectionFacts } | null = null;
   let answered: { ms: number; conn: ConnectionFacts } | null = null;
-  for (const conn of sessionFacts(events).connections) {
+  for (const conn of connectionsFrom(events, context)) {
     const sent = conn.sent.bytes();
     // Look at the first sends only: the step is about one request typed in two parts.
     const sends = conn.sends.slice(0, 20);
@@ -270,7 +354,7 @@ export const checkBlankLine: StepCheck = (events) => {
         ? 'Waiting for the answer.'
         : `Wait at least ${BLANK_LINE_WAIT_MS / 1000} second and watch: nothing comes back. Then send the blank line (\\r\\n) alone.`,
   );
-};
+});
 
 // 6 -------------------------------------------------------------------------------------------------------------
 
@@ -284,10 +368,10 @@ export function predictedNumber(text: string): number | null {
 
 /** Predict romeo.txt's Content-Length, then ask for it: the whole body arrives, as long as it said. */
 export function makeHeadersBodyCheck(stepId: string): StepCheck {
-  return (events, context) => {
+  return httpStep((events, context) => {
     const prediction = context.predictions[stepId];
     const predicted = prediction ? predictedNumber(prediction.text) : null;
-    const romeo = allExchanges(events).filter(
+    const romeo = allExchanges(events, context).filter(
       ({ exchange }) =>
         asksFor(exchange.request, 'romeo.txt') &&
         method(exchange.request) === 'GET' &&
@@ -319,16 +403,16 @@ export function makeHeadersBodyCheck(stepId: string): StepCheck {
           : 'Type your prediction first: how many bytes long is romeo.txt?'
         : 'Prediction saved. Now ask for romeo.txt: only an answer that comes after your prediction counts.';
     return result(parts, detail, pending);
-  };
+  });
 }
 
 // 7 -------------------------------------------------------------------------------------------------------------
 
 /** HTTP/1.0: the server closes after answering. HTTP/1.1 with Host: the connection stays open for more. */
-export const checkWhoCloses: StepCheck = (events) => {
+export const checkWhoCloses: StepCheck = httpStep((events, context) => {
   let closedByServer: ConnectionFacts | null = null;
   let keptOpen: { conn: ConnectionFacts; how: string } | null = null;
-  for (const conn of sessionFacts(events).connections) {
+  for (const conn of connectionsFrom(events, context)) {
     const list = exchanges(conn);
     const first = list[0];
     if (!first || !first.responseComplete || first.responseIndex === null) continue;
@@ -363,15 +447,15 @@ export const checkWhoCloses: StepCheck = (events) => {
       ? 'HTTP/1.0 done. Now send the HTTP/1.1 request with a Host header, then send it again on the same connection.'
       : 'Send an HTTP/1.0 request and watch who sends FIN first.',
   );
-};
+});
 
 // 8 -------------------------------------------------------------------------------------------------------------
 
 /** What can go wrong, and which of it the learner has seen: a 404 and a refusal are required. */
-export const checkWhenThingsGoWrong: StepCheck = (events) => {
-  const connections = sessionFacts(events).connections;
+export const checkWhenThingsGoWrong: StepCheck = (events, context) => {
+  const connections = connectionsFrom(events, context);
   const statuses = new Set(
-    allExchanges(events)
+    allExchanges(events, context)
       .map(({ exchange }) => status(exchange.response))
       .filter((code): code is number => code !== null),
   );
@@ -413,8 +497,8 @@ const TRICKLE_PIECES = 4;
 
 /** cover3.jpg: a body of bytes that are not text, starting with the JPEG signature FF D8 FF; then a small answer
  * trickled out by slow mode, arriving in pieces as recv() would get them. */
-export const checkBytes: StepCheck = (events) => {
-  const image = allExchanges(events).find(
+export const checkBytes: StepCheck = httpStep((events, context) => {
+  const image = allExchanges(events, context).find(
     ({ exchange }) =>
       asksFor(exchange.request, 'cover3.jpg') &&
       status(exchange.response) === 200 &&
@@ -422,10 +506,10 @@ export const checkBytes: StepCheck = (events) => {
       exchange.response !== null &&
       startsWithBytes(exchange.response.body, [0xff, 0xd8, 0xff]),
   );
-  const asked = allExchanges(events).some(({ exchange }) => asksFor(exchange.request, 'cover3.jpg'));
+  const asked = allExchanges(events, context).some(({ exchange }) => asksFor(exchange.request, 'cover3.jpg'));
   // On loopback a small answer comes in one read; four or more pieces of one answer means the server trickled it
   // (slow mode). Pieces are counted per answer: four quick answers on one keep-alive connection are not a trickle.
-  const trickled = allExchanges(events)
+  const trickled = allExchanges(events, context)
     .map(({ conn, exchange }) => ({ conn, exchange, pieces: answerPieces(conn, exchange) }))
     .find(({ pieces }) => pieces !== null && pieces.bytes <= SMALL_ANSWER_BYTES && pieces.count >= TRICKLE_PIECES);
   const parts = [
@@ -445,8 +529,14 @@ export const checkBytes: StepCheck = (events) => {
       (detail ? ' ' : '') +
       `Slowed down, ${count(trickled.pieces?.bytes ?? 0, 'byte')} came in ${count(trickled.pieces?.count ?? 0, 'piece')}: each recv() returns only what has arrived so far.`;
   }
-  return result(parts, detail, asked ? 'Waiting for the whole image.' : 'Ask for cover3.jpg.');
-};
+  // Say what is still missing, never "waiting" for a part that is already ticked.
+  const pending = !asked
+    ? 'Ask for cover3.jpg.'
+    : !image
+      ? 'Waiting for the whole image.'
+      : 'The whole image is here. Now set the lab HTTP server speed to Slow, connect again and ask for romeo.txt.';
+  return result(parts, detail, pending);
+});
 
 /** How many received chunks carried one whole answer, and its size; null while it is incomplete. */
 function answerPieces(conn: ConnectionFacts, exchange: Exchange): { count: number; bytes: number } | null {
@@ -469,8 +559,8 @@ function startsWithBytes(bytes: Uint8Array, prefix: readonly number[]): boolean 
 // 10 ------------------------------------------------------------------------------------------------------------
 
 /** The request urllib sends: HTTP/1.1 with Host, Connection: close and Accept-Encoding: identity, then the close. */
-export const checkUrllib: StepCheck = (events) => {
-  const candidates = allExchanges(events).filter(
+export const checkUrllib: StepCheck = httpStep((events, context) => {
+  const candidates = allExchanges(events, context).filter(
     ({ exchange }) => method(exchange.request) === 'GET' && requestVersion(exchange.request) === 'HTTP/1.1',
   );
   const has = (request: HttpMessage, name: string, value: RegExp): boolean =>
@@ -496,13 +586,13 @@ export const checkUrllib: StepCheck = (events) => {
     detail = `You spoke like urllib. urlopen() would read the status line and the ${count(done.exchange.response.headers.length, 'header')} for you and hand your program only the ${count(done.exchange.response.contentLength ?? done.exchange.response.bodyLength, 'byte')} of body.`;
   }
   return result(parts, detail, `${parts.filter((part) => part.done).length} of 4 done.`);
-};
+});
 
 // 11 ------------------------------------------------------------------------------------------------------------
 
 /** Servers that speak first: the SMTP-style greeter's 220 and the POP-style greeter's +OK. */
-export const checkPortTour: StepCheck = (events) => {
-  const connections = sessionFacts(events).connections;
+export const checkPortTour: StepCheck = (events, context) => {
+  const connections = connectionsFrom(events, context);
   const smtp = connections.find((conn) => /^220[ -]/.test(firstLine(conn)));
   const pop = connections.find((conn) => firstLine(conn).startsWith('+OK'));
   const parts = [

@@ -1,13 +1,21 @@
 /**
- * The learner's progress through the guided lab: which steps passed, which step is on screen, and the
- * predictions they typed. Loaded from and saved to main (LabApi getProgress/saveProgress) so it survives a
- * restart. A passed step stays passed.
+ * The learner's progress through the guided lab: which steps passed, which step is on screen, the predictions
+ * they typed and, if they gave it, their name. Loaded from and saved to main (LabApi getProgress/saveProgress) so
+ * it survives a restart. A passed step stays passed, until the learner starts the lab again.
+ *
+ * Also, for this session only: when each step was on screen (as ranges of event indexes), because a step's check
+ * counts only connections the learner opened while it was the step on screen.
  */
 import type { LabApi, LabProgress } from '../../../../shared/contract';
-import type { Prediction } from './checks';
+import type { Prediction, StepVisit } from './checks';
 import { STEP_IDS, type StepId } from './steps';
 
 export type ProgressState = 'loading' | 'ready' | 'failed';
+
+/** The longest name main keeps (src/main/core/progress.ts). */
+const MAX_NAME_LENGTH = 80;
+
+const OPEN_FROM_START: StepVisit = { from: 0, to: Infinity };
 
 function isStepId(id: string | null | undefined): id is StepId {
   return (STEP_IDS as readonly string[]).includes(id ?? '');
@@ -20,6 +28,9 @@ export class GuideProgress {
   #completed = $state.raw<readonly StepId[]>([]);
   #current = $state<StepId>(STEP_IDS[0]);
   #predictions = $state.raw<Readonly<Record<string, Prediction>>>({});
+  #learnerName = $state('');
+  // The step on screen at the start counts the whole session so far.
+  #visits = $state.raw<Readonly<Partial<Record<StepId, readonly StepVisit[]>>>>({ [STEP_IDS[0]]: [OPEN_FROM_START] });
   /** Saves go one after another, so an older one never lands after a newer one. */
   #saving: Promise<void> = Promise.resolve();
 
@@ -52,6 +63,16 @@ export class GuideProgress {
     return this.#completed.includes(id);
   }
 
+  /** The learner's name, or '' when they gave none. */
+  get learnerName(): string {
+    return this.#learnerName;
+  }
+
+  /** When this step was on screen in this session, as event-index ranges; empty if it never was. */
+  visits(id: StepId): readonly StepVisit[] {
+    return this.#visits[id] ?? [];
+  }
+
   async load(): Promise<void> {
     this.#state = 'loading';
     const result = await this.#lab.getProgress();
@@ -63,6 +84,8 @@ export class GuideProgress {
     const saved = result.value;
     this.#completed = saved.completed.filter(isStepId);
     if (isStepId(saved.current)) this.#current = saved.current;
+    this.#visits = { [this.#current]: [OPEN_FROM_START] };
+    this.#learnerName = saved.learnerName ?? '';
     // Predictions from an earlier session were made before anything in this one: every answer comes after them.
     const predictions: Record<string, Prediction> = {};
     for (const [id, text] of Object.entries(saved.predictions)) predictions[id] = { text, fromEvent: 0 };
@@ -78,9 +101,39 @@ export class GuideProgress {
     this.#save();
   }
 
-  goTo(id: StepId): void {
+  /** Show step `id`; `eventCount` is the session's event count now: the step's check counts from here. */
+  goTo(id: StepId, eventCount: number): void {
     if (this.#current === id) return;
+    const leaving = (this.#visits[this.#current] ?? []).map((visit) =>
+      visit.to === Infinity ? { from: visit.from, to: eventCount } : visit,
+    );
+    const coming = [...(this.#visits[id] ?? []), { from: eventCount, to: Infinity }];
+    this.#visits = { ...this.#visits, [this.#current]: leaving, [id]: coming };
     this.#current = id;
+    this.#save();
+  }
+
+  /** One line of text, at most 80 characters (main refuses more); '' forgets the name. */
+  setLearnerName(name: string): void {
+    let clean = '';
+    for (const char of name.replace(/\s+/g, ' ').trim()) {
+      // Main refuses control characters, and counts length in UTF-16 units: never cut a character in two.
+      if (char < ' ' || char === '\u007f') continue;
+      if (clean.length + char.length > MAX_NAME_LENGTH) break;
+      clean += char;
+    }
+    clean = clean.trim();
+    if (clean === this.#learnerName) return;
+    this.#learnerName = clean;
+    this.#save();
+  }
+
+  /** Start the lab again: no step passed, no prediction, step 1, counting from now. The name stays. */
+  restart(eventCount: number): void {
+    this.#completed = [];
+    this.#predictions = {};
+    this.#current = STEP_IDS[0];
+    this.#visits = { [STEP_IDS[0]]: [{ from: eventCount, to: Infinity }] };
     this.#save();
   }
 
@@ -93,7 +146,9 @@ export class GuideProgress {
   toProgress(): LabProgress {
     const predictions: Record<string, string> = {};
     for (const [id, prediction] of Object.entries(this.#predictions)) predictions[id] = prediction.text;
-    return { completed: [...this.#completed], current: this.#current, predictions };
+    const progress: LabProgress = { completed: [...this.#completed], current: this.#current, predictions };
+    if (this.#learnerName !== '') progress.learnerName = this.#learnerName;
+    return progress;
   }
 
   #save(): void {

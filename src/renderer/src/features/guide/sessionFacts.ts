@@ -12,10 +12,14 @@ import type {
   Route,
 } from '../../../../shared/contract';
 import type { ErrorCode } from '../../../../shared/errors';
+import { LIMITS } from '../../../../shared/limits';
 import { splitHttpStream, type HttpMessage, type HttpStream } from '../../../../shared/http';
 
 /** Bytes kept per direction per connection: the checks only need the start of each stream. */
 export const CAPTURE_BYTES = 64 * 1024;
+
+/** Close lets go of the socket once its FIN is out, or after closeGraceMs at the latest; this much more is slack. */
+const CLOSE_SLACK_MS = 500;
 
 export interface SentPiece {
   /** Index of the data event in the session's events. */
@@ -36,6 +40,8 @@ export interface ConnectionFacts {
   id: ConnectionId;
   /** The host the learner typed. */
   host: string;
+  /** The port the learner typed (the lab may have dialled another one, see dialPort). */
+  port: number | null;
   route: Route | null;
   /** The port actually dialled: the learner's, or the lab server's when the lab answered for the host. */
   dialPort: number | null;
@@ -54,6 +60,14 @@ export interface ConnectionFacts {
   peerEndedIndex: number | null;
   closedIndex: number | null;
   closedBy: 'local' | 'peer' | 'error' | 'abort' | null;
+  /**
+   * Our FIN came from Close (`mysock.close()`: FIN, then the socket is gone at once), not from Half-close
+   * (`shutdown(SHUT_WR)`). Known once the connection closed; false until then.
+   */
+  finByClose: boolean;
+  /** Index and time of this connection's newest event, to tell a Close from a Half-close followed by more. */
+  lastIndex: number;
+  lastT: number;
   error: { code: ErrorCode; index: number } | null;
   /** The first CAPTURE_BYTES of each direction, in stream order. */
   readonly sent: Capture;
@@ -135,6 +149,7 @@ function newConnection(id: ConnectionId, index: number): ConnectionFacts {
   return {
     id,
     host: '',
+    port: null,
     route: null,
     dialPort: null,
     answeredBy: null,
@@ -151,6 +166,9 @@ function newConnection(id: ConnectionId, index: number): ConnectionFacts {
     peerEndedIndex: null,
     closedIndex: null,
     closedBy: null,
+    finByClose: false,
+    lastIndex: index,
+    lastT: 0,
     error: null,
     sent: new Capture(),
     got: new Capture(),
@@ -164,9 +182,13 @@ function apply(digest: Digest, event: LabEvent, index: number): void {
     digest.byId.set(event.id, conn);
     digest.facts.connections.push(conn);
   }
+  const previous = { index: conn.lastIndex, t: conn.lastT };
+  conn.lastIndex = index;
+  conn.lastT = event.t;
   switch (event.type) {
     case 'resolving':
       conn.host = event.host;
+      conn.port = event.port;
       break;
     case 'connecting':
       conn.route = event.route;
@@ -203,6 +225,12 @@ function apply(digest: Digest, event: LabEvent, index: number): void {
     case 'closed':
       conn.closedIndex ??= index;
       conn.closedBy ??= event.by;
+      // Close sends FIN and lets go of the socket straight after; a Half-close is followed by more, or by a pause.
+      conn.finByClose =
+        event.by === 'local' &&
+        conn.localEndedIndex !== null &&
+        previous.index === conn.localEndedIndex &&
+        event.t - previous.t <= LIMITS.closeGraceMs + CLOSE_SLACK_MS;
       break;
     case 'error':
       conn.error ??= { code: event.code, index };
@@ -222,6 +250,12 @@ export function sessionFacts(events: readonly LabEvent[]): SessionFacts {
   for (let i = digest.facts.eventCount; i < events.length; i += 1) apply(digest, events[i] as LabEvent, i);
   digest.facts.eventCount = events.length;
   return digest.facts;
+}
+
+/** The facts of one connection, by id; undefined before its first event. */
+export function connectionFacts(events: readonly LabEvent[], id: ConnectionId): ConnectionFacts | undefined {
+  sessionFacts(events);
+  return digests.get(events)?.byId.get(id);
 }
 
 /** Which lab server a connection reached, by the address it connected to (whatever name was typed). */

@@ -72,6 +72,8 @@ function portOf(servers: readonly LabServerInfo[], kind: LabServerKind): string 
 }
 
 const ROMEO_REQUEST = 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n';
+/** The slides' telnet request: steps 4 and 5 use it, so romeo.txt's Content-Length is first seen in step 6. */
+const PAGE1_REQUEST = 'GET http://data.pr4e.org/page1.htm HTTP/1.0\\r\\n\\r\\n';
 const URLLIB_REQUEST =
   'GET /romeo.txt HTTP/1.1\\r\\nAccept-Encoding: identity\\r\\nHost: data.pr4e.org\\r\\nUser-Agent: Python-urllib/3.11\\r\\nConnection: close\\r\\n\\r\\n';
 
@@ -82,6 +84,7 @@ export const STEPS: readonly GuideStep[] = [
     title: 'A reliable pipe',
     explain: [
       'A TCP connection is a pipe between two programs. Bytes pushed in at one end come out at the other end: all of them, in the order they went in. When the network loses a piece on the way, TCP quietly sends it again, so your program never sees the gap.',
+      'Each program holds its end of the pipe through a socket. A socket is much like an open file, except that it works both ways: the program writes bytes into it to send them, and reads from it what the other end sent.',
       'An echo server is the simplest program to put at the far end: it sends back every byte it receives.',
     ],
     task: () => [
@@ -101,7 +104,7 @@ export const STEPS: readonly GuideStep[] = [
       'The lab runs its servers on this very computer, at `127.0.0.1` (the address every computer uses for itself), each on a port of its own. When no program listens on a port, the computer refuses the connection straight away.',
     ],
     task: (servers) => [
-      `Connect to host \`127.0.0.1\` port \`${portOf(servers, 'http')}\` and send \`GET /romeo.txt HTTP/1.0\\r\\n\\r\\n\`. A web server answers, starting with \`HTTP/1.1\`.`,
+      `Connect to host \`127.0.0.1\` port \`${portOf(servers, 'http')}\`. The "connected" row says which program took the connection: the lab’s web server. A web server waits for the client to speak first, so nothing arrives; you will speak to it in step 4.`,
       `Connect to host \`127.0.0.1\` port \`${portOf(servers, 'echo')}\` and send \`hello\\r\\n\`. The echo server sends it back.`,
       'Connect to host `127.0.0.1` port `1`. No program listens there, so the connection is refused. Read the explanation in the log.',
     ],
@@ -138,7 +141,7 @@ export const STEPS: readonly GuideStep[] = [
     task: () => [
       'In the box above ("Before you send"), type your prediction and press Save prediction.',
       'Connect to `data.pr4e.org` port `80`. On the lab route (the default) the lab’s own web server answers for it: no network needed.',
-      `Pick the template "socket1.py: GET romeo.txt", or type \`${ROMEO_REQUEST}\`. Press Send.`,
+      `Type the request the slides type into telnet: \`${PAGE1_REQUEST}\`. Press Send.`,
       'In the byte log, find the status line, the headers, the empty line and the body.',
     ],
     check: makeSpeakHttpCheck('speak-http'),
@@ -149,11 +152,11 @@ export const STEPS: readonly GuideStep[] = [
     title: 'The blank line matters',
     explain: [
       'How does the server know the request is over? It reads line by line and stops at the empty line. Until that line arrives, it waits, because more header lines could still come.',
-      'This is why someone typing a request by hand sees nothing happen for a while: the server is patient, not broken. It does give up in the end: the lab’s web server waits 30 seconds, then answers 408 and closes.',
+      'This is why someone typing a request by hand into telnet, as the slides do, sees nothing happen for a while: the server is patient, not broken. It does give up in the end: the lab’s web server waits 30 seconds, then answers 408 and closes.',
     ],
     task: () => [
       'Connect to `data.pr4e.org` port `80`.',
-      'Send only the request line: `GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n`.',
+      'Send only the request line: `GET http://data.pr4e.org/page1.htm HTTP/1.0\\r\\n`.',
       'Wait two or three seconds and watch the log: nothing comes back.',
       'Now send the blank line on its own: `\\r\\n`. The answer arrives at once.',
     ],
@@ -167,15 +170,21 @@ export const STEPS: readonly GuideStep[] = [
       'The empty line cuts every HTTP message in two: above it the headers, lines of `Name: value` about the message; below it the body. In bytes, the end of the last header line and the empty line together are `\\r\\n\\r\\n`. A program looks for exactly those four bytes to find where the body starts.',
       'One header, `Content-Length`, says how many bytes of body follow, so the receiver knows when it has all of it.',
     ],
+    code: [
+      {
+        caption: 'romeo.txt: four lines of a play, each ending with a newline (one byte, \\n)',
+        text: 'But soft what light through yonder window breaks\nIt is the east and Juliet is the sun\nArise fair sun and kill the envious moon\nWho is already sick and pale with grief\n',
+      },
+    ],
     prediction: {
       question:
-        'Before you send: how many bytes long is romeo.txt? It is four lines of a play, each ending with a newline. What will Content-Length say?',
+        'Before you send: how many bytes long is romeo.txt (above)? Count the characters of each line, plus one for its newline. What will Content-Length say?',
       label: 'Your prediction of the Content-Length',
       placeholder: 'A number of bytes',
     },
     task: () => [
       'In the box above ("Before you send"), type your prediction (a number) and press Save prediction.',
-      `Connect to \`data.pr4e.org\` port \`80\` and send \`${ROMEO_REQUEST}\` (the template "socket1.py: GET romeo.txt").`,
+      `Connect to \`data.pr4e.org\` port \`80\` and send \`${ROMEO_REQUEST}\`: the request the book’s socket1.py sends (the template "socket1.py: GET romeo.txt").`,
       'In the log, find `Content-Length` and the four bytes CR LF CR LF that end the headers. The HTTP view counts the body for you.',
     ],
     check: makeHeadersBodyCheck('headers-body'),
@@ -226,7 +235,7 @@ export const STEPS: readonly GuideStep[] = [
       'Connect to `data.pr4e.org` port `80`, pick the template "urljpeg.py: GET cover3.jpg" and Send.',
       'Switch the byte log to the hex view: after `0d 0a 0d 0a` (the blank line) the body starts `ff d8 ff`.',
       'Open the recv view and change n: how many calls would a recv(n) loop make?',
-      'Now set "Lab HTTP server speed" (under Host and Port) to Slow, connect again and send the romeo.txt request (template "socket1.py: GET romeo.txt"). Watch the answer arrive as many small received rows, the way it would over a slow network. Then set the speed back to Full.',
+      'Now set "Lab HTTP server speed" (in the workbench, beside Connect) to Slow, connect again and send the romeo.txt request (template "socket1.py: GET romeo.txt"). Watch the answer arrive as many small received rows, the way it would over a slow network. Then set the speed back to Full.',
     ],
     check: checkBytes,
   },

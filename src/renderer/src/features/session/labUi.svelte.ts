@@ -33,11 +33,12 @@ function loadSizes(): PaneSizes {
   // On a small screen the other panes start smaller, so the byte log keeps some room.
   const height = typeof window === 'undefined' ? 900 : window.innerHeight;
   const width = typeof window === 'undefined' ? 1440 : window.innerWidth;
+  // At 1024×700 the byte log still shows 8 rows with every column, and the hex view its ASCII column.
   const sizes: PaneSizes = {
-    guide: clampPane('guide', Math.min(PANE_LIMITS.guide.initial, width * 0.21)),
-    twin: clampPane('twin', Math.min(PANE_LIMITS.twin.initial, width * 0.24)),
-    workbench: clampPane('workbench', Math.min(PANE_LIMITS.workbench.initial, height * 0.44)),
-    views: clampPane('views', Math.min(PANE_LIMITS.views.initial, height * 0.26)),
+    guide: clampPane('guide', Math.min(PANE_LIMITS.guide.initial, width * 0.18)),
+    twin: clampPane('twin', Math.min(PANE_LIMITS.twin.initial, width * 0.2)),
+    workbench: clampPane('workbench', Math.min(PANE_LIMITS.workbench.initial, height * (height >= 800 ? 0.44 : 0.34))),
+    views: clampPane('views', Math.min(PANE_LIMITS.views.initial, height * 0.2)),
   };
   try {
     const saved: unknown = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null');

@@ -3,7 +3,14 @@
  * becomes CR LF, like telnet sends, or a bare LF when the learner chooses so; `\r \n \t \\ \xHH` escapes work
  * everywhere (src/shared/escapes.ts). In hex mode line breaks only separate bytes.
  */
-import { parseEscapedText, parseHex, type ParsedBytes, type SendFormat } from '../../../../shared/escapes';
+import {
+  bytesToEscapedText,
+  parseEscapedText,
+  parseHex,
+  type ParsedBytes,
+  type SendFormat,
+} from '../../../../shared/escapes';
+import { utf8CharAt } from '../byteLog/glyphs';
 import { LIMITS } from '../../../../shared/limits';
 
 export type EnterBytes = 'crlf' | 'lf';
@@ -51,4 +58,23 @@ export function composerBytes(text: string, format: SendFormat, enter: EnterByte
     offset += part.byteLength;
   }
   return { ok: true, bytes };
+}
+
+/**
+ * Bytes -> what the text box would hold to send exactly them, whatever a typed line break sends: printable ASCII
+ * and readable UTF-8 characters as they are, CR, LF, tab and backslash as \r \n \t \\, anything else as \xhh.
+ */
+export function bytesToComposerText(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.byteLength; i += 1) {
+    const byte = bytes[i] as number;
+    const char = byte >= 0x80 ? utf8CharAt(bytes, i, bytes.byteLength) : null;
+    if (char) {
+      out += char.text;
+      i += char.length - 1;
+    } else {
+      out += bytesToEscapedText(bytes.subarray(i, i + 1));
+    }
+  }
+  return out;
 }

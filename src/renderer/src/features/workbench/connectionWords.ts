@@ -22,11 +22,12 @@ export function connectionStateWords(view: ConnectionFacts): string {
       return 'open';
     case 'closed':
       if (view.error) return `failed: ${view.error.code}`;
+      // Both FINs: say whose came first, since the last one is only the answer to the first.
       switch (view.closedBy) {
         case 'peer':
-          return 'closed by the other side';
+          return view.localEnded ? 'closed: you sent FIN first, then the other side' : 'closed by the other side';
         case 'local':
-          return 'closed by you';
+          return view.peerEnded ? 'closed: the other side sent FIN first, then you' : 'closed by you';
         case 'abort':
           return 'aborted by you (RST)';
         case 'error':

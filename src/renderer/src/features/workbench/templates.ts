@@ -69,7 +69,8 @@ export const TEMPLATES: readonly MessageTemplate[] = [
   {
     id: 'intro-short',
     label: 'GET intro-short.txt (read its headers)',
-    source: "The course's request-response exercise reads these headers off.",
+    source:
+      "The course's graded request-response exercise reads these headers off the real data.pr4e.org. The lab serves its own copy, whose Last-Modified, ETag and Content-Length differ: for the graded values, switch the route to Internet (you need a network).",
     text: 'GET http://data.pr4e.org/intro-short.txt HTTP/1.0\\r\\n\\r\\n',
     server: 'http',
   },
@@ -115,4 +116,13 @@ export function templateTarget(
  */
 export function portForRequest(text: string): number | string {
   return /^\d{1,5}$/.test(text) ? Number(text) : text;
+}
+
+/** Does a connection go to this host and port, as the learner typed them (host names ignore case and a final dot)? */
+export function sameTarget(
+  connection: { host: string; port: number },
+  target: { host: string; port: string },
+): boolean {
+  const name = (host: string): string => host.trim().toLowerCase().replace(/\.$/, '');
+  return name(connection.host) === name(target.host) && String(connection.port) === target.port;
 }
