@@ -316,6 +316,8 @@ export class SessionJournal {
     return new Promise((resolve) => {
       this.#flushWaiters.push({ target, resolve });
       this.#syncDue = true;
+      // Everything may be written already, with only the fsync to go.
+      this.#maybeSync();
       this.#wake();
     });
   }
