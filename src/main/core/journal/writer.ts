@@ -176,6 +176,15 @@ function frameRecord(record: QueuedRecord, batch: Batch): void {
   }
 }
 
+/** Calls the owner's callback; one that throws must not stop the journal, nor append() throw. */
+function notify<T>(callback: (value: T) => void, value: T): void {
+  try {
+    callback(value);
+  } catch {
+    // The owner's bug; the journal carries on.
+  }
+}
+
 function asErrno(error: unknown): NodeJS.ErrnoException {
   if (error instanceof Error) return error as NodeJS.ErrnoException;
   return Object.assign(new Error(String(error)), { code: 'EIO' });
@@ -407,7 +416,7 @@ export class SessionJournal {
     if (this.#syncTimer === null) this.#armTimer();
     if (!this.#paused && this.bytesQueued > this.#highWater) {
       this.#paused = true;
-      this.#onPressure(true);
+      notify(this.#onPressure, true);
     }
     this.#wake();
     return true;
@@ -511,7 +520,7 @@ export class SessionJournal {
         this.#syncing = false;
         this.#syncedTo = Math.max(this.#syncedTo, covers);
         this.#syncedRecords = Math.max(this.#syncedRecords, records);
-        this.#onSynced({ bytesOnDisk: this.#syncedTo, records: this.#syncedRecords });
+        notify(this.#onSynced, { bytesOnDisk: this.#syncedTo, records: this.#syncedRecords });
         const waiting = this.#flushWaiters;
         this.#flushWaiters = waiting.filter((waiter) => waiter.target > this.#syncedTo);
         for (const waiter of waiting) if (waiter.target <= this.#syncedTo) waiter.resolve();
@@ -535,17 +544,13 @@ export class SessionJournal {
     for (const waiter of this.#flushWaiters.splice(0)) waiter.resolve();
     this.#releasePressure();
     if (!this.#closing) void this.#handle.close().catch(() => undefined);
-    try {
-      this.#onError(this.#failed);
-    } catch {
-      // The caller's handler must not break the session either.
-    }
+    notify(this.#onError, this.#failed);
   }
 
   #releasePressure(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    this.#onPressure(false);
+    notify(this.#onPressure, false);
   }
 }
 

@@ -326,6 +326,28 @@ describe('SessionJournal: disk errors', () => {
     },
   );
 
+  it('an owner callback that throws neither stops the journal nor makes append() throw', async () => {
+    const journal = await SessionJournal.create({
+      file: path.join(tempDir(), 'throwing.journal'),
+      highWaterBytes: 1024,
+      lowWaterBytes: 0,
+      flushIntervalMs: 5,
+      onPressure: () => {
+        throw new Error('a bug in the owner');
+      },
+      onSynced: () => {
+        throw new Error('another bug in the owner');
+      },
+    });
+    expect(() => {
+      journal.append(startEntry());
+      for (let i = 0; i < 20; i++) journal.append(dataEvent('c1', 'in', i * 500, patternBytes(500, i), i));
+    }).not.toThrow();
+    await journal.close();
+    expect(journal.failed).toBeNull();
+    expect((await readAll(journal.file)).stats.records).toBe(22);
+  });
+
   it('refuses to overwrite a journal that exists', async () => {
     const file = path.join(tempDir(), 'twice.journal');
     const first = await SessionJournal.create({ file });
