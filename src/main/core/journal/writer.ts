@@ -18,6 +18,7 @@ import {
   BLOCK_BYTES,
   encodeEntry,
   encodeFileHeader,
+  fragmentCrc,
   framedSize,
   FRAGMENT_FIRST,
   FRAGMENT_FULL,
@@ -28,7 +29,6 @@ import {
   MAX_HEAD_BYTES,
   type FileHeaderInfo,
 } from './format';
-import { CrcWorker, sealFragments } from './crcWorker';
 
 /** The few file operations the journal makes; tests pass their own to count fsyncs or to fail a write. */
 export interface JournalFile {
@@ -84,8 +84,6 @@ export interface SessionJournalOptions {
   header?: FileHeaderInfo;
   /** For tests: the file operations. */
   fs?: JournalFs;
-  /** Checksum large batches on a worker thread (default true); false keeps every CRC on the calling thread. */
-  crcWorker?: boolean;
 }
 
 // Tuning, not limits a learner meets: how much may wait in memory for the disk before the sockets pause.
@@ -93,8 +91,9 @@ const DEFAULT_HIGH_WATER_BYTES = 16 * 1024 * 1024;
 const DEFAULT_LOW_WATER_BYTES = 4 * 1024 * 1024;
 /** One writev carries at most this much, so a sync request never waits long behind a huge batch. */
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
-/** Batches this large are checksummed on the worker thread; smaller ones cost less here than a message does. */
-const WORKER_MIN_BATCH_BYTES = 256 * 1024;
+/** Payload pieces smaller than this are copied into the batch's own buffer instead of being one iovec each. */
+const COPY_BELOW_BYTES = 4096;
+const SCRATCH_BYTES = 64 * 1024;
 
 interface QueuedRecord {
   seq: number;
@@ -104,58 +103,78 @@ interface QueuedRecord {
   size: number;
 }
 
-/** A batch framed exactly as it goes on disk, CRC fields still empty, and where its fragment headers start. */
-interface FramedBatch {
-  buffer: Buffer;
-  offsets: Uint32Array;
-}
+/** The pieces of one writev: small parts copied together into scratch buffers, large data by reference. */
+class Batch {
+  readonly pieces: Uint8Array[] = [];
+  #scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  #sealed = 0;
+  #used = 0;
 
-/** Lays records out as on disk: fragments that never cross a 32 KiB block, zero padding where a header cannot fit. */
-function frameBatch(records: readonly QueuedRecord[], position: number, bytes: number): FramedBatch {
-  const buffer = Buffer.allocUnsafe(bytes);
-  const offsets: number[] = [];
-  for (const record of records) {
-    const { head, bytes: data } = record;
-    const total = head.byteLength + data.byteLength;
-    let at = record.position;
-    let done = 0;
-    let first = true;
-    while (first || done < total) {
-      const rel = at - position;
-      const left = BLOCK_BYTES - (at % BLOCK_BYTES);
-      if (left < FRAGMENT_HEADER_BYTES) {
-        buffer.fill(0, rel, rel + left);
-        at += left;
-        continue;
-      }
-      const length = Math.min(total - done, left - FRAGMENT_HEADER_BYTES);
-      const last = done + length === total;
-      buffer.writeUInt16LE(length, rel + 4);
-      buffer.writeUInt8(
-        first ? (last ? FRAGMENT_FULL : FRAGMENT_FIRST) : last ? FRAGMENT_LAST : FRAGMENT_MIDDLE,
-        rel + 6,
-      );
-      buffer.writeUInt32LE(record.seq >>> 0, rel + 7);
-      offsets.push(rel);
-      let into = rel + FRAGMENT_HEADER_BYTES;
-      if (done < head.byteLength) {
-        const part = head.subarray(done, Math.min(head.byteLength, done + length));
-        buffer.set(part, into);
-        into += part.byteLength;
-      }
-      if (done + length > head.byteLength) {
-        buffer.set(data.subarray(Math.max(0, done - head.byteLength), done + length - head.byteLength), into);
-      }
-      at += FRAGMENT_HEADER_BYTES + length;
-      done += length;
-      first = false;
+  /** Room for `length` bytes in the scratch buffer, to be filled in by the caller. */
+  reserve(length: number): Buffer {
+    if (this.#used + length > this.#scratch.byteLength) {
+      this.#seal();
+      this.#scratch = Buffer.allocUnsafe(Math.max(SCRATCH_BYTES, length));
+      this.#sealed = 0;
+      this.#used = 0;
+    }
+    const room = this.#scratch.subarray(this.#used, this.#used + length);
+    this.#used += length;
+    return room;
+  }
+
+  add(part: Uint8Array): void {
+    if (part.byteLength < COPY_BELOW_BYTES) {
+      this.reserve(part.byteLength).set(part);
+    } else {
+      this.#seal();
+      this.pieces.push(part);
     }
   }
-  return { buffer, offsets: Uint32Array.from(offsets) };
+
+  finish(): Uint8Array[] {
+    this.#seal();
+    return this.pieces;
+  }
+
+  #seal(): void {
+    if (this.#used > this.#sealed) this.pieces.push(this.#scratch.subarray(this.#sealed, this.#used));
+    this.#sealed = this.#used;
+  }
 }
 
-/** Notes a checksum worker that failed a job, so the caller frames the batch again and checksums it here. */
-const WORKER_FAILED = Symbol('worker failed');
+/** Frames one record into the batch: fragments that never cross a 32 KiB block, zero padding where needed. */
+function frameRecord(record: QueuedRecord, batch: Batch): void {
+  const { head, bytes } = record;
+  const total = head.byteLength + bytes.byteLength;
+  let at = record.position;
+  let done = 0;
+  let first = true;
+  while (first || done < total) {
+    const left = BLOCK_BYTES - (at % BLOCK_BYTES);
+    if (left < FRAGMENT_HEADER_BYTES) {
+      batch.reserve(left).fill(0);
+      at += left;
+      continue;
+    }
+    const length = Math.min(total - done, left - FRAGMENT_HEADER_BYTES);
+    const last = done + length === total;
+    const header = batch.reserve(FRAGMENT_HEADER_BYTES);
+    header.writeUInt16LE(length, 4);
+    header.writeUInt8(first ? (last ? FRAGMENT_FULL : FRAGMENT_FIRST) : last ? FRAGMENT_LAST : FRAGMENT_MIDDLE, 6);
+    header.writeUInt32LE(record.seq >>> 0, 7);
+    const parts: Uint8Array[] = [];
+    if (done < head.byteLength) parts.push(head.subarray(done, Math.min(head.byteLength, done + length)));
+    if (done + length > head.byteLength) {
+      parts.push(bytes.subarray(Math.max(0, done - head.byteLength), done + length - head.byteLength));
+    }
+    header.writeUInt32LE(fragmentCrc(header, parts), 0);
+    for (const part of parts) batch.add(part);
+    at += FRAGMENT_HEADER_BYTES + length;
+    done += length;
+    first = false;
+  }
+}
 
 /** Calls the owner's callback; one that throws must not stop the journal, nor append() throw. */
 function notify<T>(callback: (value: T) => void, value: T): void {
@@ -182,7 +201,6 @@ export class SessionJournal {
   readonly #onError: (error: NodeJS.ErrnoException) => void;
   readonly #onSynced: (synced: { bytesOnDisk: number; records: number }) => void;
   readonly #handle: JournalFile;
-  readonly #useWorker: boolean;
 
   // A queue with a moving head: shift() on a long array is O(n).
   #queue: QueuedRecord[] = [];
@@ -225,7 +243,6 @@ export class SessionJournal {
     this.#onError = options.onError ?? (() => undefined);
     this.#onSynced = options.onSynced ?? (() => undefined);
     this.#handle = handle;
-    this.#useWorker = options.crcWorker ?? true;
     this.#appendedTo = headerBytes;
     this.#writtenTo = headerBytes;
     this.#syncedTo = headerBytes;
@@ -251,8 +268,6 @@ export class SessionJournal {
       await fs.remove(options.file).catch(() => undefined);
       throw asErrno(error);
     }
-    // Start the checksum worker now, so it is up by the time a large batch comes.
-    if (options.crcWorker ?? true) CrcWorker.shared();
     return new SessionJournal(options, handle, header.byteLength);
   }
 
@@ -435,21 +450,22 @@ export class SessionJournal {
     this.#writing = true;
     try {
       while (this.#failed === null && this.#queueHead < this.#queue.length) {
+        const batch = new Batch();
         const position = this.#writtenTo;
-        const records: QueuedRecord[] = [];
         let bytes = 0;
+        let records = 0;
         while (this.#queueHead < this.#queue.length && (bytes === 0 || bytes < MAX_BATCH_BYTES)) {
           const record = this.#queue[this.#queueHead] as QueuedRecord;
           this.#queue[this.#queueHead] = undefined as unknown as QueuedRecord;
           this.#queueHead += 1;
-          records.push(record);
+          frameRecord(record, batch);
           bytes += record.size;
+          records += 1;
         }
         this.#compactQueue();
-        const sealed = await this.#seal(records, position, bytes);
-        await this.#writeAll([sealed], position, bytes);
+        await this.#writeAll(batch.finish(), position, bytes);
         this.#writtenTo = position + bytes;
-        this.#writtenRecords += records.length;
+        this.#writtenRecords += records;
         if (this.#paused && this.bytesQueued <= this.#lowWater) this.#releasePressure();
         this.#maybeSync();
       }
@@ -458,24 +474,6 @@ export class SessionJournal {
     } finally {
       this.#writing = false;
     }
-  }
-
-  /** Frames a batch and fills in its CRCs: on the worker thread when the batch is large, else (or if the worker
-   *  fails) here. */
-  async #seal(records: QueuedRecord[], position: number, bytes: number): Promise<Buffer> {
-    const framed = frameBatch(records, position, bytes);
-    const worker = this.#useWorker && bytes >= WORKER_MIN_BATCH_BYTES ? CrcWorker.shared() : null;
-    // Only a buffer that owns its whole memory can move to the worker.
-    if (worker?.ready && framed.buffer.byteOffset === 0 && framed.buffer.buffer.byteLength === bytes) {
-      const sealed = await worker.seal(framed.buffer, framed.offsets).catch(() => WORKER_FAILED);
-      if (sealed !== WORKER_FAILED) return sealed as Buffer;
-      // The buffer went with the worker: frame the batch again from its records.
-      const again = frameBatch(records, position, bytes);
-      sealFragments(again.buffer, again.offsets);
-      return again.buffer;
-    }
-    sealFragments(framed.buffer, framed.offsets);
-    return framed.buffer;
   }
 
   async #writeAll(pieces: Uint8Array[], position: number, total: number): Promise<void> {
