@@ -11,14 +11,18 @@ const { values } = parseArgs({
     trials: { type: 'string', default: '500' },
     seed: { type: 'string', default: '1' },
     'flush-ms': { type: 'string', default: '10' },
+    'mb-per-sec': { type: 'string', default: '200' },
     quiet: { type: 'boolean', default: false },
   },
 });
 const trials = Number(values.trials);
 const seed = Number(values.seed);
 const flushIntervalMs = Number(values['flush-ms']);
-if (![trials, seed, flushIntervalMs].every((n) => Number.isSafeInteger(n) && n > 0)) {
-  console.error('usage: npm run soak:journal -- [--trials 500] [--seed 1] [--flush-ms 10] [--quiet]');
+const megabytesPerSec = Number(values['mb-per-sec']);
+if (![trials, seed, flushIntervalMs, megabytesPerSec].every((n) => Number.isSafeInteger(n) && n > 0)) {
+  console.error(
+    'usage: npm run soak:journal -- [--trials 500] [--seed 1] [--flush-ms 10] [--mb-per-sec 200] [--quiet]',
+  );
   process.exit(2);
 }
 
@@ -50,13 +54,14 @@ const report = await runSoak({
   trials,
   seed,
   flushIntervalMs,
+  bytesPerSec: megabytesPerSec * 1e6,
   log: values.quiet ? undefined : (line) => console.log(line),
 });
 const flushed = report.trials.reduce((sum, trial) => sum + trial.flushed, 0);
 const beyond = report.trials.reduce((sum, trial) => sum + trial.beyondFlush, 0);
 console.log('');
 console.log(
-  `soak:journal — ${trials} trials in ${((Date.now() - started) / 1000).toFixed(1)} s (fsync every ${flushIntervalMs} ms)`,
+  `soak:journal — ${trials} trials in ${((Date.now() - started) / 1000).toFixed(1)} s (fsync every ${flushIntervalMs} ms; data at ${megabytesPerSec} MB/s, every other trial ten times as fast)`,
 );
 console.log(
   `  killed while writing: ${report.killedMidSession}; after finishing: ${report.trials.length - report.killedMidSession}`,

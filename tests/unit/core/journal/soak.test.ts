@@ -12,17 +12,16 @@ describe('journal under kill -9', () => {
   afterAll(() => rmSync(path.dirname(child), { recursive: true, force: true }));
 
   it('recovers every flushed record byte-identical after SIGKILL at random moments (50 trials)', async () => {
-    const lines: string[] = [];
-    const report = await runSoak({ child, trials: 50, seed: 1000, log: (line) => lines.push(line) });
+    const report = await runSoak({ child, trials: 50, seed: 1000 });
     expect(report.failures).toEqual([]);
     expect(report.trials).toHaveLength(50);
-    // Most kills must land while the child is still writing, or the test proves little.
-    expect(report.killedMidSession).toBeGreaterThanOrEqual(25);
+    // Kills must land while the child is still writing, or the test proves little.
+    expect(report.killedMidSession).toBeGreaterThanOrEqual(40);
     expect(report.trials.some((trial) => trial.flushed > 1)).toBe(true);
     expect(report.trials.some((trial) => trial.tornBytes > 0 || trial.beyondFlush > 0)).toBe(true);
     console.log(
       `soak: 50 trials, ${report.killedMidSession} killed mid-session, ${report.recordsRecovered} records recovered, ` +
-        `worst torn tail ${report.worstTornBytes} B; ${lines[0]}`,
+        `worst torn tail ${report.worstTornBytes} B`,
     );
   }, 90_000);
 });
