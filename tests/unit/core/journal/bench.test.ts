@@ -9,6 +9,8 @@ describe('benchJournalRound', () => {
       expect(result.offBytesPerSec).toBeGreaterThan(0);
       expect(result.onBytesPerSec).toBeGreaterThan(0);
       expect(result.onDurableBytesPerSec).toBeLessThanOrEqual(result.onBytesPerSec);
+      expect(result.onNoDiskBytesPerSec).toBeGreaterThan(0);
+      expect(result.diskBytesPerSec).toBeGreaterThan(0);
       expect(result.ratio).toBeCloseTo(result.onBytesPerSec / result.offBytesPerSec, 10);
       expect(result.journalBytes).toBeGreaterThan(total);
       expect(result.journalBytes).toBeLessThan(total * 1.01);
