@@ -3,6 +3,7 @@
  * that acknowledges every batch at once, next to a bare node:net read of the same stream, measured in one run.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { LabEvent } from '../../../shared/contract';
 import { LIMITS } from '../../../shared/limits';
 import { EventDelivery } from './delivery';
 import { ConnectionHub } from './hub';
@@ -31,7 +32,11 @@ function sendStream(socket: Socket, total: number): void {
 }
 
 /** A loopback server that sends the next requested number of bytes to each connection, then FIN. */
-async function streamServer(): Promise<{ port: number; next: (total: number) => void; close: () => Promise<void> }> {
+export async function streamServer(): Promise<{
+  port: number;
+  next: (total: number) => void;
+  close: () => Promise<void>;
+}> {
   const sizes: number[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -76,10 +81,22 @@ function timeBare(port: number, total: number): Promise<number> {
   });
 }
 
+/** A second consumer of every event the hub emits, as the session journal is (bench:journal). */
+export interface HubTap {
+  /** Sees each event as the hub emits it, before delivery does. */
+  onEvent(event: LabEvent): void;
+  /** Called once before connecting with the tap's own pause switch; reading resumes only when neither the tap nor
+   *  delivery wants it paused. */
+  attach?(setPaused: (paused: boolean) => void): void;
+}
+
 /** Seconds from connect() until the consumer has every byte and the peer's FIN, through the hub and delivery. */
-function timeHub(port: number, total: number): Promise<number> {
+export function timeHub(port: number, total: number, tap?: HubTap): Promise<number> {
   return new Promise((resolve, reject) => {
     let received = 0;
+    let deliveryPaused = false;
+    let tapPaused = false;
+    const applyPause = (): void => (deliveryPaused || tapPaused ? hub.pauseReading() : hub.resumeReading());
     const delivery = new EventDelivery({
       send: (batch) => {
         for (const event of batch.events) {
@@ -96,9 +113,22 @@ function timeHub(port: number, total: number): Promise<number> {
         }
         delivery.ack(batch.seq);
       },
-      onPressure: (paused) => (paused ? hub.pauseReading() : hub.resumeReading()),
+      onPressure: (paused) => {
+        deliveryPaused = paused;
+        applyPause();
+      },
     });
-    const hub = new ConnectionHub({ emit: (event) => delivery.push(event), route: () => undefined });
+    const hub = new ConnectionHub({
+      emit: (event) => {
+        tap?.onEvent(event);
+        delivery.push(event);
+      },
+      route: () => undefined,
+    });
+    tap?.attach?.((paused) => {
+      tapPaused = paused;
+      applyPause();
+    });
     const started = performance.now();
     const connected = hub.connect({ host: '127.0.0.1', port, route: 'internet', timeoutMs: LIMITS.connectTimeoutMs });
     if (!connected.ok) reject(new Error(connected.error.message));
