@@ -1,23 +1,38 @@
 /**
- * The preload bridge: `window.lab` with one named function per message. It never exposes
- * ipcRenderer itself or the IPC event object (Electron's context-isolation "good code").
+ * The preload bridge: `window.lab` with one named function per message, each made from COMMAND_CHANNELS so a
+ * function can only ever invoke its own channel. It never exposes ipcRenderer itself or the IPC event object
+ * (Electron's context-isolation "good code").
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { COMMAND_CHANNELS, EVENTS_CHANNEL, type EventBatch, type LabApi } from '../shared/contract';
+import {
+  COMMAND_CHANNELS,
+  COMMAND_NAMES,
+  EVENTS_CHANNEL,
+  type CommandName,
+  type EventBatch,
+  type LabApi,
+  type LabCommands,
+} from '../shared/contract';
+import { fail, type Result } from '../shared/errors';
 
-const lab = {
-  hello: () => ipcRenderer.invoke(COMMAND_CHANNELS.hello),
-  connect: (request) => ipcRenderer.invoke(COMMAND_CHANNELS.connect, request),
-  send: (id, bytes) => ipcRenderer.invoke(COMMAND_CHANNELS.send, id, bytes),
-  end: (id) => ipcRenderer.invoke(COMMAND_CHANNELS.end, id),
-  close: (id) => ipcRenderer.invoke(COMMAND_CHANNELS.close, id),
-  abort: (id) => ipcRenderer.invoke(COMMAND_CHANNELS.abort, id),
-  listConnections: () => ipcRenderer.invoke(COMMAND_CHANNELS.listConnections),
-  ackEvents: (seq) => ipcRenderer.invoke(COMMAND_CHANNELS.ackEvents, seq),
-  labServers: () => ipcRenderer.invoke(COMMAND_CHANNELS.labServers),
-  setSlowMode: (slow) => ipcRenderer.invoke(COMMAND_CHANNELS.setSlowMode, slow),
-  getProgress: () => ipcRenderer.invoke(COMMAND_CHANNELS.getProgress),
-  saveProgress: (progress) => ipcRenderer.invoke(COMMAND_CHANNELS.saveProgress, progress),
+/** invoke() rejects when main has no handler, the frame is gone or the app is quitting: the renderer expects data. */
+function disconnected(): Result<never> {
+  return fail(
+    'DISCONNECTED',
+    'The lab window lost its link to the app.',
+    'Close this window and open the lab again; if it keeps happening, restart Socket Lab.',
+  );
+}
+
+export function invoker(name: CommandName): (...args: unknown[]) => Promise<Result<unknown>> {
+  const channel = COMMAND_CHANNELS[name];
+  return (...args) => ipcRenderer.invoke(channel, ...args).catch(() => disconnected());
+}
+
+const commands = Object.fromEntries(COMMAND_NAMES.map((name) => [name, invoker(name)])) as unknown as LabCommands;
+
+const lab: LabApi = {
+  ...commands,
   onEvents: (listener) => {
     const forward = (_event: IpcRendererEvent, batch: EventBatch) => listener(batch);
     ipcRenderer.on(EVENTS_CHANNEL, forward);
@@ -25,7 +40,7 @@ const lab = {
       ipcRenderer.removeListener(EVENTS_CHANNEL, forward);
     };
   },
-} satisfies LabApi;
+};
 
 export type PreloadLab = typeof lab;
 

@@ -2,7 +2,8 @@
  * The one contract between the renderer and main (`LabApi`), carried by two transports:
  * the Electron preload bridge and the web host's WebSocket. Types and constants only.
  */
-import type { ErrorCode, Result } from './errors';
+import type { ErrorCode, LabError, Result } from './errors';
+import type { ExportFormat, SessionEntry, SessionId, SessionListing } from './transcript';
 
 export type ConnectionId = string;
 
@@ -19,6 +20,10 @@ export interface HelloInfo {
   transport: Transport;
   /** Versions of the runtime that owns the sockets (node, and electron/chrome when present). */
   runtime: Record<string, string>;
+  /** This window's or tab's session, as kept on disk; null when it cannot be kept (see `journalProblem`). */
+  sessionId: SessionId | null;
+  /** Why this session is not being saved (the data folder cannot be written), in plain words. */
+  journalProblem?: LabError;
 }
 
 export interface Endpoint {
@@ -99,6 +104,20 @@ export interface LabProgress {
   learnerName?: string;
 }
 
+/** One page of a kept session, for the read-only replay. */
+export interface SessionPage {
+  entries: SessionEntry[];
+  /** Where the next page starts; null once every entry has been sent. */
+  next: number | null;
+}
+
+/** What Save as did. Electron saves through its own dialog; the web host hands back a download link. */
+export type SaveOutcome =
+  { kind: 'saved'; fileName: string } | { kind: 'download'; url: string; fileName: string } | { kind: 'cancelled' };
+
+/** What Open did (Electron's dialog; the browser uploads the file instead). */
+export type OpenOutcome = { kind: 'opened'; session: SessionListing } | { kind: 'cancelled' };
+
 // ---------------------------------------------------------------------------------------------
 // Events (main -> renderer), delivered in batches with credit-based flow control.
 
@@ -126,7 +145,9 @@ export type LabEvent =
   | (EventBase & { type: 'peer-ended' })
   | (EventBase & { type: 'local-ended' })
   | (EventBase & { type: 'closed'; by: 'local' | 'peer' | 'error' | 'abort' })
-  | (EventBase & { type: 'error'; code: ErrorCode; message: string; hint: string; detail?: string });
+  | (EventBase & { type: 'error'; code: ErrorCode; message: string; hint: string; detail?: string })
+  /** The session's journal reached its cap while this connection's bytes arrived: later bytes are not saved. */
+  | (EventBase & { type: 'journal-full'; limitBytes: number });
 
 export type LabEventType = LabEvent['type'];
 
@@ -158,6 +179,23 @@ export interface LabCommands {
   setSlowMode(slow: SlowMode | null): Promise<Result<null>>;
   getProgress(): Promise<Result<LabProgress>>;
   saveProgress(progress: LabProgress): Promise<Result<null>>;
+  /** Sessions kept on disk, newest first, this one included. */
+  listSessions(): Promise<Result<SessionListing[]>>;
+  /** Sessions that ended unexpectedly (the lab was killed or crashed) and were neither opened nor put away. */
+  recoverableSessions(): Promise<Result<SessionListing[]>>;
+  /** Stop offering a recovered session; it stays in the list. */
+  putAwaySession(id: SessionId): Promise<Result<null>>;
+  deleteSession(id: SessionId): Promise<Result<null>>;
+  /** A page of a kept session's entries, from `cursor` (0 for the start), for the read-only replay. */
+  readSession(id: SessionId, cursor: number): Promise<Result<SessionPage>>;
+  /** Save as: the desktop app asks where with its own dialog; the web host answers with a download link. */
+  saveSession(id: SessionId, format: ExportFormat): Promise<Result<SaveOutcome>>;
+  /** The desktop app's Open dialog (the browser uploads the picked file to the web host instead). */
+  openSessionFile(): Promise<Result<OpenOutcome>>;
+  /** A transcript file handed over in pieces (a file dropped on the desktop app): begin, chunks, finish. */
+  beginImport(fileName: string, size: number): Promise<Result<{ importId: string }>>;
+  importChunk(importId: string, bytes: Uint8Array): Promise<Result<null>>;
+  finishImport(importId: string): Promise<Result<SessionListing>>;
 }
 
 export type CommandName = keyof LabCommands;
@@ -181,6 +219,16 @@ export const COMMAND_CHANNELS = {
   setSlowMode: 'labServers:setSlowMode',
   getProgress: 'progress:get',
   saveProgress: 'progress:save',
+  listSessions: 'sessions:list',
+  recoverableSessions: 'sessions:recoverable',
+  putAwaySession: 'sessions:putAway',
+  deleteSession: 'sessions:delete',
+  readSession: 'sessions:read',
+  saveSession: 'sessions:save',
+  openSessionFile: 'sessions:openFile',
+  beginImport: 'sessions:beginImport',
+  importChunk: 'sessions:importChunk',
+  finishImport: 'sessions:finishImport',
 } as const satisfies Record<CommandName, `${string}:${string}`>;
 
 /** The one main -> renderer channel. */

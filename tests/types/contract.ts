@@ -17,7 +17,10 @@ export const preloadSignatures: PreloadLab extends LabApi ? true : false = true;
 
 // The web client is exactly LabApi, plus one thing only a WebSocket has: news that the link to the host dropped
 // (the preload bridge lives and dies with its window, so it has no such event).
-export const webClientIsLabApi: Equals<Exclude<keyof PublicOf<WebSocketLab>, 'onLinkLost'>, keyof LabApi> = true;
+export const webClientIsLabApi: Equals<
+  Exclude<keyof PublicOf<WebSocketLab>, 'onLinkLost' | 'uploadTranscript'>,
+  keyof LabApi
+> = true;
 export const webClientSignatures: WebSocketLab extends LabApi ? true : false = true;
 
 // Main validates every command and the session implements every command, with the same signatures.

@@ -9,7 +9,14 @@ import {
   validateAckSeq,
   validateConnectRequest,
   validateConnectionId,
+  validateCursor,
+  validateExportFormat,
+  validateFileName,
+  validateImportChunk,
+  validateImportId,
+  validateImportSize,
   validateSendBytes,
+  validateSessionId,
   validateSlowMode,
 } from './validation';
 
@@ -42,19 +49,26 @@ function oneArg<K extends CommandName, T>(command: K, check: (raw: unknown) => R
   };
 }
 
+function twoArgs<K extends CommandName, A, B>(
+  command: K,
+  checkFirst: (raw: unknown) => Result<A>,
+  checkSecond: (raw: unknown) => Result<B>,
+): ArgsValidator<K> {
+  return (args) => {
+    const checked = arity(args, 2, command);
+    if (!checked.ok) return checked;
+    const first = checkFirst(args[0]);
+    if (!first.ok) return first;
+    const second = checkSecond(args[1]);
+    return second.ok ? ok([first.value, second.value] as unknown as CommandArgs<K>) : second;
+  };
+}
+
 /** One validator per command; the mapped type makes a missing command a compile error. */
 export const argumentValidators: { [K in CommandName]: ArgsValidator<K> } = {
   hello: noArgs('hello'),
   connect: oneArg('connect', validateConnectRequest),
-  send: (args) => {
-    const checked = arity(args, 2, 'send');
-    if (!checked.ok) return checked;
-    const id = validateConnectionId(args[0]);
-    if (!id.ok) return id;
-    const bytes = validateSendBytes(args[1]);
-    if (!bytes.ok) return bytes;
-    return ok([id.value, bytes.value]);
-  },
+  send: twoArgs('send', validateConnectionId, validateSendBytes),
   end: oneArg('end', validateConnectionId),
   close: oneArg('close', validateConnectionId),
   abort: oneArg('abort', validateConnectionId),
@@ -64,6 +78,16 @@ export const argumentValidators: { [K in CommandName]: ArgsValidator<K> } = {
   setSlowMode: oneArg('setSlowMode', validateSlowMode),
   getProgress: noArgs('getProgress'),
   saveProgress: oneArg('saveProgress', validateProgress),
+  listSessions: noArgs('listSessions'),
+  recoverableSessions: noArgs('recoverableSessions'),
+  putAwaySession: oneArg('putAwaySession', validateSessionId),
+  deleteSession: oneArg('deleteSession', validateSessionId),
+  readSession: twoArgs('readSession', validateSessionId, validateCursor),
+  saveSession: twoArgs('saveSession', validateSessionId, validateExportFormat),
+  openSessionFile: noArgs('openSessionFile'),
+  beginImport: twoArgs('beginImport', validateFileName, validateImportSize),
+  importChunk: twoArgs('importChunk', validateImportId, validateImportChunk),
+  finishImport: oneArg('finishImport', validateImportId),
 };
 
 export async function dispatchCommand(

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import type { ConnectRequest, ConnectionId, Route, SlowMode } from '../../shared/contract';
 import { fail, ok, type Result } from '../../shared/errors';
 import { LIMITS } from '../../shared/limits';
+import { EXPORT_EXTENSIONS, EXPORT_FORMATS, type ExportFormat, type SessionId } from '../../shared/transcript';
 
 const PORT_WORDS = 'A port is a whole number from 1 to 65535, like 80';
 
@@ -250,6 +251,7 @@ export function validateConnectionId(raw: unknown): Result<ConnectionId> {
 
 function sizeInWords(bytes: number): string {
   const exact = `${bytes.toLocaleString('en-US')} bytes`;
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1).replace(/\.0$/, '')} GiB (${exact})`;
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB (${exact})`;
   if (bytes >= 1024) return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB (${exact})`;
   return exact;
@@ -331,4 +333,76 @@ export function validateSlowMode(raw: unknown): Result<SlowMode | null> {
     );
   }
   return ok({ bytesPerSecond, writeSize });
+}
+
+/** Session ids are made by main (random, file-name safe); anything else is a bad request. */
+export function validateSessionId(raw: unknown): Result<SessionId> {
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 64 || !/^[A-Za-z0-9_-]+$/.test(raw)) {
+    return fail('BAD_REQUEST', `${shown(raw)} is not a session id.`, 'Pick a session from the sessions list.');
+  }
+  return ok(raw);
+}
+
+/** Where a replay page starts: a whole number from 0 up, as the previous page said. */
+export function validateCursor(raw: unknown): Result<number> {
+  if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < 0) {
+    return fail('BAD_REQUEST', `${shown(raw)} is not a place in a session.`, 'Start at 0, then use the page’s next.');
+  }
+  return ok(raw);
+}
+
+export function validateExportFormat(raw: unknown): Result<ExportFormat> {
+  if (typeof raw !== 'string' || !(EXPORT_FORMATS as readonly string[]).includes(raw)) {
+    return fail(
+      'BAD_REQUEST',
+      `${shown(raw)} is not a format Socket Lab saves in.`,
+      `Pick one of ${EXPORT_FORMATS.map((format) => EXPORT_EXTENSIONS[format]).join(', ')}.`,
+    );
+  }
+  return ok(raw as ExportFormat);
+}
+
+/** A file's own name (no folder), as the learner's system gave it: shown back and remembered, never opened. */
+export function validateFileName(raw: unknown): Result<string> {
+  // eslint-disable-next-line no-control-regex
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 255 || /[\u0000-\u001f\u007f/\\]/.test(raw)) {
+    return fail('BAD_REQUEST', 'That is not a file name.', 'Pick the file again.');
+  }
+  return ok(raw);
+}
+
+/** The announced size of a transcript being handed over. */
+export function validateImportSize(raw: unknown): Result<number> {
+  if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < 0) {
+    return fail('BAD_REQUEST', `${shown(raw)} is not a file size.`, 'Pick the file again.');
+  }
+  if (raw > LIMITS.maxTranscriptFileBytes) {
+    return fail(
+      'FILE_TOO_LARGE',
+      `That file is ${sizeInWords(raw)}; Socket Lab opens transcripts of up to ${sizeInWords(LIMITS.maxTranscriptFileBytes)}.`,
+      'Open a smaller transcript, or save the session again in parts.',
+    );
+  }
+  return ok(raw);
+}
+
+/** Ids of transcripts being handed over are made by main. */
+export function validateImportId(raw: unknown): Result<string> {
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 64 || !/^[A-Za-z0-9_-]+$/.test(raw)) {
+    return fail('BAD_REQUEST', `${shown(raw)} is not a file being opened.`, 'Open the file again.');
+  }
+  return ok(raw);
+}
+
+/** One piece of a transcript being handed over: bytes, at most LIMITS.maxSendBytes. */
+export function validateImportChunk(raw: unknown): Result<Uint8Array> {
+  if (!isUint8Array(raw)) return fail('BAD_REQUEST', 'A piece of a file must be bytes.', 'Open the file again.');
+  if (raw.byteLength > LIMITS.maxSendBytes) {
+    return fail(
+      'BAD_REQUEST',
+      `A piece of a file can be at most ${sizeInWords(LIMITS.maxSendBytes)}; this one is ${sizeInWords(raw.byteLength)}.`,
+      'Open the file again.',
+    );
+  }
+  return ok(raw);
 }

@@ -1,11 +1,26 @@
 /** The Electron app: the only code that imports 'electron'. It wraps the same core as the web host. */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { app, BrowserWindow, protocol, session as electronSession, type WebContents } from 'electron';
-import { EVENTS_CHANNEL } from '../../shared/contract';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  protocol,
+  session as electronSession,
+  type OpenDialogOptions,
+  type SaveDialogOptions,
+  type WebContents,
+} from 'electron';
+import { EVENTS_CHANNEL, type LabCommands } from '../../shared/contract';
+import { fail, ok } from '../../shared/errors';
+import { LIMITS } from '../../shared/limits';
+import { EXPORT_EXTENSIONS, type ExportFormat } from '../../shared/transcript';
 import { contentTypeFor } from '../core/contentTypes';
 import { startLabApp, type LabApp } from '../core/labApp';
-import type { LabSession } from '../core/session';
+import type { LabSession, SessionFiles } from '../core/session';
+import { storageFailure } from '../core/storageErrors';
+import { writeFileAtomically } from '../core/transcripts/atomicWrite';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, RENDERER_CSP, resolveAppFile } from './appProtocol';
 import { registerLabIpc } from './ipc';
 
@@ -15,24 +30,107 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standa
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 const trustedOrigins = [APP_ORIGIN, ...(devServerUrl ? [new URL(devServerUrl).origin] : [])];
 const rendererDir = path.join(__dirname, '../renderer');
-const sessions = new Map<number, LabSession>();
+/** One session per window, with the navigation it was made in: a reload ends only the sessions made before it. */
+const sessions = new Map<number, { navigation: number; session: Promise<LabSession> }>();
+/** Per window, the number of the newest main-frame navigation that started. */
+const navigations = new Map<number, number>();
 let labApp: LabApp | undefined;
 
-function sessionFor(contents: WebContents): LabSession {
-  let session = sessions.get(contents.id);
-  if (!session && labApp) {
-    session = labApp.createSession('electron', (batch) => {
-      if (!contents.isDestroyed()) contents.send(EVENTS_CHANNEL, batch);
-    });
-    sessions.set(contents.id, session);
-  }
-  if (!session) throw new Error('the lab is still starting');
-  return session;
+const FORMAT_NAMES: Record<ExportFormat, string> = {
+  socketlab: 'Socket Lab session',
+  txt: 'Text transcript',
+  pcapng: 'Wireshark capture (pcapng)',
+  py: 'Python script',
+};
+
+/** Save as and Open through the system's own dialogs, opened here in main: the page never names a path. */
+function desktopFiles(contents: WebContents): SessionFiles {
+  const owner = () => BrowserWindow.fromWebContents(contents) ?? undefined;
+  return {
+    async save(id, format) {
+      const lab = labApp as LabApp;
+      const named = await lab.transcripts.fileName(id, format);
+      if (!named.ok) return named;
+      const options: SaveDialogOptions = {
+        title: 'Save the session as',
+        defaultPath: path.join(app.getPath('documents'), named.value),
+        filters: [{ name: FORMAT_NAMES[format], extensions: [EXPORT_EXTENSIONS[format].slice(1)] }],
+      };
+      const window = owner();
+      const choice = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+      if (choice.canceled || !choice.filePath) return ok({ kind: 'cancelled' });
+      const exported = await lab.transcripts.export(id, format);
+      if (!exported.ok) return exported;
+      try {
+        await writeFileAtomically(choice.filePath, exported.value.chunks);
+      } catch (error) {
+        return storageFailure('The transcript', choice.filePath, error);
+      }
+      return ok({ kind: 'saved', fileName: path.basename(choice.filePath) });
+    },
+    async open() {
+      const options: OpenDialogOptions = {
+        title: 'Open a saved session',
+        properties: ['openFile'],
+        filters: [
+          { name: FORMAT_NAMES.socketlab, extensions: ['socketlab'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+      const window = owner();
+      const choice = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      const file = choice.filePaths[0];
+      if (choice.canceled || !file) return ok({ kind: 'cancelled' });
+      return openTranscriptFile(file);
+    },
+  };
 }
 
-function endSession(id: number): void {
-  sessions.get(id)?.dispose();
+async function openTranscriptFile(file: string) {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (error) {
+    return fail(
+      'BAD_FILE',
+      `That file cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
+      'Pick another file.',
+    );
+  }
+  if (size > LIMITS.maxTranscriptFileBytes) {
+    return fail(
+      'FILE_TOO_LARGE',
+      `That file is ${Math.round(size / 2 ** 20)} MiB; Socket Lab opens transcripts of up to ${LIMITS.maxTranscriptFileBytes / 2 ** 20} MiB.`,
+      'Open a smaller transcript.',
+    );
+  }
+  const opened = await (labApp as LabApp).transcripts.importFile(path.basename(file), createReadStream(file));
+  return opened.ok ? ok({ kind: 'opened' as const, session: opened.value }) : opened;
+}
+
+function sessionFor(contents: WebContents): Promise<LabCommands> {
+  if (!labApp) return Promise.reject(new Error('the lab is still starting'));
+  let kept = sessions.get(contents.id);
+  if (!kept) {
+    const session = labApp.createSession(
+      'electron',
+      (batch) => {
+        if (!contents.isDestroyed()) contents.send(EVENTS_CHANNEL, batch);
+      },
+      desktopFiles(contents),
+    );
+    kept = { navigation: navigations.get(contents.id) ?? 0, session };
+    sessions.set(contents.id, kept);
+  }
+  return kept.session.then((made) => made.commands);
+}
+
+/** Ends the window's session if it was made before navigation number `before` (all of them when omitted). */
+function endSession(id: number, before = Number.POSITIVE_INFINITY): void {
+  const kept = sessions.get(id);
+  if (!kept || kept.navigation >= before) return;
   sessions.delete(id);
+  void kept.session.then((made) => made.dispose());
 }
 
 function serveRenderer(): void {
@@ -90,11 +188,17 @@ function createWindow(): BrowserWindow {
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
+  // The session ends when a new page really replaced this one (a reload), not when a navigation merely started:
+  // will-navigate may still cancel it. The new page's own session, made after the start, is kept.
   contents.on('did-start-navigation', (details) => {
-    if (details.isMainFrame && !details.isSameDocument) endSession(id);
+    if (details.isMainFrame && !details.isSameDocument) navigations.set(id, (navigations.get(id) ?? 0) + 1);
   });
+  contents.on('did-navigate', () => endSession(id, navigations.get(id) ?? 0));
   contents.on('render-process-gone', () => endSession(id));
-  contents.on('destroyed', () => endSession(id));
+  contents.on('destroyed', () => {
+    endSession(id);
+    navigations.delete(id);
+  });
   void window.loadURL(devServerUrl ?? `${APP_SCHEME}://${APP_HOST}/index.html`);
   return window;
 }
@@ -118,13 +222,7 @@ app.whenReady().then(async () => {
     // Installed builds carry the lab's files as resources (package.json "build.extraResources").
     labServers: app.isPackaged ? { contentDir: path.join(process.resourcesPath, 'lab-content') } : {},
   });
-  registerLabIpc(trustedOrigins, (senderId) => {
-    const contents = BrowserWindow.getAllWindows()
-      .map((window) => window.webContents)
-      .find((candidate) => candidate.id === senderId);
-    if (!contents) throw new Error('no window for this message');
-    return sessionFor(contents).commands;
-  });
+  registerLabIpc(trustedOrigins, sessionFor);
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -30,16 +30,21 @@ function originOf(url: string): string | null {
 }
 
 export function isTrustedSender(frame: SenderFrameLike | null, trustedOrigins: readonly string[]): boolean {
-  if (!frame || frame.parent !== null) return false;
-  const origin = originOf(frame.url);
-  return origin !== null && trustedOrigins.includes(origin);
+  try {
+    if (!frame || frame.parent !== null) return false;
+    const origin = originOf(frame.url);
+    return origin !== null && trustedOrigins.includes(origin);
+  } catch {
+    // A frame that was destroyed or navigated away throws when read: it is not our page any more.
+    return false;
+  }
 }
 
-export function createGuardedHandler(
+export function createGuardedHandler<E extends IpcEventLike>(
   channel: string,
   trustedOrigins: readonly string[],
-  commandsFor: (event: IpcEventLike) => LabCommands,
-): (event: IpcEventLike, ...args: unknown[]) => Promise<Result<unknown>> {
+  commandsFor: (event: E) => LabCommands | Promise<LabCommands>,
+): (event: E, ...args: unknown[]) => Promise<Result<unknown>> {
   return async (event, ...args) => {
     if (!isTrustedSender(event.senderFrame, trustedOrigins)) {
       return fail(
@@ -50,7 +55,7 @@ export function createGuardedHandler(
     }
     let commands: LabCommands;
     try {
-      commands = commandsFor(event);
+      commands = await commandsFor(event);
     } catch {
       return fail('DISCONNECTED', 'The lab is not ready for this window yet.', 'Wait a moment, then try again.');
     }

@@ -3,21 +3,44 @@
  * desktop install is not allowed. It opens TCP connections on request, so it is locked down:
  * loopback only, a per-run token, Origin and Host checks, capped message sizes.
  */
+import { randomBytes } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline, type Duplex } from 'node:stream';
+import { pipeline, Readable, type Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import type { SaveOutcome } from '../../shared/contract';
 import { LIMITS } from '../../shared/limits';
-import { fail } from '../../shared/errors';
+import { fail, ok, type Result } from '../../shared/errors';
+import { EXPORT_MIME_TYPES, type ExportFormat, type SessionId } from '../../shared/transcript';
 import { decodeFrame, encodeFrame, type CallMessage, type ServerMessage } from '../../shared/wire';
 import { contentTypeFor } from '../core/contentTypes';
 import { dispatchCommand } from '../core/dispatch';
 import type { LabApp } from '../core/labApp';
+import type { LabSession, SessionFiles } from '../core/session';
 import { contentSecurityPolicy, hostAllowed, newToken, originAllowed, tokenMatches } from './security';
 
 export const WEB_SOCKET_PATH = '/lab';
+/** POST a transcript here (with the page's token and the file's name) to open it. */
+export const UPLOAD_PATH = '/upload';
+/** GET /download/<ticket>: a saved session, streamed; each ticket works once, for a few minutes. */
+export const DOWNLOAD_PREFIX = '/download/';
+const DOWNLOAD_TICKET_MS = 5 * 60_000;
+const MAX_DOWNLOAD_TICKETS = 64;
+
+interface DownloadTicket {
+  sessionId: SessionId;
+  format: ExportFormat;
+  fileName: string;
+  expires: number;
+}
+
+/** A Content-Disposition that every browser reads: an ASCII fallback and the exact name in RFC 5987 form. */
+function attachment(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
 
 export interface WebHostOptions {
   app: LabApp;
@@ -38,6 +61,17 @@ export interface WebHost {
 
 function refusePage(reason: string): string {
   return `<!doctype html><meta charset="utf-8"><title>Socket Lab</title><h1>Socket Lab</h1><p>${reason}</p>`;
+}
+
+class UploadTooLarge extends Error {}
+
+function tooLarge(bytes: number): Result<never> {
+  const mib = (n: number) => `${Math.round(n / (1024 * 1024)).toLocaleString('en-US')} MiB`;
+  return fail(
+    'FILE_TOO_LARGE',
+    `That file is ${mib(bytes)} or more; Socket Lab opens transcripts of up to ${mib(LIMITS.maxTranscriptFileBytes)}.`,
+    'Open a smaller transcript.',
+  );
 }
 
 export function isCallMessage(value: unknown): value is CallMessage {
@@ -98,6 +132,119 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const rendererDir = path.resolve(options.rendererDir);
   const log = options.log ?? (() => undefined);
   let port = 0;
+  const tickets = new Map<string, DownloadTicket>();
+
+  /** Save as, in the browser: a one-time link the page follows to download the session, streamed from disk. */
+  const webFiles: SessionFiles = {
+    async save(sessionId, format): Promise<Result<SaveOutcome>> {
+      const named = await options.app.transcripts.fileName(sessionId, format);
+      if (!named.ok) return named;
+      const now = Date.now();
+      for (const [key, ticket] of tickets) if (ticket.expires < now) tickets.delete(key);
+      // A page that keeps asking without downloading cannot grow this map without end.
+      if (tickets.size >= MAX_DOWNLOAD_TICKETS) tickets.delete(tickets.keys().next().value as string);
+      const ticket = randomBytes(24).toString('base64url');
+      tickets.set(ticket, { sessionId, format, fileName: named.value, expires: now + DOWNLOAD_TICKET_MS });
+      return ok({ kind: 'download', url: `${DOWNLOAD_PREFIX}${ticket}`, fileName: named.value });
+    },
+    async open() {
+      return fail(
+        'UNKNOWN_COMMAND',
+        'In the browser, a transcript is opened by picking or dropping the file, which uploads it to the lab.',
+        'Use Open… in the sessions list, or drop the file on the lab.',
+      );
+    },
+  };
+
+  /** GET /download/<ticket>: the export streams from the journal on disk, however large the session. */
+  async function serveDownload(
+    response: http.ServerResponse,
+    ticketText: string,
+    headOnly: boolean,
+    security: http.OutgoingHttpHeaders,
+    refuse: (status: number, reason: string) => void,
+  ): Promise<void> {
+    const ticket = tickets.get(ticketText);
+    tickets.delete(ticketText);
+    if (!ticket || ticket.expires < Date.now()) {
+      refuse(404, 'This download link was used already or has expired. Press Save again in the lab.');
+      return;
+    }
+    const exported = await options.app.transcripts.export(ticket.sessionId, ticket.format);
+    if (!exported.ok) {
+      refuse(404, `${exported.error.message} ${exported.error.hint}`);
+      return;
+    }
+    response.writeHead(200, {
+      ...security,
+      'Content-Type': EXPORT_MIME_TYPES[ticket.format],
+      'Content-Disposition': attachment(exported.value.fileName),
+      'Cache-Control': 'no-store',
+    });
+    if (headOnly) {
+      response.end();
+      return;
+    }
+    // A failure half way destroys the response, so the browser reports a failed download instead of a short file.
+    pipeline(Readable.from(exported.value.chunks), response, (error) => {
+      if (error) log(`a download stopped: ${error.message}`);
+    });
+  }
+
+  /** POST /upload?token=…&name=…: the body is the transcript, read as it arrives, capped in size. */
+  function serveUpload(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    url: URL,
+    security: http.OutgoingHttpHeaders,
+  ): void {
+    const reply = (status: number, result: Result<unknown>) => {
+      if (response.headersSent) return;
+      response.writeHead(status, {
+        ...security,
+        'Content-Type': 'application/json; charset=utf-8',
+        'Cache-Control': 'no-store',
+      });
+      response.end(JSON.stringify(result));
+      // Stop reading a body nobody will use; the socket closes after the answer.
+      request.resume();
+    };
+    if (!originAllowed(request.headers.origin, port) || !tokenMatches(token, url.searchParams.get('token'))) {
+      reply(
+        403,
+        fail(
+          'FORBIDDEN',
+          'Only the lab page may open files here.',
+          'Open the lab with the link that npm run web printed.',
+        ),
+      );
+      return;
+    }
+    const fileName = url.searchParams.get('name') ?? 'transcript.socketlab';
+    const declared = Number(request.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > LIMITS.maxTranscriptFileBytes) {
+      reply(413, tooLarge(declared));
+      return;
+    }
+    let received = 0;
+    const body = (async function* () {
+      for await (const chunk of request as AsyncIterable<Buffer>) {
+        received += chunk.byteLength;
+        if (received > LIMITS.maxTranscriptFileBytes) throw new UploadTooLarge();
+        yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      }
+    })();
+    void options.app.transcripts.importFile(fileName, body).then(
+      (result) => reply(result.ok ? 200 : 400, result),
+      (error: unknown) =>
+        reply(
+          error instanceof UploadTooLarge ? 413 : 500,
+          error instanceof UploadTooLarge
+            ? tooLarge(received)
+            : fail('INTERNAL', 'Something went wrong inside Socket Lab while opening that file.', 'Try again.'),
+        ),
+    );
+  }
 
   const server = http.createServer((request, response) => {
     const security = {
@@ -119,11 +266,20 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       refuse(421, 'This lab only answers at 127.0.0.1 or localhost, with the port it printed.');
       return;
     }
+    const url = requestUrl(request.url, port);
+    if (request.method === 'POST' && url?.pathname === UPLOAD_PATH) {
+      serveUpload(request, response, url, security);
+      return;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       refuse(405, 'Only GET is served here.');
       return;
     }
-    const url = requestUrl(request.url, port);
+    if (url?.pathname.startsWith(DOWNLOAD_PREFIX)) {
+      const ticket = url.pathname.slice(DOWNLOAD_PREFIX.length);
+      void serveDownload(response, ticket, request.method === 'HEAD', security, refuse);
+      return;
+    }
     let relative: string | undefined;
     try {
       relative = url ? decodeURIComponent(url.pathname) : undefined;
@@ -188,10 +344,22 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const send = (message: ServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(encodeFrame(message), { binary: true }, () => runWaiting());
     };
-    const session = options.app.createSession('web', (batch) => send({ kind: 'events', batch }));
-    const run = (message: CallMessage) => {
+    // The session opens its journal first; calls that come meanwhile wait in `waiting`, in order.
+    let session: LabSession | null = null;
+    let closed = false;
+    void options.app
+      .createSession('web', (batch) => send({ kind: 'events', batch }), webFiles)
+      .then((made) => {
+        if (closed) {
+          made.dispose();
+          return;
+        }
+        session = made;
+        runWaiting();
+      });
+    const run = (message: CallMessage, commands: LabSession['commands']) => {
       running += 1;
-      void dispatchCommand(session.commands, message.channel, message.args)
+      void dispatchCommand(commands, message.channel, message.args)
         .then(
           (result) => send({ kind: 'result', callId: message.callId, result }),
           () =>
@@ -208,12 +376,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     };
     const runWaiting = () => {
       if (ws.readyState !== ws.OPEN) return;
+      // Until the session is made, calls only wait; reading still pauses once they are waiting.
       while (
+        session &&
         next < waiting.length &&
         running < LIMITS.webHostMaxCallsRunning &&
         ws.bufferedAmount < LIMITS.webHostMaxUnsentReplyBytes
       ) {
-        run(waiting[next] as CallMessage);
+        run(waiting[next] as CallMessage, session.commands);
         next += 1;
       }
       if (next === waiting.length) {
@@ -245,11 +415,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       waiting.push(message);
       runWaiting();
     });
-    ws.on('close', () => {
+    const end = () => {
+      closed = true;
       waiting = [];
-      session.dispose();
-    });
-    ws.on('error', () => session.dispose());
+      session?.dispose();
+      session = null;
+    };
+    ws.on('close', end);
+    ws.on('error', end);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -52,8 +52,9 @@ export interface LiveSession {
   readonly id: SessionId;
   readonly startedAt: number;
   readonly journal: SessionJournal;
-  /** Appends to the journal AND keeps the live summary up to date (for the sessions list). */
-  append(entry: SessionEntry): void;
+  /** Appends to the journal AND keeps the live summary up to date (for the sessions list); returns the entries
+   *  really kept (the entry itself, or past the cap `journal-full` and `unsaved`). */
+  append(entry: SessionEntry): readonly SessionEntry[];
   readonly summary: TranscriptSummary;
   /** Clean end: close the journal with 'end', write the listing's metadata, release the lock. Never rejects. */
   end(): Promise<void>;
@@ -189,9 +190,11 @@ class LiveSessionImpl implements LiveSession {
     this.#onEnd = onEnd;
   }
 
-  append(entry: SessionEntry): void {
-    if (this.#ending) return;
-    for (const kept of this.journal.append(entry)) this.#builder.add(kept);
+  append(entry: SessionEntry): readonly SessionEntry[] {
+    if (this.#ending) return [];
+    const kept = this.journal.append(entry);
+    for (const each of kept) this.#builder.add(each);
+    return kept;
   }
 
   get summary(): TranscriptSummary {

@@ -151,7 +151,10 @@ function entryRecord(entry: SessionEntry): Record<string, unknown> {
         platform: entry.platform,
       };
     case 'event':
-      return { kind: entry.kind, t: entry.t, event: eventRecord(entry.event) };
+      // The log's "journal full" row belongs to the session, not to a connection: it is kept as that entry.
+      return entry.event.type === 'journal-full'
+        ? { kind: 'journal-full', t: entry.t, limitBytes: entry.event.limitBytes }
+        : { kind: entry.kind, t: entry.t, event: eventRecord(entry.event) };
     case 'unsaved':
       return {
         kind: entry.kind,
@@ -180,10 +183,12 @@ function entryRecord(entry: SessionEntry): Record<string, unknown> {
 function progressRecord(progress: LabProgress): LabProgress {
   const predictions: Record<string, string> = {};
   for (const key of Object.keys(progress.predictions).sort()) predictions[key] = progress.predictions[key] as string;
-  return { completed: [...progress.completed], current: progress.current, predictions };
+  const record: LabProgress = { completed: [...progress.completed], current: progress.current, predictions };
+  if (progress.learnerName !== undefined) record.learnerName = progress.learnerName;
+  return record;
 }
 
-function eventRecord(event: LabEvent): Record<string, unknown> {
+function eventRecord(event: Exclude<LabEvent, { type: 'journal-full' }>): Record<string, unknown> {
   // Each record written out in full: spreading a common base costs more than the rest of the export.
   const { type, id, t } = event;
   switch (event.type) {

@@ -20,3 +20,36 @@ export function memorySource(entries: readonly SessionEntry[], summary: Transcri
     },
   };
 }
+
+/**
+ * Entries as read back from a journal, with every hole in a data stream said out loud: a record the reader had to
+ * set aside (damaged on disk) leaves the next data event's offset past where the last one ended, and an `unsaved`
+ * entry for the missing range keeps every export honest (and a .socketlab of it opens again).
+ */
+export async function* markingGaps(entries: AsyncIterable<SessionEntry>): AsyncGenerator<SessionEntry> {
+  const ends = new Map<string, number>();
+  for await (const entry of entries) {
+    const data =
+      entry.kind === 'event' && entry.event.type === 'data'
+        ? { id: entry.event.id, dir: entry.event.dir, offset: entry.event.offset, length: entry.event.bytes.byteLength }
+        : entry.kind === 'unsaved'
+          ? entry
+          : null;
+    if (data) {
+      const key = `${data.dir}\u0000${data.id}`;
+      const expected = ends.get(key) ?? 0;
+      if (data.offset > expected) {
+        yield {
+          kind: 'unsaved',
+          t: entry.t,
+          id: data.id,
+          dir: data.dir,
+          offset: expected,
+          length: data.offset - expected,
+        };
+      }
+      ends.set(key, Math.max(expected, data.offset + data.length));
+    }
+    yield entry;
+  }
+}

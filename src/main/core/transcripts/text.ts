@@ -195,17 +195,22 @@ function sessionLine(t: number, words: string): string {
   return `${wrapWords(head + words, head.length)}\n`;
 }
 
+function journalFullLine(t: number, limitBytes: number): string {
+  return sessionLine(
+    t,
+    `the session's journal is full (${sizeInWords(limitBytes)}): from here on, data is counted but its bytes are not saved`,
+  );
+}
+
 function entryText(entry: SessionEntry, connections: Map<ConnectionId, ConnectionNotes>, width: number): string {
   switch (entry.kind) {
     case 'start':
       return '';
     case 'event':
+      if (entry.event.type === 'journal-full') return journalFullLine(entry.t, entry.event.limitBytes);
       return eventText(entry.event, connections, width);
     case 'journal-full':
-      return sessionLine(
-        entry.t,
-        `the session's journal is full (${sizeInWords(entry.limitBytes)}): from here on, data is counted but its bytes are not saved`,
-      );
+      return journalFullLine(entry.t, entry.limitBytes);
     case 'slow-mode':
       return sessionLine(entry.t, slowWords(entry.slow));
     case 'progress':
@@ -271,7 +276,7 @@ function wrapWords(line: string, indent: number): string {
 }
 
 function eventText(
-  event: LabEvent,
+  event: Exclude<LabEvent, { type: 'journal-full' }>,
   connections: Map<ConnectionId, ConnectionNotes>,
   width: number,
   closedAfterFin = false,

@@ -1,5 +1,7 @@
 /** The renderer's one way to the lab: the preload bridge in Electron, otherwise the web host's WebSocket. */
 import type { LabApi } from '../../../shared/contract';
+import type { Result } from '../../../shared/errors';
+import type { SessionListing } from '../../../shared/transcript';
 import { WebSocketLab, webSocketUrlFor } from './transport/webSocketLab';
 
 declare global {
@@ -14,6 +16,8 @@ export type LabConnection =
       lab: LabApi;
       /** Only the web host's link can be lost while the page stays open; the desktop app has none to lose. */
       onLinkLost?: (listener: () => void) => () => void;
+      /** The browser opens a transcript by uploading it; the desktop app uses its Open dialog or hands it over in pieces. */
+      uploadTranscript?: (file: Blob, fileName: string) => Promise<Result<SessionListing>>;
     }
   | { ok: false; reason: string };
 
@@ -27,7 +31,12 @@ export function connectToLab(): LabConnection {
     const url = webSocketUrlFor(window.location);
     const lab = url ? new WebSocketLab(url) : null;
     cached = lab
-      ? { ok: true, lab, onLinkLost: (listener) => lab.onLinkLost(listener) }
+      ? {
+          ok: true,
+          lab,
+          onLinkLost: (listener) => lab.onLinkLost(listener),
+          uploadTranscript: (file, fileName) => lab.uploadTranscript(file, fileName),
+        }
       : {
           ok: false,
           reason:

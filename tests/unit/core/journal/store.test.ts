@@ -23,8 +23,11 @@ function fillSession(live: LiveSession, events = 20, bytesEach = 100): void {
     t: 1,
     event: { id: 'c1', t: 1, type: 'resolving', host: 'data.pr4e.org', port: 80, route: 'lab' },
   });
+  // Sends and reads take turns; each direction's offsets follow on from its own last byte, as on a real socket.
   for (let i = 0; i < events; i++)
-    live.append(dataEvent('c1', i % 2 ? 'in' : 'out', i * bytesEach, patternBytes(bytesEach, i), 2 + i));
+    live.append(
+      dataEvent('c1', i % 2 ? 'in' : 'out', Math.floor(i / 2) * bytesEach, patternBytes(bytesEach, i), 2 + i),
+    );
 }
 
 async function entriesOf(store: SessionStore, id: string): Promise<SessionEntry[]> {
@@ -265,10 +268,15 @@ describe('SessionStore: delete, pages, sources', () => {
   it('readPage pages cover every entry exactly once, in order, within the byte budget', async () => {
     const store = new SessionStore({ dir: tempDir() });
     const live = await store.start(META);
+    let offset = 0;
     for (let i = 0; i < 300; i++) {
-      if (i % 7 === 0)
+      if (i % 7 === 0) {
         live.append({ kind: 'progress', t: i, progress: { completed: [], current: null, predictions: {} } });
-      else live.append(dataEvent('c1', 'in', i, patternBytes((i * 37) % 3000, i), i));
+      } else {
+        const bytes = patternBytes((i * 37) % 3000, i);
+        live.append(dataEvent('c1', 'in', offset, bytes, i));
+        offset += bytes.byteLength;
+      }
     }
     await live.end();
     const all = await entriesOf(store, live.id);
@@ -329,7 +337,7 @@ describe('SessionStore: import', () => {
     yield startEntry('original-id');
     for (let i = 1; i <= count; i++) {
       if (i === throwAt) throw new Error('The transcript is cut off after entry 50.');
-      yield dataEvent('c1', 'in', i * 10, patternBytes(10, i), i);
+      yield dataEvent('c1', 'in', (i - 1) * 10, patternBytes(10, i), i);
     }
     yield { kind: 'end', t: count + 1 };
   }

@@ -50,7 +50,7 @@ describe('a real session as a .txt transcript', () => {
       '#1 you sent 47 bytes:\n>>> GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\n>>> \\r\\n\n',
     );
     expect(first).toMatch(
-      /#1 received 574 bytes:\n<<< HTTP\/1\.1 200 OK\\r\\n\n<<< Date: Tue, 01 Apr 2025 12:34:56 GMT\\r\\n\n/,
+      /#1 received 535 bytes:\n<<< HTTP\/1\.1 200 OK\\r\\n\n<<< Date: Tue, 01 Apr 2025 12:34:56 GMT\\r\\n\n/,
     );
     expect(first).toContain('<<< \\r\\n\n<<< But soft what light through yonder window breaks\\n\n');
     expect(first).toContain('#1 the other side sent FIN: it has nothing more to send\n');
@@ -70,7 +70,7 @@ describe('a real session as a .txt transcript', () => {
     expect(text.length).toBeLessThan(20_000);
     const picture = text.slice(text.indexOf('#2 asked for'), text.indexOf('#3 asked for'));
     expect(picture).toContain('<<< Content-Type: image/jpeg\\r\\n\n<<< \\r\\n\n<<< [binary: ');
-    expect(picture).toMatch(/<<< {3}0000019d {2}ff d8 ff /); // the JPEG starts right after the 413 header bytes
+    expect(picture).toMatch(/<<< {3}0000018d {2}ff d8 ff /); // the JPEG starts after the 393-byte head and its blank line
     const shown = [...picture.matchAll(/\[binary: ([\d,]+) bytes/g)].map((m) =>
       Number((m[1] as string).replace(/,/g, '')),
     );

@@ -122,5 +122,7 @@ export function eventSummary(event: LabEvent, order?: FinOrder): string {
       return closedWords(event.by, order);
     case 'error':
       return `${event.code}: ${event.message} ${event.hint}`;
+    case 'journal-full':
+      return `Journal full (${formatBytes(event.limitBytes)} for one session): later bytes are not saved. The connection goes on, and this log still shows them.`;
   }
 }

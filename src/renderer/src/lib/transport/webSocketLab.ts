@@ -1,6 +1,7 @@
 /** LabApi over the web host's WebSocket: binary frames, the same contract as the preload bridge. */
 import {
   COMMAND_CHANNELS,
+  COMMAND_NAMES,
   type CommandName,
   type EventBatch,
   type LabApi,
@@ -8,6 +9,7 @@ import {
   type Unsubscribe,
 } from '../../../../shared/contract';
 import { fail, type Result } from '../../../../shared/errors';
+import type { SessionListing } from '../../../../shared/transcript';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../../../shared/wire';
 
 type Pending = (result: Result<unknown>) => void;
@@ -16,6 +18,11 @@ type Pending = (result: Result<unknown>) => void;
 export const LINK_LOST_HINT =
   'If `npm run web` stopped, start it again and open the new link it prints (the old link’s token no longer works); if it is still running, reload this page.';
 
+// Every command is made from COMMAND_CHANNELS in the constructor; this declaration gives them their types.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface WebSocketLab extends LabCommands {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class WebSocketLab implements LabApi {
   readonly #socket: WebSocket;
   readonly #opened: Promise<boolean>;
@@ -27,6 +34,9 @@ export class WebSocketLab implements LabApi {
   #everOpened = false;
 
   constructor(url: string) {
+    for (const name of COMMAND_NAMES) {
+      Object.defineProperty(this, name, { value: (...args: unknown[]) => this.#call(name, args), enumerable: true });
+    }
     this.#socket = new WebSocket(url);
     this.#socket.binaryType = 'arraybuffer';
     this.#opened = new Promise((resolve) => {
@@ -74,30 +84,37 @@ export class WebSocketLab implements LabApi {
     }
   }
 
-  #call<K extends CommandName>(name: K, args: unknown[]): ReturnType<LabCommands[K]> {
-    const result = (async (): Promise<Result<unknown>> => {
-      if (!(await this.#opened) || this.#socket.readyState !== WebSocket.OPEN) return this.#disconnected();
-      const callId = this.#nextCallId++;
-      return new Promise<Result<unknown>>((resolve) => {
-        this.#pending.set(callId, resolve);
-        this.#socket.send(encodeFrame({ kind: 'call', callId, channel: COMMAND_CHANNELS[name], args }));
-      });
-    })();
-    return result as ReturnType<LabCommands[K]>;
+  async #call(name: CommandName, args: unknown[]): Promise<Result<unknown>> {
+    if (!(await this.#opened) || this.#socket.readyState !== WebSocket.OPEN) return this.#disconnected();
+    const callId = this.#nextCallId++;
+    return new Promise<Result<unknown>>((resolve) => {
+      this.#pending.set(callId, resolve);
+      this.#socket.send(encodeFrame({ kind: 'call', callId, channel: COMMAND_CHANNELS[name], args }));
+    });
   }
 
-  hello: LabCommands['hello'] = () => this.#call('hello', []);
-  connect: LabCommands['connect'] = (request) => this.#call('connect', [request]);
-  send: LabCommands['send'] = (id, bytes) => this.#call('send', [id, bytes]);
-  end: LabCommands['end'] = (id) => this.#call('end', [id]);
-  close: LabCommands['close'] = (id) => this.#call('close', [id]);
-  abort: LabCommands['abort'] = (id) => this.#call('abort', [id]);
-  listConnections: LabCommands['listConnections'] = () => this.#call('listConnections', []);
-  ackEvents: LabCommands['ackEvents'] = (seq) => this.#call('ackEvents', [seq]);
-  labServers: LabCommands['labServers'] = () => this.#call('labServers', []);
-  setSlowMode: LabCommands['setSlowMode'] = (slow) => this.#call('setSlowMode', [slow]);
-  getProgress: LabCommands['getProgress'] = () => this.#call('getProgress', []);
-  saveProgress: LabCommands['saveProgress'] = (progress) => this.#call('saveProgress', [progress]);
+  /**
+   * Opens a transcript file in the browser: the file is uploaded to the web host in one streamed request (not over
+   * the WebSocket, whose messages are capped), read there, and kept as a session. Not part of LabApi: the desktop
+   * app opens files with its own dialog instead.
+   */
+  async uploadTranscript(file: Blob, fileName: string): Promise<Result<SessionListing>> {
+    const url = new URL('/upload', this.#socket.url.replace(/^ws/, 'http'));
+    url.searchParams.set('token', new URL(this.#socket.url).searchParams.get('token') ?? '');
+    url.searchParams.set('name', fileName);
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        body: file,
+        headers: { 'Content-Type': 'application/octet-stream' },
+      });
+      const answer = (await response.json()) as Result<SessionListing>;
+      if (typeof answer === 'object' && answer !== null && typeof answer.ok === 'boolean') return answer;
+      return fail('INTERNAL', 'The web host gave an answer the lab does not understand.', 'Try again.');
+    } catch {
+      return fail('DISCONNECTED', 'The file could not be sent to the web host.', LINK_LOST_HINT);
+    }
+  }
 
   /**
    * Calls `listener` once the link to a web host that was reached is gone (the host stopped): nothing more will
