@@ -17,8 +17,9 @@ import type {
   SlowMode,
   Route,
 } from '../../../../shared/contract';
-import type { LabError, Result } from '../../../../shared/errors';
+import { fail, type LabError, type Result } from '../../../../shared/errors';
 import { LIMITS } from '../../../../shared/limits';
+import type { SessionEntry } from '../../../../shared/transcript';
 import { ByteBudget } from './byteBudget';
 
 export interface ConnectionView {
@@ -54,8 +55,28 @@ export interface LabSessionOptions {
   keptBytes?: number;
 }
 
+function readOnly(): Result<never> {
+  return fail(
+    'READ_ONLY',
+    'This is a saved session: it can be read and saved again, but nothing can be sent on it.',
+    'Go back to the live session to connect and send.',
+  );
+}
+
+/** The commands a read-only replay answers: none reach main, and each says why. */
+const REPLAY_LAB: LabApi = new Proxy({} as LabApi, {
+  get: (_target, name) =>
+    name === 'onEvents'
+      ? () => () => undefined
+      : name === 'labServers'
+        ? async () => ({ ok: true, value: [] })
+        : async () => readOnly(),
+});
+
 export class LabSessionStore {
   readonly #lab: LabApi;
+  /** A saved session opened for reading: its events come from the file, never from main. */
+  readonly readOnly: boolean;
   readonly #events: LabEvent[] = [];
   readonly #budget: ByteBudget;
   #revision = $state(0);
@@ -65,12 +86,35 @@ export class LabSessionStore {
   #notices = $state.raw<Notice[]>([]);
   #labServers = $state.raw<LabServerInfo[]>([]);
   #unsubscribe: (() => void) | undefined;
+  /** Replay: the connection of the latest event, for rows that belong to the session as a whole. */
+  #lastReplayId: ConnectionId | null = null;
 
-  constructor(lab: LabApi, options: LabSessionOptions = {}) {
-    this.#lab = lab;
+  constructor(lab: LabApi | null, options: LabSessionOptions = {}) {
+    this.#lab = lab ?? REPLAY_LAB;
+    this.readOnly = lab === null;
     this.#budget = new ByteBudget(options.keptBytes ?? LIMITS.rendererKeptBytes);
-    this.#unsubscribe = lab.onEvents((batch) => this.#apply(batch));
+    this.#unsubscribe = this.#lab.onEvents((batch) => this.#apply(batch));
     void this.#refreshLabServers();
+  }
+
+  /** A store for a saved session: fed with `replay(entries)`, page by page; every command answers READ_ONLY. */
+  static forReplay(options: LabSessionOptions = {}): LabSessionStore {
+    return new LabSessionStore(null, options);
+  }
+
+  /** Adds a page of a saved session's entries to the replay, as one batch. */
+  replay(entries: readonly SessionEntry[]): void {
+    if (!this.readOnly) return;
+    const events: LabEvent[] = [];
+    for (const entry of entries) {
+      if (entry.kind === 'event') {
+        events.push(entry.event);
+        this.#lastReplayId = entry.event.id;
+      } else if (entry.kind === 'journal-full' && this.#lastReplayId !== null) {
+        events.push({ type: 'journal-full', id: this.#lastReplayId, t: entry.t, limitBytes: entry.limitBytes });
+      }
+    }
+    if (events.length > 0) this.#apply({ seq: 0, events });
   }
 
   async #refreshLabServers(): Promise<void> {
@@ -273,6 +317,6 @@ export class LabSessionStore {
     this.#budget.trim(this.#events);
     this.#revision++;
     // Credit for flow control: main may send more once this batch is handled.
-    void this.#lab.ackEvents(batch.seq);
+    if (!this.readOnly) void this.#lab.ackEvents(batch.seq);
   }
 }

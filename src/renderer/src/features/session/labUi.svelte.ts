@@ -59,6 +59,13 @@ export class LabUiState {
   #selectedEventIndex = $state<number | null>(null);
   #panes = $state<PaneSizes>(loadSizes());
 
+  /** A second selection (for a saved session on screen) that shares these pane sizes. */
+  forReplay(): LabUiState {
+    const replay = new LabUiState();
+    replay.#panes = this.#panes;
+    return replay;
+  }
+
   get selectedConnectionId(): ConnectionId | null {
     return this.#selectedConnectionId;
   }
