@@ -357,6 +357,11 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     }
     await me.openStep('speak-http', 'Speak HTTP');
     await expect(page.getByTestId('guide-prediction-input')).toHaveValue('HTTP/1.1 200 OK');
+    // The session before the reload comes back read-only, with the progress it kept; the live one starts empty.
+    const before = page.getByTestId('replay-banner');
+    await expect(before).toContainText('before the reload');
+    await expect(before.getByTestId('replay-progress')).toContainText('8 of 11 steps passed');
+    await page.getByRole('button', { name: '← Back to the live session' }).click();
     await expect(page.getByTestId('connections-empty')).toBeVisible();
   });
 

@@ -10,16 +10,24 @@ export interface RunningWebHost {
   origin: string;
   port: number;
   token: string;
+  dataDir: string;
   output: () => string;
+  /** The port a lab server listens on, as the web host printed it ("Lab HTTP server …: 127.0.0.1:PORT"). */
+  labPort: (kind: 'HTTP' | 'echo' | 'SMTP' | 'POP') => number;
   stop: () => Promise<void>;
+  /** kill -9: the web host dies at once, as in a crash or a power cut (its data folder stays). */
+  kill: () => Promise<void>;
 }
 
 const root = path.resolve(__dirname, '../..');
 /** The build to test; SOCKET_LAB_OUT lets two people test two builds side by side. */
 const outDir = path.resolve(root, process.env.SOCKET_LAB_OUT ?? 'out');
 
-export async function startWebHostProcess(extraArgs: string[] = []): Promise<RunningWebHost> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-e2e-'));
+export async function startWebHostProcess(
+  extraArgs: string[] = [],
+  options: { dataDir?: string } = {},
+): Promise<RunningWebHost> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'socket-lab-e2e-'));
   const child: ChildProcess = spawn(
     process.execPath,
     [path.join(outDir, 'main/web.js'), '--no-open', '--data-dir', dataDir, ...extraArgs],
@@ -44,20 +52,30 @@ export async function startWebHostProcess(extraArgs: string[] = []): Promise<Run
     });
   });
   const parsed = new URL(url);
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
+    }
+  };
   return {
     url,
     origin: parsed.origin,
     port: Number(parsed.port),
     token: parsed.searchParams.get('token') ?? '',
+    dataDir,
     output: () => output,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dataDir, { recursive: true, force: true });
+    labPort: (kind) => {
+      const match = new RegExp(`Lab ${kind}[^\\n]*: 127\\.0\\.0\\.1:(\\d+)`).exec(output);
+      if (!match?.[1]) throw new Error(`the web host printed no port for the lab ${kind} server:\n${output}`);
+      return Number(match[1]);
     },
+    stop: async () => {
+      await end('SIGTERM');
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+    kill: () => end('SIGKILL'),
   };
 }
 

@@ -1,0 +1,183 @@
+/**
+ * Session transcripts as a learner meets them in the browser: save the socket1.py exchange in each format as a
+ * download, open the .socketlab again, get a reloaded tab's session back, and a crashed host's session offered.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { romeoExchange, SCREENS } from './labPage';
+import { expect, startWebHostProcess, test } from './webHost';
+
+const REQUEST = 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n';
+
+async function saveAs(page: Page, format: string, folder: string): Promise<string> {
+  await page.getByRole('button', { name: /^Save as/ }).click();
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId(`save-as-${format}`).click();
+  const download = await downloading;
+  const file = path.join(folder, download.suggestedFilename());
+  await download.saveAs(file);
+  return file;
+}
+
+/** What each log row says, as the learner reads it (minus the time column, which is the same by construction). */
+async function rowTexts(page: Page): Promise<string[]> {
+  const rows = page.getByTestId('log-row');
+  const count = await rows.count();
+  const texts: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const row = rows.nth(i);
+    texts.push(
+      [
+        await row.locator('.c-dir').innerText(),
+        await row.locator('.c-count').innerText(),
+        await row.locator('.c-content').innerText(),
+      ].join(' | '),
+    );
+  }
+  return texts;
+}
+
+test('save the socket1.py exchange in all four formats, open the .socketlab again and see the same rows', async ({
+  page,
+  webHost,
+}) => {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-downloads-'));
+  try {
+    await page.goto(webHost.url);
+    await romeoExchange(page);
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toHaveCount(1);
+    const liveRows = await rowTexts(page);
+
+    const socketlab = await saveAs(page, 'socketlab', folder);
+    expect(path.basename(socketlab)).toMatch(/^socket-lab-\d{4}-\d\d-\d\d-\d{4}\.socketlab$/);
+    const saved = JSON.parse(readFileSync(socketlab, 'utf8')) as { format: string; version: number };
+    expect(saved.format).toBe('socketlab');
+    expect(saved.version).toBe(1);
+
+    const text = readFileSync(await saveAs(page, 'txt', folder), 'utf8');
+    expect(text).toContain('GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n');
+    expect(text).toContain('But soft what light');
+
+    // Wireshark's Follow TCP Stream, from the terminal: the request as sent.
+    const pcapng = await saveAs(page, 'pcapng', folder);
+    const followed = execFileSync('tshark', ['-r', pcapng, '-q', '-z', 'follow,tcp,ascii,0'], { encoding: 'utf8' });
+    expect(followed).toContain('GET http://data.pr4e.org/romeo.txt HTTP/1.0');
+    expect(followed).toContain('But soft what light');
+
+    // The Python replay, against this web host's own lab HTTP server, prints the same answer.
+    const script = await saveAs(page, 'py', folder);
+    const replayed = execFileSync('python3', [script, '--lab', `127.0.0.1:${webHost.labPort('HTTP')}`], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(replayed).toContain('HTTP/1.1 200 OK');
+    expect(replayed).toContain('But soft what light through yonder window breaks');
+
+    // Open the .socketlab again: a read-only replay with the same rows.
+    await page.getByRole('button', { name: 'Sessions…' }).click();
+    await page.getByTestId('open-file-input').setInputFiles(socketlab);
+    const banner = page.getByTestId('replay-banner');
+    await expect(banner).toContainText('read-only');
+    await expect(banner).toContainText(path.basename(socketlab));
+    await expect(banner.getByTestId('replay-progress')).toBeVisible();
+    await expect.poll(() => rowTexts(page)).toEqual(liveRows);
+    await page.screenshot({ path: `${SCREENS}/replay-light.png` });
+
+    // Nothing can be sent from a replay; going back shows the live session as it was.
+    await expect(page.getByTestId('send-button')).toHaveCount(0);
+    await page.getByRole('button', { name: '← Back to the live session' }).click();
+    await expect(page.getByTestId('replay-banner')).toHaveCount(0);
+    await expect.poll(() => rowTexts(page)).toEqual(liveRows);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('a reload mid-session brings the session back, read-only, with every row', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  const before = await rowTexts(page);
+  expect(before.some((row) => row.includes(REQUEST.replace(/\r\n/g, '␍␊').slice(0, 30)))).toBe(true);
+  await page.reload();
+  const banner = page.getByTestId('replay-banner');
+  await expect(banner).toContainText('before the reload');
+  // The page went away, so the connection was reset: the replay ends where the reload cut it.
+  await expect.poll(async () => (await rowTexts(page)).slice(0, before.length)).toEqual(before);
+  await page.getByRole('button', { name: '← Back to the live session' }).click();
+  await expect(page.getByTestId('log-empty')).toBeVisible();
+});
+
+test('a web host killed mid-session offers the session back at the next start', async ({ page }) => {
+  const first = await startWebHostProcess();
+  let second: Awaited<ReturnType<typeof startWebHostProcess>> | undefined;
+  try {
+    await page.goto(first.url);
+    await romeoExchange(page);
+    const before = await rowTexts(page);
+    // Wait past the journal's one-second flush, as a learner does before the power goes.
+    await page.waitForTimeout(1_500);
+    await first.kill();
+
+    second = await startWebHostProcess([], { dataDir: first.dataDir });
+    await page.goto(second.url);
+    const offer = page.getByTestId('recovery-offer');
+    await expect(offer).toContainText('Your last session ended unexpectedly at');
+    await expect(offer).toContainText('1 connection');
+    await offer.getByRole('button', { name: 'Open it' }).click();
+    await expect(page.getByTestId('replay-banner')).toContainText('Recovered session');
+    await expect.poll(() => rowTexts(page)).toEqual(before);
+    await expect(page.getByTestId('recovery-offer')).toHaveCount(0);
+
+    // The sessions list says how each ended.
+    await page.getByRole('button', { name: 'Sessions…' }).click();
+    const panel = page.getByTestId('sessions-panel');
+    await expect(panel.locator('[data-testid="session-row"][data-ending="recovered"]')).toContainText(
+      'data.pr4e.org:80',
+    );
+    await page.screenshot({ path: `${SCREENS}/sessions-list-light.png` });
+  } finally {
+    await second?.stop();
+    await first.stop();
+    rmSync(first.dataDir, { recursive: true, force: true });
+  }
+});
+
+test('deleting a session asks first', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  await page.reload();
+  await page.getByRole('button', { name: '← Back to the live session' }).click();
+  await page.getByRole('button', { name: 'Sessions…' }).click();
+  const finished = page.locator('[data-testid="session-row"][data-ending="clean"]');
+  await expect(finished).toHaveCount(1);
+  await finished.getByRole('button', { name: 'Delete…' }).click();
+  await expect(finished).toContainText('Delete it for good?');
+  await finished.getByRole('button', { name: 'Keep it' }).click();
+  await expect(finished).toHaveCount(1);
+  await finished.getByRole('button', { name: 'Delete…' }).click();
+  await finished.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(page.locator('[data-testid="session-row"][data-ending="clean"]')).toHaveCount(0);
+  await expect(page.getByTestId('sessions-message')).toContainText('deleted');
+});
+
+test('a file that is not a session gets one clear message, and nothing on screen changes', async ({
+  page,
+  webHost,
+}) => {
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  const before = await rowTexts(page);
+  await page.getByRole('button', { name: 'Sessions…' }).click();
+  await page.getByTestId('open-file-input').setInputFiles({
+    name: 'notes.socketlab',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"format":"something-else","entries":[]}'),
+  });
+  await expect(page.getByTestId('save-status')).toContainText('notes.socketlab was not opened');
+  await expect(page.getByTestId('replay-banner')).toHaveCount(0);
+  expect(await rowTexts(page)).toEqual(before);
+});
