@@ -1,8 +1,10 @@
 /** What every exporter reads: a session's summary (one pass already made) and its entries, read again on demand. */
-import type { SessionEntry, TranscriptSummary } from '../../../shared/transcript';
+import type { SessionEnding, SessionEntry, TranscriptSummary } from '../../../shared/transcript';
 
 export interface TranscriptSource {
   summary: TranscriptSummary;
+  /** How the session ended as the store knows it: 'live' when it is saved while still running. */
+  ending?: SessionEnding;
   /** The entries in order. Each call reads them again from the start (from the journal on disk), so a
    *  1 GB session is never held in memory; an exporter may make more than one pass. */
   entries(): AsyncIterable<SessionEntry>;
