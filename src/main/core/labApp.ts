@@ -12,7 +12,7 @@ export const APP_NAME = 'Socket Lab';
 export interface LabAppOptions {
   appVersion: string;
   runtime: Record<string, string>;
-  /** Folder for the learner's own data (progress); the Electron app uses its userData folder. */
+  /** Folder for the learner's own data (progress, the lab TLS server's certificate in tls/); Electron's userData. */
   dataDir: string;
   labServers?: LabServersOptions;
   lookup?: LabSessionOptions['lookup'];
@@ -25,7 +25,7 @@ export interface LabApp {
 }
 
 export async function startLabApp(options: LabAppOptions): Promise<LabApp> {
-  const labServers = await startLabServers(options.labServers);
+  const labServers = await startLabServers({ dataDir: options.dataDir, ...options.labServers });
   const progress = new ProgressStore(options.dataDir);
   const sessions = new Set<LabSession>();
   return {
