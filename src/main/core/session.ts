@@ -44,6 +44,8 @@ export function createLabSession(options: LabSessionOptions): LabSession {
     emit: (event) => delivery.push(event),
     route: (host, port) => options.labServers.route(host, port),
     identify: (address, port) => options.labServers.identify(address, port),
+    labCertificates: () =>
+      options.labServers.info().flatMap((info) => (info.certificate ? [info.certificate.sha256] : [])),
   };
   if (options.lookup) hubOptions.lookup = options.lookup;
   const connections = new ConnectionHub(hubOptions);
@@ -64,6 +66,7 @@ export function createLabSession(options: LabSessionOptions): LabSession {
         port: request.port,
         route: request.route ?? 'lab',
         timeoutMs: request.timeoutMs ?? LIMITS.connectTimeoutMs,
+        tls: request.tls ?? false,
       }),
     send: async (id, bytes) => connections.send(id, bytes),
     end: async (id) => connections.end(id),

@@ -81,5 +81,12 @@ export function eventSummary(event: LabEvent): string {
       return CLOSED_BY[event.by];
     case 'error':
       return `${event.code}: ${event.message} ${event.hint}`;
+    // Until the TLS rows of issue 14 are drawn: one plain line each, so the log stays readable.
+    case 'wire':
+      return `${event.dir === 'out' ? 'TLS records sent' : 'TLS records received'}: ${event.records
+        .map((record) => record.handshake?.join(', ') ?? record.contentType)
+        .join('; ')}`;
+    case 'tls':
+      return `TLS is set up: ${event.protocol}, ${event.cipher}. ${event.trust.why}`;
   }
 }
