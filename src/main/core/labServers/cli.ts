@@ -233,6 +233,7 @@ function describeTls(servers: LabServers, https: { host: string; port: number })
     '  From a terminal:',
     ...indent(recipe.curl),
     ...indent(recipe.openssl),
+    ...(certificate.notKept ? wrap(certificate.notKept, 96).map((line) => `  ${line}`) : []),
     `  Its certificate: ${certificate.certificatePath}`,
     '  Its SHA-256 fingerprint, as openssl x509 -noout -fingerprint -sha256 -in that file prints it:',
     `    ${certificate.summary.sha256}`,
