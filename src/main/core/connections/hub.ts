@@ -614,6 +614,8 @@ export class ConnectionHub {
   }
 
   #onSecure(conn: Connection, tls: TlsState, socket: TLSSocket): void {
+    // An error (or the handshake timer) may have ended it in the tick before.
+    if (conn.failed || conn.ending !== null) return;
     if (tls.handshakeTimer) clearTimeout(tls.handshakeTimer);
     tls.handshakeTimer = null;
     tls.secure = true;

@@ -77,6 +77,7 @@ export class TlsClientLayer {
       },
     });
     raw.on('data', (chunk: Buffer) => {
+      if (this.#gone) return;
       const bytes = new Uint8Array(chunk);
       this.#events.wire('in', bytes);
       if (!this.#duplex.push(bytes)) {
@@ -85,6 +86,7 @@ export class TlsClientLayer {
       }
     });
     raw.on('end', () => {
+      if (this.#gone) return;
       this.#events.tcpEnded();
       this.#duplex.push(null);
     });
@@ -115,8 +117,14 @@ export class TlsClientLayer {
     });
     this.#tls.on('end', () => {
       if (this.#gone) return;
-      if (this.#early && this.#early.length > 0) process.nextTick(() => this.#events.plainEnded());
-      else this.#events.plainEnded();
+      // After the early bytes, which wait for `secure` (a tick away), not before them.
+      if (this.#early && this.#early.length > 0) {
+        process.nextTick(() => {
+          if (!this.#gone) this.#events.plainEnded();
+        });
+      } else {
+        this.#events.plainEnded();
+      }
     });
     this.#tls.on('error', (error: NodeJS.ErrnoException) => {
       if (!this.#gone) this.#events.error(error);
