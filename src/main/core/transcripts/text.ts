@@ -296,6 +296,17 @@ function eventText(
       .map((line, index) => `${wrapWords((index === 0 ? head : ' '.repeat(head.length)) + line, head.length)}\n`)
       .join('');
   switch (event.type) {
+    case 'wire':
+      return said(
+        `${event.dir === 'out' ? 'TLS records sent' : 'TLS records received'}, ${bytesInWords(event.bytes.byteLength)} on the wire: ${event.records
+          .map((record) => record.handshake?.join(', ') ?? record.contentType)
+          .join('; ')}`,
+      );
+    case 'tls':
+      return said(
+        `TLS is set up: ${visible(event.protocol)}, ${visible(event.cipher)}${event.certificate ? `; certificate ${visible(event.certificate.subject)}, SHA-256 ${event.certificate.sha256}` : ''}`,
+        visible(event.trust.why),
+      );
     case 'resolving':
       return said(
         `asked for ${visible(event.host)} port ${event.port} (route: ${event.route}), ${(event.t / 1000).toFixed(3)} s into the session`,
