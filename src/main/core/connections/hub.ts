@@ -13,6 +13,7 @@
  *
  * The open-connection limit counts only connections that can still carry bytes; finished ones (the peer sent FIN,
  * or the learner pressed Close) stay listed until closed, bounded separately so they cannot pile up sockets.
+ *
  * With `tls: true` the hub runs TLS over its own TCP socket (tls/tlsClient.ts): after `connected` (TCP) come `wire`
  * events (the records as they cross the socket) and `tls` (the handshake is done; sends wait for it); `data` then
  * means the plain bytes inside TLS. Half-close sends close_notify then FIN (`local-ended` once the FIN goes),
