@@ -37,43 +37,43 @@ export interface InboxContents {
  * command for a page that is not listening is dropped (it was meant for the page on screen, which has none).
  */
 export class PageInbox<C extends InboxContents = InboxContents> {
-  readonly #channel: string;
-  readonly #listening = new Set<number>();
-  readonly #waiting = new Map<number, DesktopCommand[]>();
+  private readonly channel: string;
+  private readonly listeningPages = new Set<number>();
+  private readonly waiting = new Map<number, DesktopCommand[]>();
 
   constructor(channel: string) {
-    this.#channel = channel;
+    this.channel = channel;
   }
 
   isListening(contents: C): boolean {
-    return this.#listening.has(contents.id) && !contents.isDestroyed();
+    return this.listeningPages.has(contents.id) && !contents.isDestroyed();
   }
 
   /** Sends now when the page listens; otherwise keeps it for the page's first listener when `keep`, else drops it. */
   deliver(contents: C, command: DesktopCommand, keep: boolean): boolean {
     if (this.isListening(contents)) {
-      contents.send(this.#channel, command);
+      contents.send(this.channel, command);
       return true;
     }
-    if (keep) this.#waiting.set(contents.id, [...(this.#waiting.get(contents.id) ?? []), command]);
+    if (keep) this.waiting.set(contents.id, [...(this.waiting.get(contents.id) ?? []), command]);
     return false;
   }
 
   /** The page said it listens: hand it everything that waited. */
   listening(contents: C): void {
-    this.#listening.add(contents.id);
-    const waiting = this.#waiting.get(contents.id) ?? [];
-    this.#waiting.delete(contents.id);
-    for (const command of waiting) contents.send(this.#channel, command);
+    this.listeningPages.add(contents.id);
+    const waiting = this.waiting.get(contents.id) ?? [];
+    this.waiting.delete(contents.id);
+    for (const command of waiting) contents.send(this.channel, command);
   }
 
   /** A new page replaced the old one: it must say again that it listens; what waits, waits for it. */
   pageGone(id: number): void {
-    this.#listening.delete(id);
+    this.listeningPages.delete(id);
   }
 
   forget(id: number): void {
-    this.#listening.delete(id);
-    this.#waiting.delete(id);
+    this.listeningPages.delete(id);
+    this.waiting.delete(id);
   }
 }

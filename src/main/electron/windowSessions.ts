@@ -23,44 +23,44 @@ interface KeptSession {
 }
 
 export class WindowSessions<C extends SessionContents = SessionContents> {
-  readonly #sessions = new Map<number, KeptSession>();
+  private readonly sessions = new Map<number, KeptSession>();
   /** Per window, the number of the newest main-frame navigation that started. */
-  readonly #navigations = new Map<number, number>();
-  readonly #create: (contents: C) => Promise<LabSession>;
+  private readonly navigations = new Map<number, number>();
+  private readonly create: (contents: C) => Promise<LabSession>;
 
   constructor(create: (contents: C) => Promise<LabSession>) {
-    this.#create = create;
+    this.create = create;
   }
 
   /** Follows a window's page so its session ends with it. Call once per WebContents. */
   track(contents: C): void {
     const id = contents.id;
     contents.on('did-start-navigation', (details) => {
-      if (details.isMainFrame && !details.isSameDocument) this.#navigations.set(id, this.navigationOf(id) + 1);
+      if (details.isMainFrame && !details.isSameDocument) this.navigations.set(id, this.navigationOf(id) + 1);
     });
     // did-navigate fires for the main frame only, once a new document has committed.
     contents.on('did-navigate', () => this.end(id, this.navigationOf(id)));
     contents.on('render-process-gone', () => this.end(id));
     contents.on('destroyed', () => {
       this.end(id);
-      this.#navigations.delete(id);
+      this.navigations.delete(id);
     });
   }
 
   navigationOf(id: number): number {
-    return this.#navigations.get(id) ?? 0;
+    return this.navigations.get(id) ?? 0;
   }
 
   /** The window's session, made on its first message. */
   session(contents: C): Promise<LabSession> {
-    let kept = this.#sessions.get(contents.id);
+    let kept = this.sessions.get(contents.id);
     if (!kept) {
-      const session = this.#create(contents);
+      const session = this.create(contents);
       kept = { navigation: this.navigationOf(contents.id), session };
-      this.#sessions.set(contents.id, kept);
+      this.sessions.set(contents.id, kept);
       // A session that could not be made is forgotten, so the page's next message tries again.
       session.catch(() => {
-        if (this.#sessions.get(contents.id) === kept) this.#sessions.delete(contents.id);
+        if (this.sessions.get(contents.id) === kept) this.sessions.delete(contents.id);
       });
     }
     return kept.session;
@@ -72,9 +72,9 @@ export class WindowSessions<C extends SessionContents = SessionContents> {
 
   /** Ends the window's session if it was made before navigation number `before` (whatever its age when omitted). */
   end(id: number, before = Number.POSITIVE_INFINITY): void {
-    const kept = this.#sessions.get(id);
+    const kept = this.sessions.get(id);
     if (!kept || kept.navigation >= before) return;
-    this.#sessions.delete(id);
+    this.sessions.delete(id);
     void kept.session.then(
       (made) => made.dispose(),
       () => undefined,
