@@ -88,6 +88,8 @@ export function startDesktopApp(options: DesktopAppOptions = {}): DesktopApp {
   let sessions: WindowSessions<WebContents> | undefined;
   let settings: DesktopSettings = { theme: 'system' };
   let started = false;
+  /** Some window has shown the lab's page: from then on the app has started, whatever a later window does. */
+  let pageLoaded = false;
   const waitingFiles: string[] = [...launchFiles];
 
   function rememberWindow(window: BrowserWindow): void {
@@ -139,8 +141,14 @@ export function startDesktopApp(options: DesktopAppOptions = {}): DesktopApp {
       if (lastFocused === window) lastFocused = windows.at(-1);
     });
     window.once('ready-to-show', () => window.show());
+    contents.once('did-finish-load', () => (pageLoaded = true));
     window.loadURL(devServerUrl ?? APP_START_URL).catch((error: unknown) => {
       if (window.isDestroyed()) return;
+      // Once the lab has shown its page, a later window that fails to load is not a failed start.
+      if (pageLoaded) {
+        console.error(`socket-lab: a window's page did not load: ${String(error)}`);
+        return;
+      }
       failStart(
         new StartupError(
           `The lab's page could not be loaded (${error instanceof Error ? error.message : String(error)}).`,

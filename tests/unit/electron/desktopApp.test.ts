@@ -495,6 +495,20 @@ describe('a failed start says why and quits', () => {
   });
 });
 
+describe('a later window that cannot load', () => {
+  it('is logged, and does not end an app that already showed its page', async () => {
+    await launch();
+    firstWindow().webContents.emit('did-finish-load');
+    BrowserWindowMock.loadFailure = new Error('ERR_ABORTED (-3)');
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    click('new-session');
+    await vi.waitFor(() => expect(log).toHaveBeenCalledWith(expect.stringMatching(/did not load: .*ERR_ABORTED/)));
+    log.mockRestore();
+    expect(app.exit).not.toHaveBeenCalled();
+    expect(dialog.showErrorBox).not.toHaveBeenCalled();
+  });
+});
+
 describe('one instance, and the files the system hands over', () => {
   it('a second launch hands its files to the first and quits without a window', async () => {
     app.gotLock = false;
