@@ -1,7 +1,7 @@
 /**
- * A corpus of bad files: over 10,000 mutants of real .socketlab exports (cut short, bytes flipped, wrong types,
- * absurd numbers, deep nesting, damaged base64, wrong format or version, foreign JSON, binary garbage, byte-order
- * marks, lines moved). Each must give a valid result or one clear BAD_FILE / FILE_TOO_LARGE: never a throw, never
+ * A corpus of bad files: over 10,000 mutants of real .socketlab exports, TLS connections among them (cut short, bytes
+ * flipped, wrong types, absurd numbers, deep nesting, damaged base64, wrong format or version, foreign JSON, binary
+ * garbage, byte-order marks, lines moved, TLS facts changed, and records written in that the reader must ignore). Each must give a valid result or one clear BAD_FILE / FILE_TOO_LARGE: never a throw, never
  * a hang, within a time bound, and with Object.prototype untouched afterwards.
  */
 import { gzipSync } from 'node:zlib';
@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { socketlabExporter } from '../../../../src/main/core/transcripts/socketlab';
 import { readSocketlab } from '../../../../src/main/core/transcripts/socketlabReader';
-import type { SessionEntry } from '../../../../src/shared/transcript';
+import { memorySource } from '../../../../src/main/core/transcripts/source';
+import { summarize, type SessionEntry } from '../../../../src/shared/transcript';
 import { closedPort } from '../connections/loopback';
 import { labRecording, recordTour, type LabRecording } from './labSession';
 import { chunked, exportToBuffer, FC_SEED, sessionArb } from './socketlabSessions';
@@ -97,7 +98,26 @@ const HUGE_NUMBERS = [
 ];
 const NUMERIC_KEYS = ['offset', 'length', 'port', 't', 'limitBytes', 'entries', 'dataBytes', 'startedAt', 'elapsedMs'];
 
-function buildCorpus(bases: Array<{ bytes: Buffer; entries: SessionEntry[] }>, picture: Buffer): Mutant[] {
+/** TLS-specific wrong values, beside the generic ones. */
+const WRONG_TLS_VALUES: Json[] = [
+  'TLS 1.3',
+  'a7:0e:2a',
+  '2026-11-30T14:02:00Z',
+  'Feb 30 2026',
+  '+275760-09-13T00:00:00.001Z',
+  'h'.repeat(256),
+  'TLSv1.3\n',
+  [''],
+  { subject: 'CN=x' },
+];
+
+type JsonEntry = { kind: string; id?: string; wire?: boolean; event?: Record<string, Json> };
+
+function buildCorpus(
+  bases: Array<{ bytes: Buffer; entries: SessionEntry[] }>,
+  picture: Buffer,
+  tlsBase: { bytes: Buffer; entries: SessionEntry[] },
+): Mutant[] {
   const random = prng(SEED);
   const int = (n: number): number => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
@@ -287,6 +307,55 @@ function buildCorpus(bases: Array<{ bytes: Buffer; entries: SessionEntry[] }>, p
     add('lines moved', lines.join('\n'));
   }
 
+  // TLS facts changed: every field of the tls event, the resolving's switch, a wire event moved or turned round.
+  const tlsText = dec(tlsBase.bytes);
+  for (let i = 0; i < 700; i += 1) {
+    const json = JSON.parse(tlsText) as Record<string, Json>;
+    const entries = json.entries as unknown as JsonEntry[];
+    const events = (type: string): Array<Record<string, Json>> =>
+      entries.flatMap((entry) => (entry.event?.type === type ? [entry.event] : []));
+    const tlsIds = new Set(
+      events('resolving')
+        .filter((event) => event.tls === true)
+        .map((event) => event.id),
+    );
+    const plainId = events('resolving').find((event) => event.tls !== true)?.id as Json;
+    const change = int(8);
+    if (change <= 2) {
+      const tls = pick(events('tls'));
+      const path = pick(paths(tls as Json).filter((at) => at.length > 0));
+      setAt(
+        tls as Json,
+        path,
+        random() < 0.15 ? undefined : structuredClone(pick([...WRONG_VALUES, ...WRONG_TLS_VALUES])),
+      );
+    } else if (change === 3) {
+      delete pick(events('resolving').filter((event) => tlsIds.has(event.id))).tls;
+    } else if (change === 4) {
+      pick(events(pick(['wire', 'tls']))).id = plainId;
+    } else if (change === 5) {
+      const wire = pick(events('wire'));
+      wire.dir = wire.dir === 'in' ? 'out' : 'in';
+    } else if (change === 6) {
+      const at = entries.findIndex((entry) => entry.event?.type === 'tls');
+      entries.splice(at + 1 + int(3), 0, structuredClone(entries[at] as JsonEntry));
+    } else {
+      const totals = json.totals as Record<string, number>;
+      totals.wireBytes = (totals.wireBytes as number) + pick([-1, 1, -(totals.wireBytes as number)]);
+    }
+    add('TLS facts changed', JSON.stringify(json));
+  }
+  // Records written into wire events are ignored: the reader works them out from the bytes, so a file cannot lie.
+  for (let i = 0; i < 100; i += 1) {
+    const json = JSON.parse(tlsText) as Record<string, Json>;
+    for (const entry of json.entries as unknown as JsonEntry[]) {
+      if (entry.event?.type === 'wire') {
+        entry.event.records = pick<Json>([[], [{ contentType: 'alert', alert: 'fatal' }], 'ClientHello', null]);
+      }
+    }
+    add('lying records (valid)', JSON.stringify(json), tlsBase.entries);
+  }
+
   for (let i = 0; i < 300; i += 1) {
     const { bytes, entries } = base();
     const json = JSON.parse(dec(bytes)) as Record<string, Json>;
@@ -323,7 +392,22 @@ beforeAll(async () => {
       entries: session.entries,
     })),
   );
-  corpus = buildCorpus([tour, tour, ...generated], picture);
+  // The TLS mutants start from the tour's TLS connection alone: small, so they are quick to read.
+  const secureId = recording.session.entries.find(
+    (entry) => entry.kind === 'event' && entry.event.type === 'resolving' && entry.event.tls,
+  );
+  const secureEntries = recording.session.entries.filter(
+    (entry) =>
+      entry.kind === 'start' ||
+      entry.kind === 'end' ||
+      (entry.kind === 'event' && secureId?.kind === 'event' && entry.event.id === secureId.event.id),
+  );
+  expect(secureEntries.some((entry) => entry.kind === 'event' && entry.event.type === 'tls')).toBe(true);
+  const secure = {
+    bytes: await exportToBuffer(save, memorySource(secureEntries, summarize(secureEntries))),
+    entries: secureEntries,
+  };
+  corpus = buildCorpus([tour, tour, secure, ...generated], picture, secure);
 });
 
 afterAll(async () => {

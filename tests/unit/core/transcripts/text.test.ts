@@ -32,11 +32,11 @@ describe('a real session as a .txt transcript', () => {
     expect(text).toContain('Recorded:     2026-11-30 14:02:00 UTC, for ');
     expect(text).toMatch(
       new RegExp(
-        `Connections:  6, to data\\.pr4e\\.org:80, echo\\.lab\\.test:7, 127\\.0\\.0\\.1:${refusedPort} and \\[::1\\]:\\d+\\n`,
+        `Connections:  8, to data\\.pr4e\\.org:80, echo\\.lab\\.test:7, 127\\.0\\.0\\.1:${refusedPort}, \\[::1\\]:\\d+ and data\\.pr4e\\.org:443\\n`,
       ),
     );
     expect(text).toContain('Ended:        cleanly (the session was closed properly)');
-    expect(text).toMatch(/Data: {9}141 bytes sent, 231,\d{3} bytes received, and 140,000 bytes counted but not saved/);
+    expect(text).toMatch(/Data: {9}188 bytes sent, 231,\d{3} bytes received, and 140,582 bytes counted but not saved/);
   });
 
   it("shows socket1.py's exchange like a terminal: sent and received lines, CR and LF visible", () => {
@@ -106,8 +106,8 @@ describe('a real session as a .txt transcript', () => {
     expect(text).toContain(
       "-- the session's journal is full (256 MiB): from here on, data is counted but its bytes are not saved",
     );
-    expect(text).toContain('#6 you sent 70,000 bytes that were not saved (the journal was full)');
-    expect(text).toContain('#6 received 70,000 bytes that were not saved (the journal was full)');
+    expect(text).toContain('#7 you sent 70,000 bytes that were not saved (the journal was full)');
+    expect(text).toContain('#7 received 70,000 bytes that were not saved (the journal was full)');
     expect(text).toContain("-- the lab HTTP server's slow mode is on: 2,000 bytes a second, 100 bytes at a time");
     expect(text).toContain("-- the lab HTTP server's slow mode is off: it answers at full speed");
     expect(text).toMatch(
