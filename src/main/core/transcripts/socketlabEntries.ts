@@ -41,7 +41,8 @@ const MAX_VERSION_LENGTH = 64;
 const MAX_TLS_NAME_LENGTH = 255;
 /** One line of a certificate (a subject, an issuer, one alternative name). */
 const MAX_CERTIFICATE_TEXT = 4096;
-const MAX_ALT_NAMES = 1000;
+/** Names in one certificate: a learner's sites have a few, a big CDN's certificate some hundreds. */
+const MAX_ALT_NAMES = 10_000;
 /** Hex digits of a serial number: RFC 5280 allows 20 bytes; some certificates in use have more. */
 const MAX_SERIAL_DIGITS = 256;
 /** Distinct connections in one session; a learner's session has dozens, a script's loop thousands. */
@@ -362,7 +363,7 @@ function trueFlag(fields: Fields, name: string, meaning: string): true {
 }
 
 /** `2026-11-30T14:02:00.000Z`, exactly as Date's toISOString writes it (which is what Socket Lab writes). */
-const ISO_UTC = /^(?:\d{4}|[+-]\d{6})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** OpenSSL's text for a certificate time, kept when it could not be read: `Dec  1 08:00:00 2026 GMT`. */
 const OPENSSL_TIME =
   /^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 123]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{1,4}(?: GMT)?$/;
@@ -415,7 +416,8 @@ function trustFrom(fields: Fields, maxText: number): TlsTrust {
     labCertificate: fields.boolean('labCertificate'),
     why: fields.text('why', 1, maxText),
   };
-  const code = fields.optionalText('code', 1, MAX_NAME_LENGTH);
+  // Node's verify code, or (when it gave none) its message.
+  const code = fields.optionalText('code', 1, MAX_CERTIFICATE_TEXT);
   if (code !== undefined) trust.code = code;
   return trust;
 }
