@@ -87,7 +87,12 @@ function pieceWords(piece: TlsRecordPiece, bytes: Uint8Array, context: WireConte
   const kind = `${CONTENT_WORDS[piece.contentType]} record`;
   const version = piece.version ?? 'version not yet known';
   if (piece.payloadLength === null) {
-    return `the start of a ${kind}: ${piece.length} of its ${HEADER_BYTES} header bytes; the rest follows`;
+    const article = /^[aeiou]/.test(kind) ? 'an' : 'a';
+    const which =
+      piece.at === 0
+        ? `the start of ${article} ${kind}`
+        : `more of the ${kind} header from byte ${count(piece.recordOffset)}`;
+    return `${which}: ${piece.length} of its ${HEADER_BYTES} header bytes; the rest follows`;
   }
   const total = HEADER_BYTES + piece.payloadLength;
   let words = `${kind}, ${version}, ${bytesInWords(piece.payloadLength)}`;

@@ -226,6 +226,53 @@ describe('a TLS connection in the .txt transcript', () => {
     expect(connectionText(text, 1)).not.toContain('inside TLS');
   });
 
+  it('follows a record cut between reads of the socket, header or payload, to its end', async () => {
+    const record = (type: number, payload: number[]): number[] => [
+      type,
+      3,
+      3,
+      payload.length >> 8,
+      payload.length & 255,
+      ...payload,
+    ];
+    const stream = Uint8Array.from([
+      ...record(22, [1, 0, 0, 2, 9, 9, 2, 0, 0, 1, 7]),
+      ...record(21, [2, 40]),
+      ...record(23, Array<number>(300).fill(0x42)),
+    ]);
+    const entries: SessionEntry[] = [
+      { kind: 'start', t: 0, sessionId: 's', startedAt: 0, appVersion: '1', transport: 'web', platform: 'linux' },
+      {
+        kind: 'event',
+        t: 1,
+        event: { type: 'resolving', id: 'c', t: 1, host: 'h', port: 443, route: 'lab', tls: true },
+      },
+    ];
+    const splitter = new TlsRecordSplitter();
+    let offset = 0;
+    for (const cut of [3, 14, 19, 100, 100, 100]) {
+      const bytes = stream.subarray(offset, offset + cut);
+      const records = splitter.push('in', bytes);
+      entries.push({ kind: 'event', t: 2, event: { type: 'wire', id: 'c', t: 2, dir: 'in', offset, bytes, records } });
+      offset += bytes.length;
+    }
+    const out = (await exportToBuffer(exportText, memorySource(entries, summarize(entries)))).toString('utf8');
+    expect(out).toContain('TLS< the start of a handshake record: 3 of its 5 header bytes; the rest follows\n');
+    expect(out).toContain(
+      'TLS< more of the handshake record from byte 0 (TLS 1.2, 11 bytes): its bytes 3 to 15 of 16, to its end: ClientHello,\n       ServerHello\n',
+    );
+    expect(out).toContain('TLS< the start of an alert record: 1 of its 5 header bytes; the rest follows\n');
+    expect(out).toContain(
+      'TLS< more of the alert record from byte 16 (TLS 1.2, 2 bytes): its bytes 1 to 6 of 7, to its end: fatal alert\n',
+    );
+    expect(out).toContain(
+      'TLS< application data record, TLS 1.2, 300 bytes (the first 13 of its 305 bytes are here; the rest follows), encrypted:\n       42 42 42 42 42 42 42 42\n',
+    );
+    expect(out).toMatch(
+      /TLS< more of the application data record from byte 23 \(TLS 1\.2, 300 bytes\): its bytes 213 to 304 of 305, to its end,\n/,
+    );
+  });
+
   it("past the journal's cap, wire bytes and plain bytes are each counted in their own words", () => {
     const capped = connectionText(text, 8);
     expect(capped).toMatch(/#8 TLS records sent, 386 bytes on the wire that were not saved \(the journal was full\)\n/);
