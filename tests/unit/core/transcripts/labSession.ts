@@ -16,14 +16,19 @@ export interface LabRecording {
   stop(): Promise<void>;
 }
 
-/** A recorder whose lab route goes to the test lab's servers, as the app's does. */
-export async function labRecording(): Promise<LabRecording> {
-  const lab = await startTestLab();
-  const session = recordSession({
+/** A recorder whose lab route goes to these lab servers, as the app's does (and which knows the lab's certificate). */
+export function labSessionOn(lab: TestLab): RecordedSession {
+  return recordSession({
     route: (host, port) => lab.servers.route(host, port),
     identify: (address, port) => lab.servers.identify(address, port),
     labCertificates: () => [lab.servers.certificate.summary.sha256],
   });
+}
+
+/** A recorder on a test lab of its own. */
+export async function labRecording(): Promise<LabRecording> {
+  const lab = await startTestLab();
+  const session = labSessionOn(lab);
   return {
     lab,
     session,
