@@ -5,14 +5,20 @@
  * quiet), `shutdown(socket.SHUT_WR)` where the learner half-closed, the book's recv loop where the other side
  * closed, and `close()`. It goes to the hosts the learner typed, or with `--lab HOST:PORT` to a lab server.
  *
+ * A TLS connection replays its plain sends inside TLS, in the book's ssl context style (tlsRecipe.ts):
+ * `ctx = ssl.create_default_context()`, the two lines that switch the certificate check off only where the lab's
+ * own certificate answers, then `ctx.wrap_socket(mysock, server_hostname=...)` with the name the learner typed. The
+ * bytes on the wire are never replayed: Python's TLS makes its own.
+ *
  * Everything taken from the session is written as an escaped literal (or, in a comment, made visible), so no
  * host name or message can break out of a string or a comment. Connections are buffered only until they and every
  * earlier one have closed, so a session of one connection after another streams.
  */
 import { isIP } from 'node:net';
-import type { ConnectionId, LabEvent } from '../../../shared/contract';
+import type { ConnectionId, LabEvent, TlsSessionInfo } from '../../../shared/contract';
 import type { ErrorCode } from '../../../shared/errors';
 import { pythonBytesLiteral } from '../../../shared/hexdump';
+import { LAB_ONLY_COMMENT } from '../../../shared/tlsRecipe';
 import type { TranscriptConnection, TranscriptSummary } from '../../../shared/transcript';
 import { DEFAULT_CLI_PORTS } from '../labServers/cli';
 import { LAB_SERVER_DESCRIPTIONS } from '../labServers/mirrors';
@@ -77,6 +83,11 @@ interface Plan {
   closed: boolean;
   /** The last event of this connection was local-ended: a close right after it sent that FIN itself. */
   finJustSent: boolean;
+  /** The learner asked for TLS; `secured` is what the handshake settled, once it did. */
+  tls: boolean;
+  secured: TlsSessionInfo | null;
+  /** Where it went is where the learner typed (no lab route in between): the lab certificate needs no --lab. */
+  typedIsDialed: boolean;
 }
 
 interface LabServerUse {
@@ -135,6 +146,9 @@ function newPlan(conn: TranscriptConnection, lab: number | undefined): Plan {
     aborted: false,
     closed: false,
     finJustSent: false,
+    tls: conn.tls !== undefined,
+    secured: null,
+    typedIsDialed: conn.dialed === undefined || (conn.dialed.address === conn.host && conn.dialed.port === conn.port),
   };
   if (conn.answeredBy !== undefined) plan.answeredBy = conn.answeredBy;
   return plan;
@@ -160,11 +174,18 @@ function addEvent(plan: Plan, event: LabEvent): void {
     case 'local-ended':
       plan.steps.push({ kind: 'shutdown' });
       break;
+    case 'tls': {
+      const { type: _type, id: _id, t: _t, ...info } = event;
+      plan.secured = info;
+      break;
+    }
     case 'peer-ended':
       plan.peerEnded = true;
       break;
     case 'error':
-      if (!plan.connected) plan.failed = { code: event.code, message: event.message };
+      // A TLS connection that never got secure failed too, though TCP connected.
+      if (!plan.connected || (plan.tls && plan.secured === null))
+        plan.failed = { code: event.code, message: event.message };
       break;
     case 'closed':
       plan.closed = true;
@@ -186,7 +207,8 @@ async function* writePython(source: TranscriptSource): AsyncGenerator<Uint8Array
   const { servers, byId } = labServersOf(summary);
   const connById = new Map(summary.connections.map((conn) => [conn.id, conn]));
   const aborts = summary.connections.some((conn) => conn.closedBy === 'abort');
-  out.write(headerText(summary, servers, aborts));
+  const tls = summary.connections.some((conn) => conn.tls !== undefined);
+  out.write(headerText(summary, servers, aborts, tls));
 
   // Blocks go out in connection order; a connection is held until it closed and every earlier one went out.
   const plans = new Map<ConnectionId, Plan>();
@@ -216,7 +238,8 @@ async function* writePython(source: TranscriptSource): AsyncGenerator<Uint8Array
       if (!plan) continue;
       addEvent(plan, event);
       if (event.type === 'closed') writeReady(false);
-    } else if (entry.kind === 'unsaved') {
+    } else if (entry.kind === 'unsaved' && !entry.wire) {
+      // Wire bytes are TLS records: Python's TLS makes its own, so only plain bytes count here.
       const plan = plans.get(entry.id);
       if (!plan) continue;
       if (entry.dir === 'out') plan.steps.push({ kind: 'unsaved-send', length: entry.length });
@@ -229,7 +252,7 @@ async function* writePython(source: TranscriptSource): AsyncGenerator<Uint8Array
   yield out.take();
 }
 
-function headerText(summary: TranscriptSummary, servers: LabServerUse[], aborts: boolean): string {
+function headerText(summary: TranscriptSummary, servers: LabServerUse[], aborts: boolean, tls: boolean): string {
   const n = summary.connections.length;
   const lines = [
     '#!/usr/bin/env python3',
@@ -241,13 +264,24 @@ function headerText(summary: TranscriptSummary, servers: LabServerUse[], aborts:
     '# as a Python bytes value. Before each send it reads as many bytes as came back there in the session',
     `# (giving up after ${QUIET_SECONDS} quiet seconds), so an echo prints each echo before the next send. Notes on what`,
     '# it does go to stderr; stdout holds only what came back. It needs nothing but Python 3.',
+    ...(tls
+      ? [
+          '# A TLS connection sends the same plain bytes inside TLS, through an ssl context as the book makes one;',
+          "# Python's TLS makes its own records on the wire, so those are never copied from the session.",
+        ]
+      : []),
     '#',
     '# Connections:',
   ];
   for (const conn of summary.connections) {
     const answered = conn.answeredBy !== undefined ? `, answered by the ${said(conn.answeredBy)}` : '';
-    const failed = conn.error && conn.connectMs === undefined ? ` (in the session: ${conn.error.code})` : '';
-    lines.push(`#   #${conn.number} ${said(conn.host)} port ${conn.port}${answered}${failed}`);
+    const failed =
+      conn.error && (conn.connectMs === undefined || (conn.tls && conn.tls.protocol === undefined))
+        ? ` (in the session: ${conn.error.code})`
+        : '';
+    lines.push(
+      `#   #${conn.number} ${said(conn.host)} port ${conn.port}${conn.tls ? ' over TLS' : ''}${answered}${failed}`,
+    );
   }
   if (n === 0) lines.push('#   none');
   lines.push('#', '# Run it:', '#   python3 this_file.py                    connects to the hosts and ports you typed');
@@ -281,6 +315,7 @@ function headerText(summary: TranscriptSummary, servers: LabServerUse[], aborts:
     '',
     'import codecs',
     'import socket',
+    ...(tls ? ['import ssl'] : []),
     ...(aborts ? ['import struct'] : []),
     'import sys',
     '',
@@ -297,6 +332,7 @@ function headerText(summary: TranscriptSummary, servers: LabServerUse[], aborts:
 /** Which lab server a name is, for the address `npm run lab-server` gives it. */
 function labServerKind(name: string): keyof typeof DEFAULT_CLI_PORTS | undefined {
   if (name.startsWith('Lab HTTP server')) return 'http';
+  if (name.startsWith('Lab HTTPS server')) return 'https';
   return LAB_SERVER_DESCRIPTIONS.find((description) => description.name === name)?.kind;
 }
 
@@ -428,6 +464,59 @@ const FINAL_LOOP = (n: number): string[] => [
   `    note('#${n}: the other side did not close within ${CLOSE_WAIT_SECONDS} seconds; closing')`,
 ];
 
+/** The seconds the TLS handshake may take before the script gives up on it. */
+const HANDSHAKE_SECONDS = 10;
+
+/**
+ * The book's ssl context for one connection: the certificate check stays on, except where the lab's own certificate
+ * answered (with --lab, or where the learner typed the lab's own address), as the lab's recipe does it.
+ */
+function contextLines(plan: Plan, secured: TlsSessionInfo | null): string[] {
+  const lines: string[] = [];
+  if (secured) {
+    const fingerprint = secured.certificate
+      ? `; its certificate's SHA-256 was ${said(secured.certificate.sha256)}`
+      : '';
+    lines.push(
+      ...comment(`TLS, as in the session (${said(secured.protocol)}, ${said(secured.cipher)}${fingerprint}).`),
+    );
+  }
+  lines.push('ctx = ssl.create_default_context()');
+  const labCertificate = secured?.trust.labCertificate === true;
+  const offForLab = [LAB_ONLY_COMMENT, 'ctx.check_hostname = False', 'ctx.verify_mode = ssl.CERT_NONE'];
+  if (labCertificate && plan.lab !== null && !plan.typedIsDialed) {
+    lines.push(
+      'if LAB:  # --lab: the lab TLS server answers, with the certificate it made',
+      ...offForLab.map((line) => `    ${line}`),
+    );
+  } else if (labCertificate) {
+    lines.push(...offForLab);
+  } else if (secured && !secured.trust.trusted) {
+    const code = secured.trust.code !== undefined ? ` (${said(secured.trust.code)})` : '';
+    lines.push(
+      ...comment(
+        `In the session this certificate was not trusted${code}: Python checks it too, so TLS may not start here.`,
+      ),
+    );
+  }
+  return lines;
+}
+
+/** `ctx.wrap_socket(...)`, in a try: a refused certificate or handshake ends this connection, not the script. */
+function wrapLines(plan: Plan, n: number, failedInSession: boolean): string[] {
+  // The name the learner typed goes in the ClientHello (SNI) and is checked against the certificate, as in the session.
+  const name = pythonString(plan.host.replace(/\.$/, ''));
+  return [
+    `mysock.settimeout(${HANDSHAKE_SECONDS})  # do not wait forever for the handshake`,
+    'try:',
+    `    mysock = ctx.wrap_socket(mysock, server_hostname=${name})`,
+    ...(failedInSession ? [`    note('#${n} TLS is set up this time:', mysock.version())`] : []),
+    'except OSError as err:  # ssl.SSLError (a certificate refused, an alert) is an OSError too',
+    `    note('#${n} TLS did not start:', err)`,
+    ...(failedInSession ? [] : ['    mysock.close()', '    mysock = None']),
+  ];
+}
+
 function blockText(plan: Plan, servers: LabServerUse[]): string {
   const n = plan.number;
   const server = plan.lab === null ? undefined : servers[plan.lab];
@@ -435,7 +524,7 @@ function blockText(plan: Plan, servers: LabServerUse[]): string {
   const lines = [
     '',
     '',
-    `# --- Connection #${n}: ${said(plan.host)} port ${plan.port}${answered} ---`,
+    `# --- Connection #${n}: ${said(plan.host)} port ${plan.port}${plan.tls ? ' over TLS' : ''}${answered} ---`,
     `host, port = where(${pythonString(plan.host)}, ${plan.port}, ${plan.lab === null ? 'None' : plan.lab})`,
     `note('#${n} connecting to', host, 'port', port)`,
     'decoder.reset()',
@@ -454,7 +543,31 @@ function blockText(plan: Plan, servers: LabServerUse[]): string {
     return `${lines.join('\n')}\n`;
   }
   lines.push('mysock.connect((host, port))');
+  if (plan.tls && plan.secured === null) {
+    const why = plan.failed ? `${plan.failed.code}: ${plan.failed.message}` : 'it stopped before it was done';
+    lines.push(
+      ...contextLines(plan, null),
+      ...comment(`In the session the TLS handshake did not finish (${said(why)})`),
+      ...wrapLines(plan, n, true),
+      'mysock.close()',
+    );
+    return `${lines.join('\n')}\n`;
+  }
+  const body = stepLines(plan, n);
+  if (!plan.tls) return `${[...lines, ...body].join('\n')}\n`;
+  lines.push(
+    ...contextLines(plan, plan.secured),
+    ...wrapLines(plan, n, false),
+    'if mysock is not None:',
+    `    note('#${n} TLS is set up:', mysock.version(), mysock.cipher()[0])`,
+    ...body.map((line) => (line === '' ? line : `    ${line}`)),
+  );
+  return `${lines.join('\n')}\n`;
+}
 
+/** The sends, the reads between them, the ending and close(), as they happened on a connection that opened. */
+function stepLines(plan: Plan, n: number): string[] {
+  const lines: string[] = [];
   const steps = plan.steps;
   const lastAction = steps.reduce((last, step, index) => (step.kind === 'receive' ? last : index), -1);
   const totalSends = steps.filter((step) => step.kind === 'send').length;
@@ -480,7 +593,13 @@ function blockText(plan: Plan, servers: LabServerUse[]): string {
         ),
       );
     } else if (step.kind === 'shutdown') {
-      lines.push('mysock.shutdown(socket.SHUT_WR)  # you half-closed here: FIN goes out, and receiving goes on');
+      lines.push(
+        ...(plan.tls
+          ? comment(
+              "You half-closed here (close_notify, then FIN). Python's ssl sockets cannot do that and go on reading, so this goes on without it.",
+            )
+          : ['mysock.shutdown(socket.SHUT_WR)  # you half-closed here: FIN goes out, and receiving goes on']),
+      );
     } else if (leftOut) {
       lines.push(
         ...comment(`${bytesInWords(step.length)} came back here in the session, to what was left out: not waited for.`),
@@ -502,5 +621,5 @@ function blockText(plan: Plan, servers: LabServerUse[]): string {
     );
   }
   lines.push('mysock.close()');
-  return `${lines.join('\n')}\n`;
+  return lines;
 }

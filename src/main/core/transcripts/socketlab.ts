@@ -19,10 +19,13 @@
  *
  * `entries` is the session itself, every SessionEntry in order with bytes in base64; the header repeats facts from
  * it for people (and the reader checks that they agree), and `totals`, written last, lets a reader tell a whole
- * file from one that lost entries.
+ * file from one that lost entries (`wireBytes` too, when TLS connections put bytes on the wire).
+ *
+ * A TLS connection's `wire` events are written with their bytes and without their records: the reader works the
+ * records out again from the bytes, so the file stays small and cannot disagree with itself.
  */
 import { version as buildVersion } from '../../../../package.json';
-import type { Endpoint, LabEvent, LabProgress } from '../../../shared/contract';
+import type { Endpoint, LabEvent, LabProgress, TlsCertificateInfo, TlsTrust } from '../../../shared/contract';
 import {
   SOCKETLAB_FORMAT,
   SOCKETLAB_VERSION,
@@ -74,14 +77,18 @@ async function* writeSocketlab(
   out.write('"entries":[');
   let entries = 0;
   let dataBytes = 0;
+  let wireBytes = 0;
   for await (const entry of source.entries()) {
     out.write(`${entries === 0 ? '\n' : ',\n'}${entryLine(entry)}`);
     entries += 1;
     if (entry.kind === 'event' && entry.event.type === 'data') dataBytes += entry.event.bytes.byteLength;
+    if (entry.kind === 'event' && entry.event.type === 'wire') wireBytes += entry.event.bytes.byteLength;
     if (out.full) yield out.take();
   }
   out.write(entries > 0 ? '\n],\n' : '],\n');
-  out.write(`"totals":${JSON.stringify({ entries, dataBytes })}}\n`);
+  // wireBytes only where there are some: a session without TLS is written as it always was.
+  const totals = wireBytes > 0 ? { entries, dataBytes, wireBytes } : { entries, dataBytes };
+  out.write(`"totals":${JSON.stringify(totals)}}\n`);
   yield out.take();
 }
 
@@ -129,6 +136,18 @@ function connectionRecord(conn: TranscriptConnection): Record<string, unknown> {
   record.peerEnded = conn.peerEnded;
   if (conn.closedBy !== undefined) record.closedBy = conn.closedBy;
   if (conn.error) record.error = { code: conn.error.code, message: conn.error.message };
+  if (conn.tls) {
+    const tls: Record<string, unknown> = {
+      wireBytesOut: conn.tls.wireBytesOut,
+      wireBytesIn: conn.tls.wireBytesIn,
+      unsavedWireBytes: conn.tls.unsavedWireBytes,
+    };
+    if (conn.tls.protocol !== undefined) tls.protocol = conn.tls.protocol;
+    if (conn.tls.cipher !== undefined) tls.cipher = conn.tls.cipher;
+    if (conn.tls.certificateSha256 !== undefined) tls.certificateSha256 = conn.tls.certificateSha256;
+    if (conn.tls.trusted !== undefined) tls.trusted = conn.tls.trusted;
+    record.tls = tls;
+  }
   return record;
 }
 
@@ -155,8 +174,8 @@ function entryRecord(entry: SessionEntry): Record<string, unknown> {
       return entry.event.type === 'journal-full'
         ? { kind: 'journal-full', t: entry.t, limitBytes: entry.event.limitBytes }
         : { kind: entry.kind, t: entry.t, event: eventRecord(entry.event) };
-    case 'unsaved':
-      return {
+    case 'unsaved': {
+      const record: Record<string, unknown> = {
         kind: entry.kind,
         t: entry.t,
         id: entry.id,
@@ -164,6 +183,9 @@ function entryRecord(entry: SessionEntry): Record<string, unknown> {
         offset: entry.offset,
         length: entry.length,
       };
+      if (entry.wire) record.wire = true;
+      return record;
+    }
     case 'journal-full':
       return { kind: entry.kind, t: entry.t, limitBytes: entry.limitBytes };
     case 'slow-mode':
@@ -192,8 +214,11 @@ function eventRecord(event: Exclude<LabEvent, { type: 'journal-full' }>): Record
   // Each record written out in full: spreading a common base costs more than the rest of the export.
   const { type, id, t } = event;
   switch (event.type) {
-    case 'resolving':
-      return { type, id, t, host: event.host, port: event.port, route: event.route };
+    case 'resolving': {
+      const record: Record<string, unknown> = { type, id, t, host: event.host, port: event.port, route: event.route };
+      if (event.tls) record.tls = true;
+      return record;
+    }
     case 'resolved':
       return { type, id, t, addresses: [...event.addresses], chosen: event.chosen };
     case 'connecting': {
@@ -226,10 +251,20 @@ function eventRecord(event: Exclude<LabEvent, { type: 'journal-full' }>): Record
     case 'wire':
       // The records are worked out again from the bytes when the file is read.
       return { type, id, t, dir: event.dir, offset: event.offset, bytes: toBase64(event.bytes) };
-    case 'tls': {
-      const { type: _type, id: _id, t: _t, ...info } = event;
-      return { type, id, t, ...structuredClone(info) };
-    }
+    case 'tls':
+      return {
+        type,
+        id,
+        t,
+        protocol: event.protocol,
+        cipher: event.cipher,
+        cipherOpenSsl: event.cipherOpenSsl,
+        alpn: event.alpn,
+        serverName: event.serverName,
+        certificate: event.certificate && certificateRecord(event.certificate),
+        trust: trustRecord(event.trust),
+        handshakeMs: event.handshakeMs,
+      };
     case 'peer-ended':
     case 'local-ended':
       return { type, id, t };
@@ -248,6 +283,28 @@ function eventRecord(event: Exclude<LabEvent, { type: 'journal-full' }>): Record
       return record;
     }
   }
+}
+
+function certificateRecord(certificate: TlsCertificateInfo): Record<string, unknown> {
+  const record: Record<string, unknown> = {
+    subject: certificate.subject,
+    issuer: certificate.issuer,
+    validFrom: certificate.validFrom,
+    validTo: certificate.validTo,
+    sha256: certificate.sha256,
+    altNames: [...certificate.altNames],
+    serialNumber: certificate.serialNumber,
+    selfSigned: certificate.selfSigned,
+  };
+  if (certificate.publicKey !== undefined) record.publicKey = certificate.publicKey;
+  return record;
+}
+
+function trustRecord(trust: TlsTrust): Record<string, unknown> {
+  const record: Record<string, unknown> = { trusted: trust.trusted, labCertificate: trust.labCertificate };
+  if (trust.code !== undefined) record.code = trust.code;
+  record.why = trust.why;
+  return record;
 }
 
 function toBase64(bytes: Uint8Array): string {

@@ -36,7 +36,7 @@ export interface SocketlabFileInfo {
   /** Wall clock at the session's t = 0, ms since 1970. */
   startedAt: number;
   entries: number;
-  /** Data bytes kept, both directions, every connection. */
+  /** Data bytes kept, both directions, every connection (on a TLS connection, the plain bytes inside TLS). */
   bytes: number;
   progress: LabProgress | null;
 }
@@ -605,6 +605,13 @@ class SocketlabReader {
       return fail(
         'BAD_FILE',
         `This file says it holds ${count(totals.dataBytes)} bytes of data, but its entries hold ${count(this.#sequence.dataBytes)}: it was changed after it was saved.`,
+        HINT_CHANGED,
+      );
+    }
+    if ((totals.wireBytes ?? 0) !== this.#sequence.wireBytes) {
+      return fail(
+        'BAD_FILE',
+        `This file says it holds ${count(totals.wireBytes ?? 0)} bytes of TLS records on the wire, but its entries hold ${count(this.#sequence.wireBytes)}: it was changed after it was saved.`,
         HINT_CHANGED,
       );
     }

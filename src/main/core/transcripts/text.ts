@@ -2,14 +2,27 @@
  * The `.txt` transcript: a session as a teacher reads it in any editor, like a terminal session. A header (when,
  * how many connections, to which hosts), then everything in order: connection events in words, and the bytes
  * with `>>> ` (sent) and `<<< ` (received) at line starts, CR and LF made visible, other control bytes as `\xHH`,
- * UTF-8 text as text, and binary data (an image) as a short hex preview with its length. Streamed.
+ * UTF-8 text as text, and binary data (an image) as a short hex preview with its length. A TLS connection shows both
+ * layers: its records on the wire as `TLS> ` and `TLS< ` lines, one per record (textTls.ts), what the handshake
+ * settled as a block, and then the plain bytes inside TLS as `>>> ` and `<<< ` lines. Streamed.
  */
 import type { ConnectionId, Endpoint, LabEvent, LabProgress, SlowMode } from '../../../shared/contract';
 import { HEX_LINE_BYTES, hexDumpLine } from '../../../shared/hexdump';
 import type { SessionEnding, SessionEntry, TranscriptSummary } from '../../../shared/transcript';
 import { PieceWriter } from './pieces';
 import type { Exporter, TranscriptSource } from './source';
-import { bytesInWords, count, isUnsafeCharacter, secondsAfter, sizeInWords, visible, wallClock } from './wording';
+import { tlsBlockLines, WIRE_RECEIVED_MARKER, WIRE_SENT_MARKER, wireLines } from './textTls';
+import {
+  bytesInWords,
+  count,
+  isUnsafeCharacter,
+  secondsAfter,
+  sizeInWords,
+  visible,
+  wallClock,
+  WORDS_WIDTH,
+  wrapWords,
+} from './wording';
 
 export interface TextExportOptions {
   /** Characters of bytes per line before it wraps (the marker and escapes aside); default 76. */
@@ -37,15 +50,46 @@ export const exportText: Exporter = textExporter();
 interface ConnectionNotes {
   number: number;
   startT: number;
-  /** Unsaved data not yet written, so a run of it is one line. */
-  unsaved: { dir: 'in' | 'out'; bytes: number; pieces: number; fromT: number; toT: number } | null;
+  /** A TLS connection: its data is the plain bytes inside TLS. */
+  tls: boolean;
+  /** It settled on TLS 1.3 (the summary knows from its tls event), and that event has not come yet. */
+  tls13Handshake: boolean;
+  /** Unsaved data not yet written, so a run of it is one line (plain and wire bytes are separate runs). */
+  unsaved: { dir: 'in' | 'out'; wire: boolean; bytes: number; pieces: number; fromT: number; toT: number } | null;
+}
+
+/** Each connection's notes, by id: numbered in the order they first appear. */
+class Notes extends Map<ConnectionId, ConnectionNotes> {
+  readonly #protocols = new Map<ConnectionId, string | undefined>();
+
+  constructor(summary: TranscriptSummary) {
+    super();
+    for (const conn of summary.connections) if (conn.tls) this.#protocols.set(conn.id, conn.tls.protocol);
+  }
+
+  /** This connection's notes, made when it first appears. */
+  of(id: ConnectionId, t: number): ConnectionNotes {
+    let notes = this.get(id);
+    if (!notes) {
+      const tls = this.#protocols.has(id);
+      notes = {
+        number: this.size + 1,
+        startT: t,
+        tls,
+        tls13Handshake: this.#protocols.get(id) === 'TLSv1.3',
+        unsaved: null,
+      };
+      this.set(id, notes);
+    }
+    return notes;
+  }
 }
 
 async function* writeText(source: TranscriptSource, width: number): AsyncGenerator<Uint8Array> {
   const out = new PieceWriter();
   const summary = source.summary;
   out.write(headerText(summary, source.ending));
-  const connections = new Map<ConnectionId, ConnectionNotes>();
+  const connections = new Notes(summary);
   const flushUnsaved = (except?: ConnectionId): void => {
     for (const [id, notes] of connections) {
       if (id !== except && notes.unsaved) out.write(unsavedLine(notes));
@@ -75,13 +119,14 @@ async function* writeText(source: TranscriptSource, width: number): AsyncGenerat
       if (!notes) continue;
       flushUnsaved(entry.id);
       const run = notes.unsaved;
-      if (run && run.dir === entry.dir) {
+      const wire = entry.wire === true;
+      if (run && run.dir === entry.dir && run.wire === wire) {
         run.bytes += entry.length;
         run.pieces += 1;
         run.toT = entry.t;
       } else {
         if (run) out.write(unsavedLine(notes));
-        notes.unsaved = { dir: entry.dir, bytes: entry.length, pieces: 1, fromT: entry.t, toT: entry.t };
+        notes.unsaved = { dir: entry.dir, wire, bytes: entry.length, pieces: 1, fromT: entry.t, toT: entry.t };
       }
       continue;
     }
@@ -110,7 +155,8 @@ async function* writeText(source: TranscriptSource, width: number): AsyncGenerat
 function headerText(summary: TranscriptSummary, ending: SessionEnding | undefined): string {
   const title = 'Socket Lab session transcript';
   const lines = [title, '='.repeat(title.length)];
-  const field = (name: string, value: string): void => void lines.push(`${`${name}:`.padEnd(14)}${value}`);
+  const field = (name: string, value: string): void =>
+    void lines.push(wrapWords(`${`${name}:`.padEnd(14)}${value}`, 14));
   const lasted = Math.max(0, summary.lastAt - summary.startedAt);
   field(
     'Recorded',
@@ -127,8 +173,10 @@ function headerText(summary: TranscriptSummary, ending: SessionEnding | undefine
   );
   const targets = [
     ...new Set(
-      summary.connections.map((conn) =>
-        conn.host.includes(':') ? `[${visible(conn.host)}]:${conn.port}` : `${visible(conn.host)}:${conn.port}`,
+      summary.connections.map(
+        (conn) =>
+          (conn.host.includes(':') ? `[${visible(conn.host)}]:${conn.port}` : `${visible(conn.host)}:${conn.port}`) +
+          (conn.tls ? ' (TLS)' : ''),
       ),
     ),
   ];
@@ -142,11 +190,24 @@ function headerText(summary: TranscriptSummary, ending: SessionEnding | undefine
     received += conn.bytesIn;
     unsaved += conn.unsavedBytes;
   }
+  const secure = summary.connections.flatMap((conn) => (conn.tls ? [conn.tls] : []));
   field(
     'Data',
     `${bytesInWords(sent)} sent, ${bytesInWords(received)} received` +
       (unsaved > 0 ? `, and ${bytesInWords(unsaved)} counted but not saved (the journal was full)` : ''),
   );
+  if (secure.length > 0) {
+    const sum = (pick: (tls: (typeof secure)[number]) => number): number =>
+      secure.reduce((total, tls) => total + pick(tls), 0);
+    const unsavedWire = sum((tls) => tls.unsavedWireBytes);
+    field(
+      'On the wire',
+      `${bytesInWords(sum((tls) => tls.wireBytesOut))} sent, ${bytesInWords(sum((tls) => tls.wireBytesIn))} received ` +
+        `by ${secure.length === 1 ? 'the TLS connection' : `the ${count(secure.length)} TLS connections`}, records and all` +
+        (unsavedWire > 0 ? `, and ${bytesInWords(unsavedWire)} counted but not saved` : '') +
+        ` (for ${secure.length === 1 ? 'it' : 'them'}, Data counts the plain bytes inside TLS)`,
+    );
+  }
   if (summary.progress) field('Guided lab', progressWords(summary.progress));
   lines.push(
     '',
@@ -155,11 +216,26 @@ function headerText(summary: TranscriptSummary, ending: SessionEnding | undefine
     'line feed bytes (a real line break follows each \\n), \\t is a tab, \\\\ a backslash, and \\xHH any other',
     'byte that is not text. Times are seconds since that connection (#1, #2, ...) started; lines that',
     `begin with "${SESSION_MARKER}" are about the whole session, and their times count from its start.`,
+    ...(secure.length > 0 ? TLS_HOW_TO_READ : []),
     '',
     '',
   );
   return lines.join('\n');
 }
+
+const TLS_HOW_TO_READ = [
+  '',
+  ...wrapWords(
+    `On a TLS connection, "${WIRE_SENT_MARKER}" and "${WIRE_RECEIVED_MARKER}" lines are the TLS records as they crossed the ` +
+      'wire, one line per record: its content type, the version its header names (a ClientHello often says TLS 1.0, ' +
+      'and TLS 1.3 records say TLS 1.2, so that old boxes on the way let them through), its length after the 5-byte ' +
+      'header, and what can be read in it: handshake messages until encryption starts, and alerts (TLS 1.3 encrypts ' +
+      'the handshake after ServerHello, and sends it as application data). Encrypted bytes show as a few hex digits. ' +
+      `The "${SENT_MARKER}" and "${RECEIVED_MARKER}" lines of that connection are the plain ` +
+      'bytes inside TLS, before encryption and after it.',
+    0,
+  ).split('\n'),
+];
 
 /** `a, b and c`, wrapped under the column where the list starts. */
 function wrapList(items: string[], indent: number): string {
@@ -206,7 +282,7 @@ function journalFullLine(t: number, limitBytes: number): string {
   );
 }
 
-function entryText(entry: SessionEntry, connections: Map<ConnectionId, ConnectionNotes>, width: number): string {
+function entryText(entry: SessionEntry, connections: Notes, width: number): string {
   switch (entry.kind) {
     case 'start':
       return '';
@@ -236,9 +312,13 @@ function unsavedLine(notes: ConnectionNotes): string {
   const run = notes.unsaved;
   notes.unsaved = null;
   if (!run) return '';
-  const what = run.dir === 'out' ? 'you sent' : 'received';
+  const size = bytesInWords(run.bytes);
+  const what = run.wire
+    ? `TLS records ${run.dir === 'out' ? 'sent' : 'received'}, ${size} on the wire`
+    : `${run.dir === 'out' ? 'you sent' : 'received'} ${size}${notes.tls ? ' inside TLS' : ''}`;
   const pieces = run.pieces > 1 ? ` in ${count(run.pieces)} pieces` : '';
-  return `${timeColumn(run.fromT - notes.startT)}  #${notes.number} ${what} ${bytesInWords(run.bytes)}${pieces} that were not saved (the journal was full)\n`;
+  const line = `${timeColumn(run.fromT - notes.startT)}  #${notes.number} ${what}${pieces} that were not saved (the journal was full)`;
+  return `${wrapWords(line, 16)}\n`;
 }
 
 function address(endpoint: Pick<Endpoint, 'address' | 'port' | 'family'>): string {
@@ -262,34 +342,13 @@ const CLOSED_WORDS = {
   abort: 'you aborted it: a reset (RST) went out instead of FIN',
 } as const;
 
-/** Event lines longer than this wrap at a space, carried on under the words. */
-const WORDS_WIDTH = 120;
-
-function wrapWords(line: string, indent: number): string {
-  if (line.length <= WORDS_WIDTH) return line;
-  const out: string[] = [];
-  let rest = line;
-  while (rest.length > WORDS_WIDTH) {
-    const space = rest.lastIndexOf(' ', WORDS_WIDTH);
-    const cut = space > indent + 20 ? space : WORDS_WIDTH;
-    out.push(rest.slice(0, cut));
-    rest = ' '.repeat(indent) + rest.slice(cut).trimStart();
-  }
-  out.push(rest);
-  return out.join('\n');
-}
-
 function eventText(
   event: Exclude<LabEvent, { type: 'journal-full' }>,
-  connections: Map<ConnectionId, ConnectionNotes>,
+  connections: Notes,
   width: number,
   closedAfterFin = false,
 ): string {
-  let notes = connections.get(event.id);
-  if (!notes) {
-    notes = { number: connections.size + 1, startT: event.t, unsaved: null };
-    connections.set(event.id, notes);
-  }
+  const notes = connections.of(event.id, event.t);
   const head = `${timeColumn(event.t - notes.startT)}  #${notes.number} `;
   const said = (...lines: string[]): string =>
     lines
@@ -297,19 +356,21 @@ function eventText(
       .join('');
   switch (event.type) {
     case 'wire':
-      return said(
-        `${event.dir === 'out' ? 'TLS records sent' : 'TLS records received'}, ${bytesInWords(event.bytes.byteLength)} on the wire: ${event.records
-          .map((record) => record.handshake?.join(', ') ?? record.contentType)
-          .join('; ')}`,
+      return (
+        said(
+          `TLS records ${event.dir === 'out' ? 'sent' : 'received'}, ${bytesInWords(event.bytes.byteLength)} on the wire (from byte ${count(event.offset)} of the TCP stream):`,
+        ) + wireLines(event, { handshakeEncrypted: notes.tls13Handshake })
       );
     case 'tls':
-      return said(
-        `TLS is set up: ${visible(event.protocol)}, ${visible(event.cipher)}${event.certificate ? `; certificate ${visible(event.certificate.subject)}, SHA-256 ${event.certificate.sha256}` : ''}`,
-        visible(event.trust.why),
+      notes.tls13Handshake = false;
+      return (
+        said(
+          `TLS is set up, ${event.handshakeMs.toFixed(1)} ms after the TCP connect: from here on, what crosses the wire is encrypted`,
+        ) + tlsBlockLines(event, head.length)
       );
     case 'resolving':
       return said(
-        `asked for ${visible(event.host)} port ${event.port} (route: ${event.route}), ${(event.t / 1000).toFixed(3)} s into the session`,
+        `asked for ${visible(event.host)} port ${event.port}${event.tls ? ' with TLS' : ''} (route: ${event.route}), ${(event.t / 1000).toFixed(3)} s into the session`,
       );
     case 'resolved': {
       const addresses = event.addresses.map((entry) => visible(entry));
@@ -327,6 +388,15 @@ function eventText(
     case 'data': {
       const size = bytesInWords(event.bytes.byteLength);
       const marker = event.dir === 'out' ? SENT_MARKER : RECEIVED_MARKER;
+      if (notes.tls) {
+        return (
+          said(
+            event.dir === 'out'
+              ? `you sent ${size} inside TLS (the plain bytes, before they were encrypted):`
+              : `received ${size} inside TLS (the plain bytes, once decrypted):`,
+          ) + bytesText(event.bytes, marker, event.offset, width, 'the plain stream inside TLS')
+        );
+      }
       return (
         said(event.dir === 'out' ? `you sent ${size}:` : `received ${size}:`) +
         bytesText(event.bytes, marker, event.offset, width)
@@ -396,7 +466,13 @@ function textExtent(bytes: Uint8Array): { textEnd: number; binaryBytes: number }
  * data begins and goes on for more than BINARY_SHOWN_WHOLE bytes (an image after its HTTP headers), the text
  * before it is written and the rest is previewed in hex with its length.
  */
-export function bytesText(bytes: Uint8Array, marker: string, offset: number, width: number): string {
+export function bytesText(
+  bytes: Uint8Array,
+  marker: string,
+  offset: number,
+  width: number,
+  stream = 'the stream',
+): string {
   const { textEnd, binaryBytes } = textExtent(bytes);
   const rest = bytes.length - textEnd;
   const mostlyBinary = rest > BINARY_SHOWN_WHOLE && binaryBytes > rest / 10;
@@ -408,7 +484,7 @@ export function bytesText(bytes: Uint8Array, marker: string, offset: number, wid
   const binary = bytes.subarray(textStart);
   const shown = Math.min(HEX_PREVIEW_BYTES, binary.length);
   const from = offset + textStart;
-  out += `${marker}[binary: ${bytesInWords(binary.length)} from byte ${count(from)} of the stream; the first ${shown} in hex]\n`;
+  out += `${marker}[binary: ${bytesInWords(binary.length)} from byte ${count(from)} of ${stream}; the first ${shown} in hex]\n`;
   for (let at = 0; at < shown; at += HEX_LINE_BYTES) {
     const line = hexDumpLine(binary.subarray(at, Math.min(at + HEX_LINE_BYTES, shown)), from + at);
     out += `${marker}  ${line.offset}  ${line.hex}  |${line.ascii}|\n`;

@@ -93,3 +93,21 @@ export function shown(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   return 'an object';
 }
+
+/** Lines of words in a transcript are at most this long; longer ones wrap at a space. */
+export const WORDS_WIDTH = 120;
+
+/** A line of words wrapped at a space before WORDS_WIDTH, carried on `indent` spaces in (or cut, if it has no space). */
+export function wrapWords(line: string, indent: number): string {
+  if (line.length <= WORDS_WIDTH) return line;
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > WORDS_WIDTH) {
+    const space = rest.lastIndexOf(' ', WORDS_WIDTH);
+    const cut = space > indent + 20 ? space : WORDS_WIDTH;
+    out.push(rest.slice(0, cut));
+    rest = ' '.repeat(indent) + rest.slice(cut).trimStart();
+  }
+  out.push(rest);
+  return out.join('\n');
+}

@@ -16,13 +16,19 @@ export interface LabRecording {
   stop(): Promise<void>;
 }
 
-/** A recorder whose lab route goes to the test lab's servers, as the app's does. */
-export async function labRecording(): Promise<LabRecording> {
-  const lab = await startTestLab();
-  const session = recordSession({
+/** A recorder whose lab route goes to these lab servers, as the app's does (and which knows the lab's certificate). */
+export function labSessionOn(lab: TestLab): RecordedSession {
+  return recordSession({
     route: (host, port) => lab.servers.route(host, port),
     identify: (address, port) => lab.servers.identify(address, port),
+    labCertificates: () => [lab.servers.certificate.summary.sha256],
   });
+}
+
+/** A recorder on a test lab of its own. */
+export async function labRecording(): Promise<LabRecording> {
+  const lab = await startTestLab();
+  const session = labSessionOn(lab);
   return {
     lab,
     session,
@@ -35,14 +41,26 @@ export async function labRecording(): Promise<LabRecording> {
 
 const latin1 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));
 
-function connect(session: RecordedSession, host: string, port: number): ConnectionId {
-  return valueOf(session.hub.connect({ host, port, route: 'lab', timeoutMs: 5_000 })).id;
+function connect(session: RecordedSession, host: string, port: number, tls = false): ConnectionId {
+  return valueOf(session.hub.connect({ host, port, route: 'lab', timeoutMs: 5_000, ...(tls && { tls }) })).id;
 }
 
 /** socket1.py: the chapter's request, read until the server closes, then close. */
 export async function romeoExchange(session: RecordedSession, request = ROMEO_REQUEST): Promise<ConnectionId> {
   const id = connect(session, 'data.pr4e.org', 80);
   await session.log.next(id, 'connected');
+  valueOf(session.hub.send(id, latin1(request)));
+  await session.log.next(id, 'peer-ended');
+  valueOf(session.hub.close(id));
+  await session.log.next(id, 'closed');
+  return id;
+}
+
+/** socket1.py over TLS (the lab TLS server on data.pr4e.org:443): the handshake, the request inside TLS, read
+ *  until the server closes, then close. */
+export async function tlsRomeoExchange(session: RecordedSession, request = ROMEO_REQUEST): Promise<ConnectionId> {
+  const id = connect(session, 'data.pr4e.org', 443, true);
+  await session.log.next(id, 'tls');
   valueOf(session.hub.send(id, latin1(request)));
   await session.log.next(id, 'peer-ended');
   valueOf(session.hub.close(id));
@@ -90,11 +108,12 @@ export async function ipv6Abort(session: RecordedSession): Promise<{ id: Connect
 }
 
 /** The whole tour: romeo.txt, the picture, an echo with text and UTF-8 and a control byte, a refused port, IPv6
- *  with an abort, plus the entries the journal adds (slow mode, progress, journal full, unsaved data, end). */
+ *  with an abort, romeo.txt over TLS, plus the entries the journal adds (slow mode, progress, journal full, unsaved
+ *  data, end), and after the cap a TLS connection whose wire and plain bytes are all unsaved. */
 export async function recordTour(
   recording: LabRecording,
   closedPort: number,
-  options: { picture?: boolean } = {},
+  options: { picture?: boolean; tls?: boolean } = {},
 ): Promise<void> {
   const { session } = recording;
   await romeoExchange(session);
@@ -109,6 +128,8 @@ export async function recordTour(
   await refusedConnection(session, closedPort);
   const { server } = await ipv6Abort(session);
   await server.close();
+  const tls = options.tls ?? true;
+  if (tls) await tlsRomeoExchange(session);
   session.entries.push({
     kind: 'progress',
     t: lastT(session),
@@ -118,7 +139,7 @@ export async function recordTour(
       predictions: { 'headers-body': 'Content-Length: 167' },
     },
   });
-  session.entries.push({ kind: 'journal-full', t: lastT(session), limitBytes: 256 * 1024 * 1024 });
+  session.fillJournal(256 * 1024 * 1024);
   // After the cap the journal counts data without keeping it.
   const id = connect(session, 'echo.lab.test', 7);
   await session.log.next(id, 'connected');
@@ -126,6 +147,7 @@ export async function recordTour(
   session.entries.push({ kind: 'unsaved', t: lastT(session) + 1, id, dir: 'in', offset: 0, length: 70_000 });
   valueOf(session.hub.close(id));
   await session.log.next(id, 'closed');
+  if (tls) await tlsRomeoExchange(session);
   session.entries.push({ kind: 'end', t: lastT(session) + 1 });
 }
 

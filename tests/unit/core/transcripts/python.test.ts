@@ -1,7 +1,8 @@
 /**
  * The .py export, run by python3: socket1.py's recorded exchange replayed against the lab HTTP server prints the
- * same response bytes; an echo session prints each echo before the next send; IPv6 uses AF_INET6; and any session
- * at all gives a script Python compiles. Python runs with the tests' loopback guard (tests/python/guard), which
+ * same response bytes, and over TLS against the lab TLS server too (the book's ssl context, the check off only for
+ * the lab's own certificate); an echo session prints each echo before the next send; IPv6 uses AF_INET6; and any
+ * session at all gives a script Python compiles. Python runs with the tests' loopback guard (tests/python/guard), which
  * ends a program that reaches for any address outside 127.0.0.0/8 and ::1 before the system sees it.
  */
 import { spawn } from 'node:child_process';
@@ -11,17 +12,21 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPython, pythonString } from '../../../../src/main/core/transcripts/python';
-import type { ConnectionId } from '../../../../src/shared/contract';
-import { closedPort } from '../connections/loopback';
+import type { ConnectionId, LabEvent } from '../../../../src/shared/contract';
+import { LAB_ONLY_COMMENT } from '../../../../src/shared/tlsRecipe';
+import { closedPort, startServer, valueOf } from '../connections/loopback';
 import { PYTHON_LOOPBACK_GUARD } from '../labServers/helpers';
 import {
   echoExchange,
   ipv6Abort,
   labRecording,
   refusedConnection,
+  ROMEO_REQUEST,
   romeoExchange,
+  tlsRomeoExchange,
   type LabRecording,
 } from './labSession';
+import { recordSession } from './recordSession';
 import { exportToBuffer, FC_SEED, sessionArb } from './socketlabSessions';
 
 let scratch: string;
@@ -147,6 +152,177 @@ describe('a recorded socket1.py exchange, replayed', () => {
     const other = await runPython(script, ['--verbose']);
     expect(other.stderr).toContain("Unknown argument '--verbose'");
     expect((await runPython(script, ['--help'])).stdout.toString()).toMatch(/^usage: python3 /);
+  });
+});
+
+describe('a recorded socket1.py exchange over TLS, replayed', () => {
+  let recording: LabRecording;
+  let id: ConnectionId;
+  let script: string;
+
+  beforeAll(async () => {
+    recording = await labRecording();
+    id = await tlsRomeoExchange(recording.session);
+    script = await scriptOf(recording);
+  });
+
+  afterAll(async () => {
+    await recording.stop();
+  });
+
+  it("goes through the book's ssl context, the check off only for the lab's own certificate, and never replays wire bytes", () => {
+    expect(script).toContain('import socket\nimport ssl\n');
+    expect(script).toContain('#   #1 data.pr4e.org port 443 over TLS, answered by the Lab HTTPS server');
+    expect(script).toContain('npm run lab-server: --lab 127.0.0.1:8443');
+    expect(script).toContain(['mysock.connect((host, port))', '# TLS, as in the session (TLSv1.3, '].join('\n'));
+    expect(script).toContain(
+      [
+        'ctx = ssl.create_default_context()',
+        'if LAB:  # --lab: the lab TLS server answers, with the certificate it made',
+        `    ${LAB_ONLY_COMMENT}`,
+        '    ctx.check_hostname = False',
+        '    ctx.verify_mode = ssl.CERT_NONE',
+        'mysock.settimeout(10)  # do not wait forever for the handshake',
+        'try:',
+        "    mysock = ctx.wrap_socket(mysock, server_hostname='data.pr4e.org')",
+      ].join('\n'),
+    );
+    expect(script).toContain(
+      "    cmd = b'GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n'\n    mysock.sendall(cmd)\n",
+    );
+    // The ClientHello (and every other record) is Python's own to make.
+    const wire = recording.session.log
+      .of(id)
+      .filter((event): event is Extract<LabEvent, { type: 'wire' }> => event.type === 'wire');
+    expect(wire.length).toBeGreaterThan(3);
+    expect(script).not.toContain('\\x16\\x03\\x01');
+    expect(script).not.toContain(Buffer.from(wire[0]!.bytes.subarray(11, 43)).toString('hex'));
+  });
+
+  it('with --lab, against the lab TLS server, prints exactly the plain response bytes the session received', async () => {
+    const result = await runPython(script, ['--lab', `127.0.0.1:${recording.lab.port('https')}`]);
+    expect(result.stderr).toMatch(/#1 TLS is set up: TLSv1\.[23] TLS_/);
+    expect(result.code).toBe(0);
+    const received = recording.session.log.bytes(id, 'in');
+    expect(received.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\nDate: Tue, 01 Apr 2025 12:34:56 GMT\r\n/);
+    expect(result.stdout.equals(received)).toBe(true);
+  });
+
+  it("past the journal's cap, counts only the plain bytes: wire bytes are TLS's own", async () => {
+    const capped = await labRecording();
+    try {
+      capped.session.fillJournal(1024);
+      const cappedId = await tlsRomeoExchange(capped.session);
+      const wireOut = capped.session.log
+        .of(cappedId)
+        .flatMap((event) => (event.type === 'wire' && event.dir === 'out' ? [event.bytes.byteLength] : []));
+      const text = await scriptOf(capped);
+      expect(text).toContain(
+        '    # Here you sent 47 bytes the session did not save (its journal was full): left out.\n',
+      );
+      expect(text).toContain('    # 535 bytes came back here in the session, to what was left out: not waited for.\n');
+      for (const length of wireOut) expect(text).not.toContain(`sent ${length} bytes the session did not save`);
+    } finally {
+      await capped.stop();
+    }
+  });
+
+  it('without --lab, goes to data.pr4e.org port 443, which the guard stops here', async () => {
+    const result = await runPython(script);
+    expect(result.code).toBe(86);
+    expect(result.stderr).toContain('#1 connecting to data.pr4e.org port 443');
+    expect(result.stderr).toContain('LOOPBACK GUARD: blocked');
+  });
+});
+
+describe('TLS replays where the certificate is checked, or the handshake failed', () => {
+  const stops: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const stop of stops) await stop();
+  });
+
+  it("the lab's address typed by hand: its own certificate is let through without --lab", async () => {
+    const recording = await labRecording();
+    stops.push(() => recording.stop());
+    const port = recording.lab.port('https');
+    const { hub, log } = recording.session;
+    const id = valueOf(hub.connect({ host: '127.0.0.1', port, route: 'lab', timeoutMs: 5_000, tls: true })).id;
+    await log.next(id, 'tls');
+    valueOf(hub.send(id, Buffer.from(ROMEO_REQUEST)));
+    await log.next(id, 'peer-ended');
+    valueOf(hub.close(id));
+    await log.next(id, 'closed');
+    const script = await scriptOf(recording);
+    expect(script).toContain(`ctx = ssl.create_default_context()\n${LAB_ONLY_COMMENT}\nctx.check_hostname = False\n`);
+    expect(script).toContain("mysock = ctx.wrap_socket(mysock, server_hostname='127.0.0.1')");
+    const result = await runPython(script);
+    expect(result.code).toBe(0);
+    expect(result.stdout.equals(log.bytes(id, 'in'))).toBe(true);
+  });
+
+  it("a certificate that is not the lab's is checked, refused, and the script goes on to the next connection", async () => {
+    const lab = await labRecording();
+    stops.push(() => lab.stop());
+    // The same lab, but a hub that does not know the lab's certificate: to it, a self-signed stranger.
+    const session = recordSession({
+      route: (host, port) => lab.lab.servers.route(host, port),
+      identify: (address, port) => lab.lab.servers.identify(address, port),
+      labCertificates: () => [],
+    });
+    stops.push(async () => session.hub.dispose());
+    const stranger = valueOf(
+      session.hub.connect({ host: 'data.pr4e.org', port: 443, route: 'lab', timeoutMs: 5_000, tls: true }),
+    ).id;
+    const secured = await session.log.next(stranger, 'tls');
+    expect(secured.trust).toMatchObject({ trusted: false, labCertificate: false });
+    valueOf(session.hub.close(stranger));
+    await session.log.next(stranger, 'closed');
+    const echo = valueOf(session.hub.connect({ host: 'echo.lab.test', port: 7, route: 'lab', timeoutMs: 5_000 })).id;
+    await session.log.next(echo, 'connected');
+    valueOf(session.hub.send(echo, Buffer.from('still here\n')));
+    await session.log.received(echo, 11);
+    valueOf(session.hub.close(echo));
+    await session.log.next(echo, 'closed');
+
+    const script = (await exportToBuffer(exportPython, session.source())).toString('utf8');
+    expect(script).not.toContain('CERT_NONE');
+    expect(script).toContain(
+      '# In the session this certificate was not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): Python checks it\n# too, so TLS may not start here.\n',
+    );
+    const result = await runPython(script, [
+      '--lab',
+      `127.0.0.1:${lab.lab.port('https')}`,
+      '--lab',
+      `127.0.0.1:${lab.lab.port('echo')}`,
+    ]);
+    expect(result.stderr).toMatch(/#1 TLS did not start: .*CERTIFICATE_VERIFY_FAILED/);
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString()).toBe('still here\n');
+  });
+
+  it('a handshake that failed in the session is tried again and said to fail, without a traceback', async () => {
+    const plain = await startServer((socket) =>
+      socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')),
+    );
+    stops.push(() => plain.close());
+    const recording = await labRecording();
+    stops.push(() => recording.stop());
+    const { hub, log } = recording.session;
+    const id = valueOf(
+      hub.connect({ host: '127.0.0.1', port: plain.port, route: 'lab', timeoutMs: 5_000, tls: true }),
+    ).id;
+    expect((await log.next(id, 'error')).code).toBe('TLS_NOT_SPOKEN');
+    await log.next(id, 'closed');
+    const script = await scriptOf(recording);
+    expect(script).toContain('#   #1 127.0.0.1 port');
+    expect(script).toMatch(/over TLS \(in the session: TLS_NOT_SPOKEN\)/);
+    expect(script).toContain('# In the session the TLS handshake did not finish (TLS_NOT_SPOKEN: 127.0.0.1 port');
+    const result = await runPython(script);
+    expect(result.stderr).toMatch(
+      /#1 TLS did not start: .*WRONG_VERSION_NUMBER|#1 TLS did not start: .*record layer failure/i,
+    );
+    expect(result.stderr).not.toContain('Traceback');
+    expect(result.code).toBe(0);
   });
 });
 

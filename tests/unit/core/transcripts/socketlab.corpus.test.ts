@@ -1,7 +1,7 @@
 /**
- * A corpus of bad files: over 10,000 mutants of real .socketlab exports (cut short, bytes flipped, wrong types,
- * absurd numbers, deep nesting, damaged base64, wrong format or version, foreign JSON, binary garbage, byte-order
- * marks, lines moved). Each must give a valid result or one clear BAD_FILE / FILE_TOO_LARGE: never a throw, never
+ * A corpus of bad files: over 10,000 mutants of real .socketlab exports, TLS connections among them (cut short, bytes
+ * flipped, wrong types, absurd numbers, deep nesting, damaged base64, wrong format or version, foreign JSON, binary
+ * garbage, byte-order marks, lines moved, TLS facts changed, and records written in that the reader must ignore). Each must give a valid result or one clear BAD_FILE / FILE_TOO_LARGE: never a throw, never
  * a hang, within a time bound, and with Object.prototype untouched afterwards.
  */
 import { gzipSync } from 'node:zlib';
@@ -11,7 +11,7 @@ import { socketlabExporter } from '../../../../src/main/core/transcripts/socketl
 import { readSocketlab } from '../../../../src/main/core/transcripts/socketlabReader';
 import type { SessionEntry } from '../../../../src/shared/transcript';
 import { closedPort } from '../connections/loopback';
-import { labRecording, recordTour, type LabRecording } from './labSession';
+import { labRecording, labSessionOn, recordTour, tlsRomeoExchange, type LabRecording } from './labSession';
 import { chunked, exportToBuffer, FC_SEED, sessionArb } from './socketlabSessions';
 
 const SEED = Number(process.env.CORPUS_SEED ?? 1201);
@@ -97,7 +97,26 @@ const HUGE_NUMBERS = [
 ];
 const NUMERIC_KEYS = ['offset', 'length', 'port', 't', 'limitBytes', 'entries', 'dataBytes', 'startedAt', 'elapsedMs'];
 
-function buildCorpus(bases: Array<{ bytes: Buffer; entries: SessionEntry[] }>, picture: Buffer): Mutant[] {
+/** TLS-specific wrong values, beside the generic ones. */
+const WRONG_TLS_VALUES: Json[] = [
+  'TLS 1.3',
+  'a7:0e:2a',
+  '2026-11-30T14:02:00Z',
+  'Feb 30 2026',
+  '+275760-09-13T00:00:00.001Z',
+  'h'.repeat(256),
+  'TLSv1.3\n',
+  [''],
+  { subject: 'CN=x' },
+];
+
+type JsonEntry = { kind: string; id?: string; wire?: boolean; event?: Record<string, Json> };
+
+function buildCorpus(
+  bases: Array<{ bytes: Buffer; entries: SessionEntry[] }>,
+  picture: Buffer,
+  tlsBase: { bytes: Buffer; entries: SessionEntry[] },
+): Mutant[] {
   const random = prng(SEED);
   const int = (n: number): number => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
@@ -107,13 +126,13 @@ function buildCorpus(bases: Array<{ bytes: Buffer; entries: SessionEntry[] }>, p
     mutants.push({ family, bytes: typeof bytes === 'string' ? enc(bytes) : bytes, ...(same && { same }) });
   };
 
-  for (let i = 0; i < 2000; i += 1) {
+  for (let i = 0; i < 1800; i += 1) {
     const { bytes } = base();
     add('cut short', bytes.subarray(0, int(bytes.length)));
   }
   for (let i = 0; i < 150; i += 1) add('cut short (the picture)', picture.subarray(0, int(picture.length)));
 
-  for (let i = 0; i < 2500; i += 1) {
+  for (let i = 0; i < 2200; i += 1) {
     const copy = Buffer.from(base().bytes);
     const flips = 1 + int(3);
     for (let f = 0; f < flips; f += 1) {
@@ -287,6 +306,55 @@ function buildCorpus(bases: Array<{ bytes: Buffer; entries: SessionEntry[] }>, p
     add('lines moved', lines.join('\n'));
   }
 
+  // TLS facts changed: every field of the tls event, the resolving's switch, a wire event moved or turned round.
+  const tlsText = dec(tlsBase.bytes);
+  for (let i = 0; i < 500; i += 1) {
+    const json = JSON.parse(tlsText) as Record<string, Json>;
+    const entries = json.entries as unknown as JsonEntry[];
+    const events = (type: string): Array<Record<string, Json>> =>
+      entries.flatMap((entry) => (entry.event?.type === type ? [entry.event] : []));
+    const tlsIds = new Set(
+      events('resolving')
+        .filter((event) => event.tls === true)
+        .map((event) => event.id),
+    );
+    const plainId = events('resolving').find((event) => event.tls !== true)?.id as Json;
+    const change = int(8);
+    if (change <= 2) {
+      const tls = pick(events('tls'));
+      const path = pick(paths(tls as Json).filter((at) => at.length > 0));
+      setAt(
+        tls as Json,
+        path,
+        random() < 0.15 ? undefined : structuredClone(pick([...WRONG_VALUES, ...WRONG_TLS_VALUES])),
+      );
+    } else if (change === 3) {
+      delete pick(events('resolving').filter((event) => tlsIds.has(event.id))).tls;
+    } else if (change === 4) {
+      pick(events(pick(['wire', 'tls']))).id = plainId;
+    } else if (change === 5) {
+      const wire = pick(events('wire'));
+      wire.dir = wire.dir === 'in' ? 'out' : 'in';
+    } else if (change === 6) {
+      const at = entries.findIndex((entry) => entry.event?.type === 'tls');
+      entries.splice(at + 1 + int(3), 0, structuredClone(entries[at] as JsonEntry));
+    } else {
+      const totals = json.totals as Record<string, number>;
+      totals.wireBytes = (totals.wireBytes as number) + pick([-1, 1, -(totals.wireBytes as number)]);
+    }
+    add('TLS facts changed', JSON.stringify(json));
+  }
+  // Records written into wire events are ignored: the reader works them out from the bytes, so a file cannot lie.
+  for (let i = 0; i < 50; i += 1) {
+    const json = JSON.parse(tlsText) as Record<string, Json>;
+    for (const entry of json.entries as unknown as JsonEntry[]) {
+      if (entry.event?.type === 'wire') {
+        entry.event.records = pick<Json>([[], [{ contentType: 'alert', alert: 'fatal' }], 'ClientHello', null]);
+      }
+    }
+    add('lying records (valid)', JSON.stringify(json), tlsBase.entries);
+  }
+
   for (let i = 0; i < 300; i += 1) {
     const { bytes, entries } = base();
     const json = JSON.parse(dec(bytes)) as Record<string, Json>;
@@ -311,8 +379,15 @@ let corpus: Mutant[];
 
 beforeAll(async () => {
   recording = await labRecording();
-  await recordTour(recording, await closedPort(), { picture: false });
+  // The plain tour keeps the many generic mutants quick; a TLS session of its own (and the picture's tour) brings TLS.
+  await recordTour(recording, await closedPort(), { picture: false, tls: false });
   const tour = { bytes: await exportToBuffer(save, recording.session.source()), entries: recording.session.entries };
+  const secureSession = labSessionOn(recording.lab);
+  await tlsRomeoExchange(secureSession);
+  secureSession.hub.dispose();
+  secureSession.entries.push({ kind: 'end', t: (secureSession.entries.at(-1)?.t ?? 0) + 1 });
+  const secure = { bytes: await exportToBuffer(save, secureSession.source()), entries: secureSession.entries };
+  expect(secure.entries.some((entry) => entry.kind === 'event' && entry.event.type === 'tls')).toBe(true);
   const pictureRecording = await labRecording();
   await recordTour(pictureRecording, await closedPort());
   const picture = await exportToBuffer(save, pictureRecording.session.source());
@@ -323,7 +398,7 @@ beforeAll(async () => {
       entries: session.entries,
     })),
   );
-  corpus = buildCorpus([tour, tour, ...generated], picture);
+  corpus = buildCorpus([tour, tour, secure, ...generated], picture, secure);
 });
 
 afterAll(async () => {

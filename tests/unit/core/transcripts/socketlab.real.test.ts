@@ -47,6 +47,13 @@ describe('a real session saved as .socketlab', () => {
     for (const kind of ['peer-ended', 'closed', 'error', 'slow-mode', 'progress', 'journal-full', 'unsaved', 'end']) {
       expect(kinds).toContain(kind);
     }
+    // TLS: both layers, what the handshake settled, and wire bytes past the journal's cap.
+    for (const kind of ['wire', 'tls']) expect(kinds).toContain(kind);
+    const entries = recording.session.entries;
+    expect(entries.some((entry) => entry.kind === 'event' && entry.event.type === 'resolving' && entry.event.tls)).toBe(
+      true,
+    );
+    expect(entries.some((entry) => entry.kind === 'unsaved' && entry.wire)).toBe(true);
   });
 
   it('validates against the JSON Schema (draft 2020-12, ajv)', () => {
@@ -74,7 +81,7 @@ describe('a real session saved as .socketlab', () => {
   it('is one entry per line, the header first and the totals last', () => {
     const lines = file.toString('utf8').trimEnd().split('\n');
     expect(lines[0]).toBe('{"format":"socketlab","version":1,');
-    expect(lines.at(-1)).toMatch(/^"totals":\{"entries":\d+,"dataBytes":\d+\}\}$/);
+    expect(lines.at(-1)).toMatch(/^"totals":\{"entries":\d+,"dataBytes":\d+,"wireBytes":\d+\}\}$/);
     const entryLines = lines.filter((line) => line.startsWith('{"kind":'));
     expect(entryLines).toHaveLength(recording.session.entries.length);
     for (const line of entryLines) expect(() => JSON.parse(line.replace(/,$/, ''))).not.toThrow();
@@ -90,6 +97,15 @@ describe('a real session saved as .socketlab', () => {
     const dataIndex = entries.findIndex(
       (entry) => entry.kind === 'event' && (entry.event as { type: string }).type === 'data',
     );
+    const eventAt = (copy: Record<string, unknown>, type: string): Record<string, unknown> => {
+      const found = (copy.entries as Array<{ kind: string; event?: Record<string, unknown> }>).find(
+        (entry) => entry.kind === 'event' && entry.event?.type === type,
+      );
+      if (!found?.event) throw new Error(`no ${type} event`);
+      return found.event;
+    };
+    const certificateOf = (copy: Record<string, unknown>): Record<string, unknown> =>
+      eventAt(copy, 'tls').certificate as Record<string, unknown>;
     const variants: Array<[string, (copy: Record<string, unknown>) => void]> = [
       ['a foreign format', (copy) => (copy.format = 'har')],
       ['a newer version', (copy) => (copy.version = 2)],
@@ -112,6 +128,41 @@ describe('a real session saved as .socketlab', () => {
       ],
       ['an unknown entry kind', (copy) => (copy.entries as unknown[]).push({ kind: 'telepathy', t: 1 })],
       ['a savedAt that is no time', (copy) => (copy.savedAt = 'yesterday')],
+      ['"tls": false on resolving', (copy) => (eventAt(copy, 'resolving').tls = false)],
+      ['records written in a wire event', (copy) => (eventAt(copy, 'wire').records = [])],
+      ['a wire event with no bytes', (copy) => (eventAt(copy, 'wire').bytes = '')],
+      ['a protocol with a space', (copy) => (eventAt(copy, 'tls').protocol = 'TLS 1.3')],
+      ['no cipher', (copy) => delete eventAt(copy, 'tls').cipher],
+      ['an alpn of 256 characters', (copy) => (eventAt(copy, 'tls').alpn = 'h'.repeat(256))],
+      [
+        'a fingerprint in lowercase',
+        (copy) => (certificateOf(copy).sha256 = String(certificateOf(copy).sha256).toLowerCase()),
+      ],
+      [
+        'a fingerprint of SHA-1 length',
+        (copy) => (certificateOf(copy).sha256 = String(certificateOf(copy).sha256).slice(0, 59)),
+      ],
+      ['a validTo that is no date', (copy) => (certificateOf(copy).validTo = 'next year')],
+      ['a validFrom with no milliseconds', (copy) => (certificateOf(copy).validFrom = '2026-11-30T14:02:00Z')],
+      ['altNames as one text', (copy) => (certificateOf(copy).altNames = 'DNS:data.pr4e.org')],
+      ['a serial number in lowercase hex', (copy) => (certificateOf(copy).serialNumber = 'abc123')],
+      ['selfSigned as text', (copy) => (certificateOf(copy).selfSigned = 'yes')],
+      [
+        "the lab's own certificate, but none shown",
+        (copy) => {
+          eventAt(copy, 'tls').certificate = null;
+        },
+      ],
+      ['trust without words', (copy) => delete (eventAt(copy, 'tls').trust as Record<string, unknown>).why],
+      ['a negative handshake time', (copy) => (eventAt(copy, 'tls').handshakeMs = -1)],
+      [
+        '"wire": false on unsaved',
+        (copy) => {
+          const unsaved = (copy.entries as Array<Record<string, unknown>>).find((entry) => entry.kind === 'unsaved');
+          if (unsaved) unsaved.wire = false;
+        },
+      ],
+      ['wireBytes of 0 in the totals', (copy) => ((copy.totals as Record<string, unknown>).wireBytes = 0)],
     ];
     for (const [what, change] of variants) {
       const copy = structuredClone(json);

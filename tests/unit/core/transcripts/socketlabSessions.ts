@@ -1,10 +1,21 @@
 /**
- * Test fixtures for the transcript exporters: random valid sessions (fast-check), and helpers to export a source
- * to bytes and read `.socketlab` bytes back in chunks of any size.
+ * Test fixtures for the transcript exporters: random valid sessions (fast-check), TLS connections among them (wire
+ * bytes that are TLS records or not, a tls event with any certificate, unsaved wire bytes), and helpers to export a
+ * source to bytes and read `.socketlab` bytes back in chunks of any size.
  */
 import fc from 'fast-check';
-import type { ConnectionId, Endpoint, LabEvent, LabProgress, Route, SlowMode } from '../../../../src/shared/contract';
+import type {
+  ConnectionId,
+  Endpoint,
+  LabEvent,
+  LabProgress,
+  Route,
+  SlowMode,
+  TlsCertificateInfo,
+  TlsSessionInfo,
+} from '../../../../src/shared/contract';
 import { ERROR_CODES } from '../../../../src/shared/errors';
+import { TlsRecordSplitter } from '../../../../src/shared/tlsRecords';
 import { summarize, type SessionEntry, type TranscriptSummary } from '../../../../src/shared/transcript';
 import { memorySource, type Exporter, type TranscriptSource } from '../../../../src/main/core/transcripts/source';
 import {
@@ -106,8 +117,90 @@ const slowArb: fc.Arbitrary<SlowMode | null> = fc.option(
   { nil: null },
 );
 
+// TLS: wire bytes that are records (handshake messages, alerts, application data, cut anywhere) or anything else.
+const handshakeMessageArb = fc
+  .record({ type: fc.constantFrom(1, 2, 4, 8, 11, 15, 20, 99), body: fc.uint8Array({ maxLength: 40 }) })
+  .map(({ type, body }) => [type, 0, body.length >> 8, body.length & 0xff, ...body]);
+const recordArb = fc
+  .record({
+    type: fc.constantFrom(20, 21, 22, 23, 24),
+    version: fc.constantFrom(0x0301, 0x0303, 0x0304),
+    payload: fc.oneof(
+      fc.array(handshakeMessageArb, { minLength: 1, maxLength: 3 }).map((messages) => messages.flat()),
+      fc.tuple(fc.constantFrom(1, 2, 7), fc.constantFrom(0, 10, 40, 48, 123)).map((alert) => [...alert]),
+      fc.uint8Array({ maxLength: 60 }).map((bytes) => [...bytes]),
+    ),
+  })
+  .map(({ type, version, payload }) => [
+    type,
+    version >> 8,
+    version & 0xff,
+    payload.length >> 8,
+    payload.length & 0xff,
+    ...payload,
+  ]);
+const wireBytesArb = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.tuple(fc.array(recordArb, { minLength: 1, maxLength: 4 }), fc.nat()).map(([records, cut]) => {
+      const bytes = Uint8Array.from(records.flat());
+      // Sometimes a record is cut between two reads of the socket: the next wire step carries on with it.
+      return cut % 3 === 0 ? bytes.subarray(0, 1 + (cut % bytes.length)) : bytes;
+    }),
+  },
+  { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 80 }) },
+);
+const hexPair = fc.integer({ min: 0, max: 255 }).map((n) => n.toString(16).toUpperCase().padStart(2, '0'));
+const tokenArb = fc.oneof(
+  fc.constantFrom('TLSv1.3', 'TLSv1.2', 'TLS_AES_256_GCM_SHA384', 'ECDHE-RSA-AES128-GCM-SHA256', 'http/1.1'),
+  fc.stringMatching(/^[!-~]{1,30}$/),
+);
+const certificateTimeArb = fc.oneof(
+  fc
+    .date({ min: new Date(Date.UTC(0, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true })
+    .map((date) => date.toISOString()),
+  fc.constantFrom('Dec  1 08:00:00 2026 GMT', 'Jan 31 23:59:59 2049 GMT', 'Feb 29 00:00:00.5 2028'),
+);
+const certificateArb: fc.Arbitrary<TlsCertificateInfo> = fc
+  .record({
+    subject: anyText(80),
+    issuer: anyText(80),
+    validFrom: certificateTimeArb,
+    validTo: certificateTimeArb,
+    sha256: fc.array(hexPair, { minLength: 32, maxLength: 32 }).map((pairs) => pairs.join(':')),
+    altNames: fc.array(someText(40), { maxLength: 4 }),
+    serialNumber: fc.stringMatching(/^-?[0-9A-F]{1,40}$/),
+    selfSigned: fc.boolean(),
+    publicKey: fc.option(someText(20), { nil: null }),
+  })
+  .map(({ publicKey, ...certificate }) => (publicKey === null ? certificate : { ...certificate, publicKey }));
+const tlsInfoArb: fc.Arbitrary<TlsSessionInfo> = fc
+  .record({
+    protocol: tokenArb,
+    cipher: tokenArb,
+    cipherOpenSsl: tokenArb,
+    alpn: fc.option(tokenArb, { nil: null }),
+    serverName: fc.option(someText(60), { nil: null }),
+    certificate: fc.option(certificateArb, { nil: null }),
+    trusted: fc.boolean(),
+    labCertificate: fc.boolean(),
+    code: fc.option(someText(40), { nil: null }),
+    why: someText(100),
+    handshakeMs: dtArb,
+  })
+  .map(({ trusted, labCertificate, code, why, ...info }) => ({
+    ...info,
+    // The lab's own certificate is one the other side showed.
+    trust: {
+      trusted,
+      labCertificate: labCertificate && info.certificate !== null,
+      ...(code !== null && { code }),
+      why,
+    },
+  }));
+
 type Step =
-  | { do: 'open'; host: string; port: number; route: Route }
+  | { do: 'open'; host: string; port: number; route: Route; tls: boolean }
   | { do: 'resolved'; pick: number; addresses: string[]; chosen: string }
   | { do: 'connecting'; pick: number; address: string; port: number; route: Route; answeredBy: string | null }
   | {
@@ -120,7 +213,9 @@ type Step =
       elapsedMs: number;
     }
   | { do: 'data'; pick: number; dir: 'in' | 'out'; bytes: Uint8Array }
-  | { do: 'unsaved'; pick: number; dir: 'in' | 'out'; length: number }
+  | { do: 'wire'; pick: number; dir: 'in' | 'out'; bytes: Uint8Array }
+  | { do: 'tls'; pick: number; info: TlsSessionInfo }
+  | { do: 'unsaved'; pick: number; dir: 'in' | 'out'; length: number; wire: boolean }
   | { do: 'local-ended' | 'peer-ended'; pick: number }
   | {
       do: 'error';
@@ -139,8 +234,24 @@ const pick = fc.nat();
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 3,
-    arbitrary: fc.record({ do: fc.constant('open' as const), host: hostArb, port: portArb, route: routeArb }),
+    arbitrary: fc.record({
+      do: fc.constant('open' as const),
+      host: hostArb,
+      port: portArb,
+      route: routeArb,
+      tls: fc.boolean(),
+    }),
   },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      do: fc.constant('wire' as const),
+      pick,
+      dir: fc.constantFrom<'in' | 'out'>('in', 'out'),
+      bytes: wireBytesArb,
+    }),
+  },
+  fc.record({ do: fc.constant('tls' as const), pick, info: tlsInfoArb }),
   fc.record({
     do: fc.constant('resolved' as const),
     pick,
@@ -178,6 +289,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     pick,
     dir: fc.constantFrom<'in' | 'out'>('in', 'out'),
     length: fc.integer({ min: 1, max: 10_000_000 }),
+    wire: fc.boolean(),
   }),
   fc.record({ do: fc.constantFrom('local-ended' as const, 'peer-ended' as const), pick }),
   fc.record({
@@ -207,6 +319,14 @@ export interface GeneratedSession {
 interface OpenConnection {
   id: ConnectionId;
   next: { in: number; out: number };
+  /** A TLS connection's wire streams, named as the hub names them (one splitter, fed in order). */
+  tls: {
+    next: { in: number; out: number };
+    splitter: TlsRecordSplitter;
+    /** Wire bytes went unsaved this way: the records after them cannot be known. */
+    lost: { in: boolean; out: boolean };
+    secured: boolean;
+  } | null;
 }
 
 /** Plays steps into entries: only open connections get events, offsets follow on, one start, end last. */
@@ -227,9 +347,29 @@ function play(
     const event = (e: LabEvent): void => void entries.push({ kind: 'event', t, event: e });
     if (step.do === 'open') {
       opened += 1;
-      const conn = { id: `${idPrefix}-${opened}`, next: { in: 0, out: 0 } };
+      const conn: OpenConnection = {
+        id: `${idPrefix}-${opened}`,
+        next: { in: 0, out: 0 },
+        tls: step.tls
+          ? {
+              next: { in: 0, out: 0 },
+              splitter: new TlsRecordSplitter(),
+              lost: { in: false, out: false },
+              secured: false,
+            }
+          : null,
+      };
       open.push(conn);
-      event({ type: 'resolving', id: conn.id, t: eventT, host: step.host, port: step.port, route: step.route });
+      const e: LabEvent = {
+        type: 'resolving',
+        id: conn.id,
+        t: eventT,
+        host: step.host,
+        port: step.port,
+        route: step.route,
+      };
+      if (step.tls) e.tls = true;
+      event(e);
       continue;
     }
     if (step.do === 'slow-mode') {
@@ -275,17 +415,44 @@ function play(
         event({ ...base, type: 'data', dir: step.dir, offset: conn.next[step.dir], bytes: step.bytes });
         conn.next[step.dir] += step.bytes.byteLength;
         break;
-      case 'unsaved':
-        entries.push({
+      case 'wire': {
+        if (!conn.tls) break;
+        const records = conn.tls.splitter.push(step.dir, step.bytes);
+        event({
+          ...base,
+          type: 'wire',
+          dir: step.dir,
+          offset: conn.tls.next[step.dir],
+          bytes: step.bytes,
+          records: conn.tls.lost[step.dir] ? [] : records,
+        });
+        conn.tls.next[step.dir] += step.bytes.byteLength;
+        break;
+      }
+      case 'tls':
+        if (!conn.tls || conn.tls.secured) break;
+        conn.tls.secured = true;
+        event({ ...base, type: 'tls', ...step.info });
+        break;
+      case 'unsaved': {
+        const wire = step.wire && conn.tls !== null;
+        const next = wire && conn.tls ? conn.tls.next : conn.next;
+        const entry: SessionEntry = {
           kind: 'unsaved',
           t,
           id: conn.id,
           dir: step.dir,
-          offset: conn.next[step.dir],
+          offset: next[step.dir],
           length: step.length,
-        });
-        conn.next[step.dir] += step.length;
+        };
+        if (wire && conn.tls) {
+          entry.wire = true;
+          conn.tls.lost[step.dir] = true;
+        }
+        entries.push(entry);
+        next[step.dir] += step.length;
         break;
+      }
       case 'local-ended':
       case 'peer-ended':
         event({ ...base, type: step.do });
