@@ -172,11 +172,10 @@ export async function createLabSession(options: LabSessionOptions): Promise<LabS
       record({ kind: 'slow-mode', t: now(), slow });
       return ok(null);
     },
-    getProgress: async () => ok(await options.progress.load()),
+    getProgress: async () => options.progress.read(),
     saveProgress: async (progress) => {
-      await options.progress.save(progress);
       record({ kind: 'progress', t: now(), progress });
-      return ok(null);
+      return options.progress.save(progress);
     },
     listSessions: async () => ok(await options.sessions.list()),
     recoverableSessions: async () => ok(await options.sessions.recoverable()),
