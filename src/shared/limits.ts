@@ -4,8 +4,12 @@ export const LIMITS = {
   maxOpenConnections: 64,
   /** Bytes in one `send`. */
   maxSendBytes: 1024 * 1024,
-  /** One message over the web host's WebSocket. */
-  maxWebSocketMessageBytes: 2 * 1024 * 1024,
+  /**
+   * One message over the web host's WebSocket: the hard cap, past which the host closes the tab's link (1009). It
+   * leaves room for the largest valid call (a 1 MiB send) several times over, so a send that is too large is
+   * answered SEND_TOO_LARGE, as in the desktop app; the page's own client never sends a larger frame.
+   */
+  maxWebSocketMessageBytes: 8 * 1024 * 1024,
   /** Web host: calls from one tab running at once; more wait in order, and past them the tab is not read. */
   webHostMaxCallsRunning: 64,
   /** Web host: replies and events written to a tab but not yet taken by it, before its calls wait. */
