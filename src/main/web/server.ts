@@ -19,13 +19,22 @@ import { contentTypeFor } from '../core/contentTypes';
 import { dispatchCommand } from '../core/dispatch';
 import type { LabApp } from '../core/labApp';
 import type { LabSession, SessionFiles } from '../core/session';
-import { contentSecurityPolicy, hostAllowed, newToken, originAllowed, tokenMatches } from './security';
+import {
+  contentSecurityPolicy,
+  hostAllowed,
+  newToken,
+  normalizeRequestPath,
+  originAllowed,
+  tokenMatches,
+} from './security';
 
 export const WEB_SOCKET_PATH = '/lab';
 /** POST a transcript here (with the page's token and the file's name) to open it. */
 export const UPLOAD_PATH = '/upload';
 /** GET /download/<ticket>: a saved session, streamed; each ticket works once, for a few minutes. */
 export const DOWNLOAD_PREFIX = '/download/';
+/** The built page's own files (scripts, styles); the only files served without the token. */
+const ASSETS_PREFIX = '/assets/';
 const DOWNLOAD_TICKET_MS = 5 * 60_000;
 const MAX_DOWNLOAD_TICKETS = 64;
 
@@ -130,6 +139,7 @@ async function sendFile(
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? newToken();
   const rendererDir = path.resolve(options.rendererDir);
+  const assetsDir = path.join(rendererDir, 'assets');
   const log = options.log ?? (() => undefined);
   let port = 0;
   const tickets = new Map<string, DownloadTicket>();
@@ -267,7 +277,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     const url = requestUrl(request.url, port);
-    if (request.method === 'POST' && url?.pathname === UPLOAD_PATH) {
+    const checked = url ? normalizeRequestPath(url.pathname) : null;
+    if (!url || !checked) {
+      refuse(400, 'That address is not valid.');
+      return;
+    }
+    if (!checked.ok) {
+      refuse(400, checked.reason);
+      return;
+    }
+    // One rule, on the one normalised path: however it was spelled, the page needs the token.
+    const where = checked.path;
+    if (request.method === 'POST' && where === UPLOAD_PATH) {
       serveUpload(request, response, url, security);
       return;
     }
@@ -275,22 +296,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       refuse(405, 'Only GET is served here.');
       return;
     }
-    if (url?.pathname.startsWith(DOWNLOAD_PREFIX)) {
-      const ticket = url.pathname.slice(DOWNLOAD_PREFIX.length);
-      void serveDownload(response, ticket, request.method === 'HEAD', security, refuse);
+    const headOnly = request.method === 'HEAD';
+    if (where.startsWith(DOWNLOAD_PREFIX)) {
+      void serveDownload(response, where.slice(DOWNLOAD_PREFIX.length), headOnly, security, refuse);
       return;
     }
-    let relative: string | undefined;
-    try {
-      relative = url ? decodeURIComponent(url.pathname) : undefined;
-    } catch {
-      relative = undefined;
-    }
-    if (!url || relative === undefined) {
-      refuse(400, 'That address is not valid.');
-      return;
-    }
-    if (relative === '/' || relative === '/index.html') {
+    const notFound = () => refuse(404, 'Not found.');
+    if (where === '/' || where === '/index.html') {
       if (!tokenMatches(token, url.searchParams.get('token'))) {
         refuse(
           403,
@@ -298,20 +310,22 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         );
         return;
       }
-      relative = '/index.html';
-    }
-    const file = path.resolve(rendererDir, '.' + relative);
-    if (!file.startsWith(rendererDir + path.sep) || relative.includes('\0')) {
-      refuse(404, 'Not found.');
+      // no-store: the page is only ever fetched with the token in its address, which no cache should keep.
+      void sendFile(response, path.join(rendererDir, 'index.html'), headOnly, {
+        headers: { ...security, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
+        notFound,
+      });
       return;
     }
-    void sendFile(response, file, request.method === 'HEAD', {
-      headers: {
-        ...security,
-        'Content-Type': contentTypeFor(file),
-        'Cache-Control': relative === '/index.html' ? 'no-store' : 'no-cache',
-      },
-      notFound: () => refuse(404, 'Not found.'),
+    // Besides the page, only its own built files: nothing else in the folder, whatever its name or case.
+    const file = path.resolve(rendererDir, '.' + where);
+    if (!where.startsWith(ASSETS_PREFIX) || !file.startsWith(assetsDir + path.sep)) {
+      notFound();
+      return;
+    }
+    void sendFile(response, file, headOnly, {
+      headers: { ...security, 'Content-Type': contentTypeFor(file), 'Cache-Control': 'no-cache' },
+      notFound,
     });
   });
 
@@ -327,7 +341,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       );
     };
     const url = requestUrl(request.url, port);
-    if (url?.pathname !== WEB_SOCKET_PATH) return reject(404, 'no such endpoint');
+    const checked = url ? normalizeRequestPath(url.pathname) : null;
+    if (!url || !checked?.ok || checked.path !== WEB_SOCKET_PATH) return reject(404, 'no such endpoint');
     if (!hostAllowed(request.headers.host, port)) return reject(421, 'foreign Host header');
     if (!originAllowed(request.headers.origin, port)) return reject(403, 'foreign or missing Origin');
     if (!tokenMatches(token, url.searchParams.get('token'))) return reject(403, 'missing or wrong token');
