@@ -2,6 +2,10 @@
 export const LIMITS = {
   /** Open TCP connections per session (window or browser tab). */
   maxOpenConnections: 64,
+  /** Connections held by every session of the lab together (all the web host's tabs), finished ones included. */
+  maxConnectionsInAll: 256,
+  /** Web host: tabs served at once; one more is told so, and past twice as many the host stops taking them. */
+  webHostMaxTabs: 8,
   /** Bytes in one `send`. */
   maxSendBytes: 1024 * 1024,
   /**

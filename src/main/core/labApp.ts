@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import type { EventBatch, Transport } from '../../shared/contract';
+import { fail, ok, type Result } from '../../shared/errors';
+import { LIMITS } from '../../shared/limits';
 import { SessionStore } from './journal';
 import { startLabServers, type LabServers, type LabServersOptions } from './labServers';
 import { ProgressStore } from './progress';
@@ -26,6 +28,8 @@ export interface LabAppOptions {
   lookup?: LabSessionOptions['lookup'];
   /** For tests: smaller journal caps. */
   journal?: { maxSessionBytes?: number; maxTotalBytes?: number };
+  /** Connections every session holds together; default LIMITS.maxConnectionsInAll. */
+  maxConnectionsInAll?: number;
 }
 
 export interface LabApp {
@@ -48,6 +52,18 @@ export async function startLabApp(options: LabAppOptions): Promise<LabApp> {
     (input, onEntry) => readSocketlab(input, onEntry),
   );
   const running = new Set<LabSession>();
+  const maxInAll = options.maxConnectionsInAll ?? LIMITS.maxConnectionsInAll;
+  // Each window or tab has its own cap, but they are not counted: this one counts every socket the lab holds.
+  const connectAllowed = (): Result<null> => {
+    let held = 0;
+    for (const session of running) held += session.connectionCount();
+    if (held < maxInAll) return ok(null);
+    return fail(
+      'TOO_MANY_CONNECTIONS',
+      `The lab holds ${maxInAll} connections across all its tabs and windows, the most it holds at once.`,
+      'Close connections you no longer need, here or in another tab of the lab (Clear finished counts too), then connect again.',
+    );
+  };
   return {
     labServers,
     sessions,
@@ -64,6 +80,7 @@ export async function startLabApp(options: LabAppOptions): Promise<LabApp> {
         transcripts,
         files,
         sendBatch,
+        connectAllowed,
       };
       if (options.lookup) sessionOptions.lookup = options.lookup;
       const session = await createLabSession(sessionOptions);
@@ -71,6 +88,7 @@ export async function startLabApp(options: LabAppOptions): Promise<LabApp> {
       return {
         commands: session.commands,
         id: session.id,
+        connectionCount: () => session.connectionCount(),
         dispose() {
           running.delete(session);
           return session.dispose();

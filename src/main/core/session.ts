@@ -52,12 +52,16 @@ export interface LabSessionOptions {
   sendBatch: (batch: EventBatch) => void;
   /** For tests: a DNS lookup that never answers, or fails. */
   lookup?: ConnectionHubOptions['lookup'];
+  /** A cap over every session of the lab: a refusal in words, or ok to connect. Checked before this session's own. */
+  connectAllowed?: () => Result<null>;
 }
 
 export interface LabSession {
   commands: LabCommands;
   /** The session's id on disk, or null when it could not be kept. */
   readonly id: SessionId | null;
+  /** Connections this session holds now (open or finished, each a socket), for caps over every session. */
+  connectionCount(): number;
   /** Ends the session: every connection reset, the journal closed properly. */
   dispose(): Promise<void>;
 }
@@ -153,13 +157,16 @@ export async function createLabSession(options: LabSessionOptions): Promise<LabS
 
   const commands: LabCommands = {
     hello: async () => ok(hello),
-    connect: async (request) =>
-      connections.connect({
+    connect: async (request) => {
+      const allowed = options.connectAllowed?.() ?? ok(null);
+      if (!allowed.ok) return allowed;
+      return connections.connect({
         host: request.host,
         port: request.port,
         route: request.route ?? 'lab',
         timeoutMs: request.timeoutMs ?? LIMITS.connectTimeoutMs,
-      }),
+      });
+    },
     send: async (id, bytes) => connections.send(id, bytes),
     end: async (id) => connections.end(id),
     close: async (id) => connections.close(id),
@@ -230,6 +237,7 @@ export async function createLabSession(options: LabSessionOptions): Promise<LabS
   return {
     commands,
     id: live?.id ?? null,
+    connectionCount: () => connections.list().length,
     dispose() {
       disposed ??= (async () => {
         for (const importId of [...imports.keys()]) dropImport(importId);

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { pipeline, Readable, type Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import type { SaveOutcome } from '../../shared/contract';
+import { COMMAND_NAMES, type LabCommands, type SaveOutcome } from '../../shared/contract';
 import { LIMITS } from '../../shared/limits';
 import { fail, ok, type Result } from '../../shared/errors';
 import { EXPORT_MIME_TYPES, type ExportFormat, type SessionId } from '../../shared/transcript';
@@ -59,6 +59,8 @@ export interface WebHostOptions {
   port?: number;
   token?: string;
   log?: (line: string) => void;
+  /** Tabs served at once; default LIMITS.webHostMaxTabs. */
+  maxTabs?: number;
 }
 
 export interface WebHost {
@@ -81,6 +83,11 @@ function tooLarge(bytes: number): Result<never> {
     `That file is ${mib(bytes)} or more; Socket Lab opens transcripts of up to ${mib(LIMITS.maxTranscriptFileBytes)}.`,
     'Open a smaller transcript.',
   );
+}
+
+/** Commands that all answer `refusal`: for a tab the host will not serve. */
+function refusingCommands(refusal: Result<never>): LabCommands {
+  return Object.fromEntries(COMMAND_NAMES.map((name) => [name, async () => refusal])) as unknown as LabCommands;
 }
 
 export function isCallMessage(value: unknown): value is CallMessage {
@@ -143,6 +150,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const log = options.log ?? (() => undefined);
   let port = 0;
   const tickets = new Map<string, DownloadTicket>();
+  const maxTabs = options.maxTabs ?? LIMITS.webHostMaxTabs;
+  /** Tabs with a session of their own, and tabs past the cap that are only told so. */
+  let tabsServed = 0;
+  let tabsRefused = 0;
 
   /** Save as, in the browser: a one-time link the page follows to download the session, streamed from disk. */
   const webFiles: SessionFiles = {
@@ -346,6 +357,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!hostAllowed(request.headers.host, port)) return reject(421, 'foreign Host header');
     if (!originAllowed(request.headers.origin, port)) return reject(403, 'foreign or missing Origin');
     if (!tokenMatches(token, url.searchParams.get('token'))) return reject(403, 'missing or wrong token');
+    // Tabs past the cap are answered in words; past as many again, they are not taken at all.
+    if (tabsServed >= maxTabs && tabsRefused >= maxTabs) return reject(503, 'too many tabs open');
     sockets.handleUpgrade(request, socket, head, (ws) => serveLab(ws));
   });
 
@@ -361,20 +374,36 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     };
     // The session opens its journal first; calls that come meanwhile wait in `waiting`, in order.
     let session: LabSession | null = null;
+    let commands: LabCommands | null = null;
     let closed = false;
-    void options.app
-      .createSession('web', (batch) => send({ kind: 'events', batch }), webFiles)
-      .then((made) => {
-        if (closed) {
-          made.dispose();
-          return;
-        }
-        session = made;
-        runWaiting();
-      });
-    const run = (message: CallMessage, commands: LabSession['commands']) => {
+    // Past the cap a tab gets no session (no journal, no sockets): every call it makes is answered with why.
+    const refused = tabsServed >= maxTabs;
+    if (refused) {
+      tabsRefused += 1;
+      commands = refusingCommands(
+        fail(
+          'TOO_MANY_CONNECTIONS',
+          `The web host already serves ${maxTabs} tabs of the lab, the most it serves at once.`,
+          'Close a lab tab you no longer use, then reload this one.',
+        ),
+      );
+    } else {
+      tabsServed += 1;
+      void options.app
+        .createSession('web', (batch) => send({ kind: 'events', batch }), webFiles)
+        .then((made) => {
+          if (closed) {
+            made.dispose();
+            return;
+          }
+          session = made;
+          commands = made.commands;
+          runWaiting();
+        });
+    }
+    const run = (message: CallMessage, to: LabCommands) => {
       running += 1;
-      void dispatchCommand(commands, message.channel, message.args)
+      void dispatchCommand(to, message.channel, message.args)
         .then(
           (result) => send({ kind: 'result', callId: message.callId, result }),
           () =>
@@ -393,12 +422,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (ws.readyState !== ws.OPEN) return;
       // Until the session is made, calls only wait; reading still pauses once they are waiting.
       while (
-        session &&
+        commands &&
         next < waiting.length &&
         running < LIMITS.webHostMaxCallsRunning &&
         ws.bufferedAmount < LIMITS.webHostMaxUnsentReplyBytes
       ) {
-        run(waiting[next] as CallMessage, session.commands);
+        run(waiting[next] as CallMessage, commands);
         next += 1;
       }
       if (next === waiting.length) {
@@ -431,10 +460,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       runWaiting();
     });
     const end = () => {
+      if (closed) return;
       closed = true;
+      if (refused) tabsRefused -= 1;
+      else tabsServed -= 1;
       waiting = [];
-      session?.dispose();
+      void session?.dispose();
       session = null;
+      commands = null;
     };
     ws.on('close', end);
     ws.on('error', end);
