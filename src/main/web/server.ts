@@ -70,9 +70,32 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-function refusePage(reason: string): string {
-  return `<!doctype html><meta charset="utf-8"><title>Socket Lab</title><h1>Socket Lab</h1><p>${reason}</p>`;
+function refusePage(reason: string, resume = false): string {
+  // Parser-blocking, before the words: a reloaded lab tab goes back to its page before anything is drawn.
+  const script = resume ? `<script src="${RESUME_SCRIPT_PATH}"></script>` : '';
+  return `<!doctype html><meta charset="utf-8"><title>Socket Lab</title>${script}<h1>Socket Lab</h1><p>${reason}</p>`;
 }
+
+/** Where the page keeps the token once it is gone from its address (this tab only; src/renderer/src/lib/lab.ts). */
+export const TOKEN_STORAGE_KEY = 'socket-lab-token';
+/** Served without the token: it holds no secret, it only reads the one the tab kept. */
+export const RESUME_SCRIPT_PATH = '/resume.js';
+/**
+ * The page drops the token from its visible address once loaded, so a reload asks for the page without it and is
+ * refused; this script on the refusal sends the tab back with the token it kept. A token in the address that was
+ * refused (an old run's) is forgotten instead, so a stale one never loops.
+ */
+const RESUME_SCRIPT = `(function () {
+  try {
+    var kept = sessionStorage.getItem(${JSON.stringify(TOKEN_STORAGE_KEY)});
+    if (!kept) return;
+    if (new URLSearchParams(location.search).has('token')) sessionStorage.removeItem(${JSON.stringify(TOKEN_STORAGE_KEY)});
+    else location.replace('/?token=' + encodeURIComponent(kept) + location.hash);
+  } catch (error) {
+    // No storage (a private window that refuses it): the refusal's words say what to do.
+  }
+})();
+`;
 
 class UploadTooLarge extends Error {}
 
@@ -275,13 +298,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Resource-Policy': 'same-origin',
     };
-    const refuse = (status: number, reason: string) => {
+    const refuse = (status: number, reason: string, resume = false) => {
       response.writeHead(status, {
         ...security,
         'Content-Type': 'text/html; charset=utf-8',
         'Cache-Control': 'no-store',
       });
-      response.end(refusePage(reason));
+      response.end(refusePage(reason, resume));
     };
     if (!hostAllowed(request.headers.host, port)) {
       refuse(421, 'This lab only answers at 127.0.0.1 or localhost, with the port it printed.');
@@ -318,6 +341,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         refuse(
           403,
           'Open the lab with the full link that <code>npm run web</code> printed: it carries a secret token.',
+          true,
         );
         return;
       }
@@ -326,6 +350,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         headers: { ...security, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
         notFound,
       });
+      return;
+    }
+    if (where === RESUME_SCRIPT_PATH) {
+      response.writeHead(200, {
+        ...security,
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Content-Length': Buffer.byteLength(RESUME_SCRIPT),
+        'Cache-Control': 'no-cache',
+      });
+      response.end(headOnly ? undefined : RESUME_SCRIPT);
       return;
     }
     // Besides the page, only its own built files: nothing else in the folder, whatever its name or case.

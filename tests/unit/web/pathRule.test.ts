@@ -141,6 +141,12 @@ describe('every spelling of the page (issue 12.5)', () => {
     expect((await rawGet('/assets/%2e%2e/other.html')).status).toBe(404);
     expect((await rawGet('/assets/')).status).toBe(404);
     expect((await rawGet('/assets/..')).status).toBe(403);
+    // The script that brings a reloaded tab back holds no secret: it reads the token the tab kept.
+    const resume = await rawGet('/resume.js');
+    expect(resume.status).toBe(200);
+    expect(resume.body).toContain('sessionStorage');
+    expect(resume.body).not.toContain(host.token);
+    expect((await rawGet('/')).body).toContain('<script src="/resume.js"></script>');
   });
 
   it('keeps uploads and downloads on the same rule', async () => {
