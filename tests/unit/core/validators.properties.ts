@@ -236,11 +236,12 @@ export function wellWorded(result: Result<unknown>): boolean {
 }
 
 const byteIds = new WeakMap<object, number>();
+let nextByteId = 1;
 /** Bytes by identity (validators pass the caller's array on, never a copy); the rest is JSON-like. */
 function sameResult(a: Result<unknown>, b: Result<unknown>): boolean {
   const replacer = (_key: string, value: unknown) => {
     if (!ArrayBuffer.isView(value)) return value;
-    if (!byteIds.has(value)) byteIds.set(value, byteIds.size + 1);
+    if (!byteIds.has(value)) byteIds.set(value, nextByteId++);
     return `bytes#${byteIds.get(value)}`;
   };
   return JSON.stringify(a, replacer) === JSON.stringify(b, replacer);
