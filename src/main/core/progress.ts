@@ -30,7 +30,8 @@ export function validateProgress(raw: unknown): Result<LabProgress> {
   const unknownKeys = Object.keys(record).filter((key) => !KNOWN_FIELDS.includes(key));
   if (unknownKeys.length > 0) return bad(`unknown field ${shown(unknownKeys[0])}`);
   const { completed, current, predictions, learnerName } = record;
-  if (!Array.isArray(completed) || completed.length > MAX_STEPS || !completed.every(isStepId)) {
+  // Array.from, not every() alone: every() skips the holes of a sparse list, which Electron's IPC carries.
+  if (!Array.isArray(completed) || completed.length > MAX_STEPS || !Array.from(completed).every(isStepId)) {
     return bad('"completed" must be a list of step ids');
   }
   if (current !== null && !isStepId(current)) return bad('"current" must be a step id or null');
