@@ -41,7 +41,8 @@ export interface LabApp {
 }
 
 export async function startLabApp(options: LabAppOptions): Promise<LabApp> {
-  const sessions = new SessionStore({ dir: path.join(options.dataDir, 'sessions'), ...options.journal });
+  const sessionsDir = path.join(options.dataDir, 'sessions');
+  const sessions = new SessionStore({ dir: sessionsDir, ...options.journal });
   // Sessions a crash left behind are found now, before this run's own sessions start.
   await sessions.init();
   const labServers = await startLabServers(options.labServers);
@@ -81,6 +82,7 @@ export async function startLabApp(options: LabAppOptions): Promise<LabApp> {
         files,
         sendBatch,
         connectAllowed,
+        journalDir: sessionsDir,
       };
       if (options.lookup) sessionOptions.lookup = options.lookup;
       const session = await createLabSession(sessionOptions);
