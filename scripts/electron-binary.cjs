@@ -25,6 +25,6 @@ function electronBinary() {
 const NO_BINARY_ADVICE =
   "The desktop app needs Electron's binary, which could not be downloaded (is there a network?). " +
   'Where a network exists, run `npx install-electron` to fetch it. ' +
-  'Meanwhile `npm run web` opens the same lab in your browser.';
+  'Meanwhile `npm start` (or `npm run web`) opens the same lab in your browser.';
 
 module.exports = { root, electronBinary, NO_BINARY_ADVICE };

@@ -3,7 +3,10 @@
  * the Electron preload bridge and the web host's WebSocket. Types and constants only.
  */
 import type { ErrorCode, LabError, Result } from './errors';
+import type { TlsRecordPiece } from './tlsRecords';
 import type { ExportFormat, SessionEntry, SessionId, SessionListing } from './transcript';
+
+export type { TlsRecordPiece } from './tlsRecords';
 
 export type ConnectionId = string;
 
@@ -37,8 +40,14 @@ export interface ConnectRequest {
   port: number;
   /** Default `lab`. */
   route?: Route;
-  /** Default LIMITS.connectTimeoutMs. */
+  /** Default LIMITS.connectTimeoutMs; with TLS it also bounds the TLS handshake, counted from the TCP connect. */
   timeoutMs?: number;
+  /**
+   * Speak TLS on this connection (default false; the renderer turns it on for port 443): main runs the handshake
+   * over its own TCP socket, so `wire` events show the records as they cross the wire and `data` events the plain
+   * bytes inside.
+   */
+  tls?: boolean;
 }
 
 export interface Connected {
@@ -63,6 +72,67 @@ export interface ConnectionSummary {
   localEnded: boolean;
   /** The peer sent FIN. */
   peerEnded: boolean;
+  /** TLS connections only; `bytesIn`/`bytesOut` then count the plain bytes inside TLS. */
+  tls?: ConnectionTlsSummary;
+}
+
+export interface ConnectionTlsSummary {
+  /** `handshaking` until the `tls` event; sends wait for `secure`. */
+  state: 'handshaking' | 'secure';
+  /** Bytes that crossed the TCP socket, records and all. */
+  wireBytesIn: number;
+  wireBytesOut: number;
+  /** Once secure: `TLSv1.3`, and the cipher's standard name. */
+  protocol?: string;
+  cipher?: string;
+}
+
+/** The other side's certificate, as a learner reads it on the connection card. */
+export interface TlsCertificateInfo {
+  /** One line, most specific last as OpenSSL prints it: `CN=data.pr4e.org, O=Socket Lab`. */
+  subject: string;
+  issuer: string;
+  /** ISO 8601 (UTC) when the system's text could be read, else that text (`Dec  1 08:00:00 2026 GMT`). */
+  validFrom: string;
+  validTo: string;
+  /** Uppercase hex pairs joined by colons, as `openssl x509 -noout -fingerprint -sha256` prints after `=`. */
+  sha256: string;
+  /** `DNS:data.pr4e.org`, `IP Address:127.0.0.1`, ... as the certificate's subjectAltName lists them. */
+  altNames: string[];
+  serialNumber: string;
+  /** Subject and issuer are the same: nobody else signed it. */
+  selfSigned: boolean;
+  /** `EC P-256`, `RSA 2048 bits`, when Node says. */
+  publicKey?: string;
+}
+
+/** Whether the certificate is trusted, and in plain words why (not). Main never refuses an untrusted one: it says so. */
+export interface TlsTrust {
+  trusted: boolean;
+  /** True when it is the certificate Socket Lab made for its own TLS server. */
+  labCertificate: boolean;
+  /** Node's verify code when not trusted (`DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`, ...). */
+  code?: string;
+  /** A sentence for the learner. */
+  why: string;
+}
+
+/** What the handshake settled, in the `tls` event. */
+export interface TlsSessionInfo {
+  /** As Node names it: `TLSv1.3`, `TLSv1.2`. */
+  protocol: string;
+  /** The cipher suite's standard (IANA) name, `TLS_AES_256_GCM_SHA384`; `cipherOpenSsl` is OpenSSL's name for it. */
+  cipher: string;
+  cipherOpenSsl: string;
+  /** The application protocol agreed by ALPN (`http/1.1`), or null when the server chose none. */
+  alpn: string | null;
+  /** The name sent in the ClientHello (SNI); null for an IP address, which SNI cannot carry. */
+  serverName: string | null;
+  /** Null when the server sent none (it always does, short of an anonymous cipher). */
+  certificate: TlsCertificateInfo | null;
+  trust: TlsTrust;
+  /** From the TCP connect to the end of the handshake. */
+  handshakeMs: number;
 }
 
 export interface SendReceipt {
@@ -78,7 +148,18 @@ export interface SlowMode {
   writeSize: number;
 }
 
-export type LabServerKind = 'http' | 'echo' | 'smtp' | 'pop';
+export type LabServerKind = 'http' | 'https' | 'echo' | 'smtp' | 'pop';
+
+/** The certificate the lab TLS server shows (made on this computer for the lab, kept in the data folder). */
+export interface LabCertificateSummary {
+  /** As `openssl x509 -noout -fingerprint -sha256` prints it after `=`. */
+  sha256: string;
+  subject: string;
+  /** ISO 8601. */
+  validFrom: string;
+  validTo: string;
+  altNames: string[];
+}
 
 export interface LabServerInfo {
   kind: LabServerKind;
@@ -88,8 +169,10 @@ export interface LabServerInfo {
   port: number;
   /** The internet hosts and ports this server stands in for, e.g. `data.pr4e.org:80`. */
   mirrors: string[];
-  /** The HTTP server only: its slow mode now (null at full speed). */
+  /** The HTTP server only: its slow mode now (null at full speed; it applies to HTTPS answers too). */
   slowMode?: SlowMode | null;
+  /** The HTTPS server only: the certificate it shows. */
+  certificate?: LabCertificateSummary;
 }
 
 /** Guided-lab progress, stored by main so it survives a restart. */
@@ -134,8 +217,8 @@ interface EventBase {
 }
 
 export type LabEvent =
-  /** The first event of every connection: what the learner asked for. */
-  | (EventBase & { type: 'resolving'; host: string; port: number; route: Route })
+  /** The first event of every connection: what the learner asked for (`tls` only when it was asked for). */
+  | (EventBase & { type: 'resolving'; host: string; port: number; route: Route; tls?: true })
   | (EventBase & { type: 'resolved'; addresses: string[]; chosen: string })
   | (EventBase & { type: 'connecting'; address: string; port: number; route: Route; answeredBy?: string })
   | (EventBase & {
@@ -147,7 +230,15 @@ export type LabEvent =
       answeredBy?: string;
       elapsedMs: number;
     })
+  /** The application's bytes: on a TLS connection, the plain bytes inside TLS, at offsets in that plain stream. */
   | (EventBase & { type: 'data'; dir: 'in' | 'out'; offset: number; bytes: Uint8Array })
+  /**
+   * TLS connections only: bytes as they crossed the TCP socket (every read and write), at offsets in the TCP stream,
+   * and the TLS records that start or continue in them (`records[i].start`/`length` index into `bytes`).
+   */
+  | (EventBase & { type: 'wire'; dir: 'in' | 'out'; offset: number; bytes: Uint8Array; records: TlsRecordPiece[] })
+  /** TLS connections only: the handshake finished; what it settled and whether the certificate is trusted. */
+  | (EventBase & { type: 'tls' } & TlsSessionInfo)
   | (EventBase & { type: 'peer-ended' })
   | (EventBase & { type: 'local-ended' })
   | (EventBase & { type: 'closed'; by: 'local' | 'peer' | 'error' | 'abort' })

@@ -33,6 +33,15 @@ export const ERROR_CODES = [
   'ENETUNREACH',
   'EADDRNOTAVAIL',
   'EADDRINUSE',
+  // TLS (the lab's own names; Node's OpenSSL code, like ERR_SSL_WRONG_VERSION_NUMBER, goes in `detail`)
+  /** The other side sent a TLS alert: it refused the handshake, or ended the conversation with an error. */
+  'TLS_ALERT',
+  /** A TLS connection got an answer that is not TLS: the other side speaks plain bytes on that port. */
+  'TLS_NOT_SPOKEN',
+  /** A plain connection got a TLS alert first: the other side expects TLS first (HTTPS on 443). */
+  'TLS_EXPECTED',
+  /** Any other failure of the TLS handshake or of a record (the other side hung up mid-handshake, a bad record). */
+  'TLS_FAILED',
   'UNKNOWN',
 ] as const;
 

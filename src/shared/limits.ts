@@ -33,6 +33,8 @@ export const LIMITS = {
   labHttpHeadTimeoutMs: 60_000,
   /** Lab HTTP server: when every place is taken, a client that has waited this long for its head makes room for a new one. */
   labHttpSlotGraceMs: 2_000,
+  /** Lab TLS server: a TLS handshake must be done this long after the ClientHello's first byte. */
+  labTlsHandshakeTimeoutMs: 30_000,
   /** Lab HTTP server: request head (request line + headers) size. */
   labHttpMaxHeaderBytes: 16 * 1024,
   /** Lab HTTP server: connections at once. */

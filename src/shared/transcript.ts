@@ -35,8 +35,11 @@ export type SessionEntry =
       platform: string;
     }
   | { kind: 'event'; t: number; event: LabEvent }
-  /** Data that happened after the journal reached its cap: where it was and how long, but not its bytes. */
-  | { kind: 'unsaved'; t: number; id: ConnectionId; dir: 'in' | 'out'; offset: number; length: number }
+  /**
+   * Data that happened after the journal reached its cap: where it was and how long, but not its bytes. `wire` marks
+   * a TLS connection's wire bytes (offsets in the TCP stream) rather than its plain bytes (offsets inside TLS).
+   */
+  | { kind: 'unsaved'; t: number; id: ConnectionId; dir: 'in' | 'out'; offset: number; length: number; wire?: true }
   /** Written once, when the session's journal reached its cap; later data is `unsaved`. */
   | { kind: 'journal-full'; t: number; limitBytes: number }
   | { kind: 'slow-mode'; t: number; slow: SlowMode | null }
@@ -74,6 +77,22 @@ export interface TranscriptConnection {
   peerEnded: boolean;
   closedBy?: 'local' | 'peer' | 'error' | 'abort';
   error?: { code: ErrorCode; message: string };
+  /** TLS connections only (the learner asked for TLS, or wire events say so); bytesIn/bytesOut are then the plain bytes. */
+  tls?: TranscriptTls;
+}
+
+/** A TLS connection's second layer, from its `wire` and `tls` events. */
+export interface TranscriptTls {
+  /** Bytes that crossed the TCP socket, records and all. */
+  wireBytesIn: number;
+  wireBytesOut: number;
+  /** Wire bytes past the journal's cap: counted, not kept. */
+  unsavedWireBytes: number;
+  /** From the `tls` event, once the handshake finished. */
+  protocol?: string;
+  cipher?: string;
+  certificateSha256?: string;
+  trusted?: boolean;
 }
 
 /** What a session holds, from one pass over its entries. */
@@ -86,8 +105,10 @@ export interface TranscriptSummary {
   transport: Transport;
   platform: string;
   connections: TranscriptConnection[];
-  /** Data bytes kept, both directions, every connection. */
+  /** Data bytes kept, both directions, every connection (on a TLS connection, the plain bytes). */
   bytes: number;
+  /** Wire bytes of TLS connections kept, both directions (0 when there were none). */
+  wireBytes: number;
   entries: number;
   /** The last progress entry, if any. */
   progress: LabProgress | null;
@@ -147,6 +168,7 @@ export class SummaryBuilder {
     platform: '',
     connections: [],
     bytes: 0,
+    wireBytes: 0,
     entries: 0,
     progress: null,
     journalFull: false,
@@ -171,9 +193,12 @@ export class SummaryBuilder {
       case 'event':
         this.#event(entry.event);
         break;
-      case 'unsaved':
-        this.#connection(entry.id, entry.t).unsavedBytes += entry.length;
+      case 'unsaved': {
+        const conn = this.#connection(entry.id, entry.t);
+        if (entry.wire) tlsOf(conn).unsavedWireBytes += entry.length;
+        else conn.unsavedBytes += entry.length;
         break;
+      }
       case 'journal-full':
         summary.journalFull = true;
         break;
@@ -221,6 +246,7 @@ export class SummaryBuilder {
         conn.host = event.host;
         conn.port = event.port;
         conn.route = event.route;
+        if (event.tls) tlsOf(conn);
         break;
       case 'connecting':
         conn.dialed = { address: event.address, port: event.port };
@@ -250,10 +276,30 @@ export class SummaryBuilder {
       case 'error':
         conn.error = { code: event.code, message: event.message };
         break;
+      case 'wire': {
+        const tls = tlsOf(conn);
+        if (event.dir === 'out') tls.wireBytesOut += event.bytes.byteLength;
+        else tls.wireBytesIn += event.bytes.byteLength;
+        this.#summary.wireBytes += event.bytes.byteLength;
+        break;
+      }
+      case 'tls': {
+        const tls = tlsOf(conn);
+        tls.protocol = event.protocol;
+        tls.cipher = event.cipher;
+        tls.trusted = event.trust.trusted;
+        if (event.certificate) tls.certificateSha256 = event.certificate.sha256;
+        break;
+      }
       case 'resolved':
         break;
     }
   }
+}
+
+function tlsOf(conn: TranscriptConnection): TranscriptTls {
+  conn.tls ??= { wireBytesIn: 0, wireBytesOut: 0, unsavedWireBytes: 0 };
+  return conn.tls;
 }
 
 /** The summary of a list of entries (tests, and small sessions already in memory). */

@@ -76,6 +76,8 @@ test("the panel shows the recipe with the lab's real port, and a copied line run
     'data.pr4e.org:80',
     'www.py4e.com:80',
     'www.dr-chuck.com:80',
+    'data.pr4e.org:443',
+    'www.py4e.com:443',
     'echo.lab.test:7',
     'mail.lab.test:25',
     'mail.lab.test:110',

@@ -22,7 +22,8 @@ export const APP_NAME = 'Socket Lab';
 export interface LabAppOptions {
   appVersion: string;
   runtime: Record<string, string>;
-  /** Folder for the learner's own data (progress, sessions); the Electron app uses its userData folder. */
+  /** Folder for the learner's own data (progress, sessions, the lab TLS server's certificate in tls/); Electron's
+   *  userData. */
   dataDir: string;
   labServers?: LabServersOptions;
   lookup?: LabSessionOptions['lookup'];
@@ -45,7 +46,7 @@ export async function startLabApp(options: LabAppOptions): Promise<LabApp> {
   const sessions = new SessionStore({ dir: sessionsDir, ...options.journal });
   // Sessions a crash left behind are found now, before this run's own sessions start.
   await sessions.init();
-  const labServers = await startLabServers(options.labServers);
+  const labServers = await startLabServers({ dataDir: options.dataDir, ...options.labServers });
   const progress = new ProgressStore(options.dataDir);
   const transcripts = new TranscriptService(
     sessions,

@@ -136,6 +136,8 @@ export async function createLabSession(options: LabSessionOptions): Promise<LabS
     route: (host, port) => options.labServers.route(host, port),
     identify: (address, port) => options.labServers.identify(address, port),
     now,
+    labCertificates: () =>
+      options.labServers.info().flatMap((info) => (info.certificate ? [info.certificate.sha256] : [])),
   };
   if (options.lookup) hubOptions.lookup = options.lookup;
   const connections = new ConnectionHub(hubOptions);
@@ -175,6 +177,7 @@ export async function createLabSession(options: LabSessionOptions): Promise<LabS
         port: request.port,
         route: request.route ?? 'lab',
         timeoutMs: request.timeoutMs ?? LIMITS.connectTimeoutMs,
+        tls: request.tls ?? false,
       });
     },
     send: async (id, bytes) => connections.send(id, bytes),

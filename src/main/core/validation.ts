@@ -230,7 +230,7 @@ export function validateHost(value: unknown): Result<string> {
   return ok(value);
 }
 
-const CONNECT_KEYS = new Set(['host', 'port', 'route', 'timeoutMs']);
+const CONNECT_KEYS = new Set(['host', 'port', 'route', 'timeoutMs', 'tls']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -238,7 +238,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** The whole connect request: only known fields; defaults filled in (route `lab`, the default timeout). */
+/** The whole connect request: only known fields; defaults filled in (route `lab`, the default timeout, no TLS). */
 export function validateConnectRequest(raw: unknown): Result<Required<ConnectRequest>> {
   if (!isPlainObject(raw)) {
     return fail('BAD_REQUEST', 'A connect request must be an object with a host and a port.', 'Send { host, port }.');
@@ -248,7 +248,7 @@ export function validateConnectRequest(raw: unknown): Result<Required<ConnectReq
       return fail(
         'BAD_REQUEST',
         `A connect request has no field called ${shown(key)}.`,
-        'The fields are host, port, route and timeoutMs.',
+        'The fields are host, port, route, timeoutMs and tls.',
       );
     }
   }
@@ -279,7 +279,18 @@ export function validateConnectRequest(raw: unknown): Result<Required<ConnectReq
     }
     timeoutMs = value;
   }
-  return ok({ host: host.value, port: port.value, route, timeoutMs });
+  let tls = false;
+  if (raw.tls !== undefined) {
+    if (typeof raw.tls !== 'boolean') {
+      return fail(
+        'BAD_REQUEST',
+        `The TLS switch must be true or false, not ${shown(raw.tls)}.`,
+        'Leave it out for a plain connection; turn it on (true) for HTTPS, usually port 443.',
+      );
+    }
+    tls = raw.tls;
+  }
+  return ok({ host: host.value, port: port.value, route, timeoutMs, tls });
 }
 
 /** Ids are made by the hub (a UUID); anything that could not be one is a bad request, not merely unknown. */

@@ -19,7 +19,7 @@ export interface IpcEventLike {
 }
 
 /** `app://socket-lab` in production; the dev server's origin under `electron-vite dev`. */
-function originOf(url: string): string | null {
+export function originOf(url: string): string | null {
   try {
     const parsed = new URL(url);
     // URL.origin is "null" for custom schemes, so compare scheme and host ourselves.

@@ -149,14 +149,30 @@ describe('validateConnectRequest', () => {
   it('fills in the lab route and the default timeout', () => {
     expect(validateConnectRequest({ host: 'data.pr4e.org', port: 80 })).toEqual({
       ok: true,
-      value: { host: 'data.pr4e.org', port: 80, route: 'lab', timeoutMs: LIMITS.connectTimeoutMs },
+      value: { host: 'data.pr4e.org', port: 80, route: 'lab', timeoutMs: LIMITS.connectTimeoutMs, tls: false },
     });
+  });
+
+  it('keeps the TLS switch, true or false, and nothing else', () => {
+    expect(validateConnectRequest({ host: 'data.pr4e.org', port: 443, tls: true })).toMatchObject({
+      ok: true,
+      value: { port: 443, tls: true },
+    });
+    expect(validateConnectRequest({ host: 'data.pr4e.org', port: 443, tls: false })).toMatchObject({
+      ok: true,
+      value: { tls: false },
+    });
+    for (const tls of ['true', 1, null, {}]) {
+      const result = validateConnectRequest({ host: 'data.pr4e.org', port: 443, tls });
+      expect(result).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+      expect(result.ok || result.error.message).toMatch(/^The TLS switch must be true or false, not /);
+    }
   });
 
   it('keeps a given route and timeout, strips IPv6 brackets, and reads a digit-string port', () => {
     expect(validateConnectRequest({ host: '[::1]', port: '7', route: 'internet', timeoutMs: 500 })).toEqual({
       ok: true,
-      value: { host: '::1', port: 7, route: 'internet', timeoutMs: 500 },
+      value: { host: '::1', port: 7, route: 'internet', timeoutMs: 500, tls: false },
     });
   });
 

@@ -181,6 +181,7 @@ const ARGUMENTS: { [K in CommandName]: fc.Arbitrary<unknown>[] } = {
         port: portLike,
         route: some(fc.constantFrom('lab', 'internet', 'LAB', 'moon')),
         timeoutMs: some(fc.integer({ min: 0, max: LIMITS.maxConnectTimeoutMs + 1 })),
+        tls: some(fc.boolean()),
       }),
       anything,
     ),

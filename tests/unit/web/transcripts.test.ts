@@ -132,6 +132,8 @@ describe('Save as in the browser: a one-time download link', () => {
     const text = downloads.txt?.body.toString('utf8') ?? '';
     expect(text).toContain('>>> GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n');
     expect(text).toContain('But soft what light');
+    // Saved while the tab was still open: said as such, not as a crash.
+    expect(text).toContain('Ended:        not yet: the session was still running when this was saved');
     expect(JSON.parse(downloads.socketlab?.body.toString('utf8') ?? '')).toMatchObject({ format: 'socketlab' });
     expect(downloads.pcapng?.body.readUInt32LE(0)).toBe(0x0a0d0d0a);
     expect(downloads.py?.body.toString('utf8')).toContain(`--lab 127.0.0.1:${lab?.port ?? 0}`.slice(0, 6));

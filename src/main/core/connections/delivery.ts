@@ -37,7 +37,8 @@ interface SentBatch {
 }
 
 function dataBytes(event: LabEvent): number {
-  return event.type === 'data' ? event.bytes.byteLength : 0;
+  // A TLS connection's wire bytes weigh on memory and the screen like its plain ones.
+  return event.type === 'data' || event.type === 'wire' ? event.bytes.byteLength : 0;
 }
 
 export class EventDelivery {

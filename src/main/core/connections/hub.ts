@@ -13,10 +13,17 @@
  *
  * The open-connection limit counts only connections that can still carry bytes; finished ones (the peer sent FIN,
  * or the learner pressed Close) stay listed until closed, bounded separately so they cannot pile up sockets.
+ *
+ * With `tls: true` the hub runs TLS over its own TCP socket (tls/tlsClient.ts): after `connected` (TCP) come `wire`
+ * events (the records as they cross the socket) and `tls` (the handshake is done; sends wait for it); `data` then
+ * means the plain bytes inside TLS. Half-close sends close_notify then FIN (`local-ended` once the FIN goes),
+ * `peer-ended` is the peer's FIN once every plain byte before it is out, abort is still a bare RST. A plain
+ * connection whose first answer is a TLS alert gets a TLS_EXPECTED error: that port expects TLS first.
  */
 import { randomUUID } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { createConnection, isIP, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type {
   Connected,
   ConnectRequest,
@@ -30,7 +37,10 @@ import type {
 } from '../../../shared/contract';
 import { fail, ok, type Result } from '../../../shared/errors';
 import { LIMITS } from '../../../shared/limits';
-import { explainSocketError, type SocketPhase } from './errors';
+import { tlsAlertAtStart, TlsRecordSplitter, type TlsAlert } from '../../../shared/tlsRecords';
+import { describePeerCertificate, judgeTrust } from '../tls/peerCertificate';
+import { TlsClientLayer } from '../tls/tlsClient';
+import { explainSocketError, explainTlsError, explainTlsExpected, type SocketPhase } from './errors';
 
 /** Where a routed connection really goes, and the lab server's name in the learner's words. */
 export interface RouteTarget {
@@ -65,7 +75,36 @@ export interface ConnectionHubOptions {
   maxQueuedSendBytes?: number;
   /** After close(): how long to wait for our last bytes and FIN to leave before destroying anyway. */
   closeGraceMs?: number;
+  /** SHA-256 fingerprints of the certificates Socket Lab made for its own TLS server, to say so when one is shown. */
+  labCertificates?: () => readonly string[];
 }
+
+/** A validated connect request: everything filled in but the TLS switch, which is off unless given. */
+export type HubConnectRequest = Required<Omit<ConnectRequest, 'tls'>> & Pick<ConnectRequest, 'tls'>;
+
+/** A TLS connection's second layer. */
+interface TlsState {
+  layer: TlsClientLayer | null;
+  splitter: TlsRecordSplitter;
+  secure: boolean;
+  protocol?: string;
+  cipher?: string;
+  wireBytesIn: number;
+  wireBytesOut: number;
+  /** The peer's FIN was read, and the plain stream has given its last byte: together they make `peer-ended`. */
+  tcpEnded: boolean;
+  plainEnded: boolean;
+  handshakeTimer: ReturnType<typeof setTimeout> | null;
+  connectedAt: number;
+  /** What the peer sent before the handshake failed, as read off the wire: a plain alert, or bytes that are not TLS. */
+  alert?: TlsAlert;
+  notTls?: Uint8Array;
+}
+
+/** A readable alert record is 7 bytes; a plain connection keeps its first 7 bytes each way to spot one. */
+const ALERT_RECORD_BYTES = 7;
+/** Bytes kept of an answer that is not TLS, to show the learner what came instead. */
+const NOT_TLS_SHOWN_BYTES = 64;
 
 type ClosedBy = Extract<LabEvent, { type: 'closed' }>['by'];
 
@@ -93,6 +132,10 @@ interface Connection {
   ending: 'local' | 'abort' | null;
   /** Set once an error event was emitted; a connection reports at most one error. */
   failed: boolean;
+  /** TLS connections only. */
+  tls: TlsState | null;
+  /** Plain connections: the first bytes each way, until a TLS alert at the start can be told apart. */
+  head: { in: Uint8Array; out: Uint8Array } | null;
 }
 
 const RECENTLY_CLOSED_KEPT = 256;
@@ -125,6 +168,7 @@ export class ConnectionHub {
   readonly #newId: () => string;
   readonly #maxQueuedSendBytes: number;
   readonly #closeGraceMs: number;
+  readonly #labCertificates: () => readonly string[];
 
   readonly #connections = new Map<ConnectionId, Connection>();
   /** Ids closed lately and how, only to word NOT_FOUND well; they are not connections any more. */
@@ -148,10 +192,11 @@ export class ConnectionHub {
     this.#newId = options.idFactory ?? randomUUID;
     this.#maxQueuedSendBytes = options.maxQueuedSendBytes ?? LIMITS.maxQueuedSendBytes;
     this.#closeGraceMs = options.closeGraceMs ?? LIMITS.closeGraceMs;
+    this.#labCertificates = options.labCertificates ?? (() => []);
   }
 
   /** Starts a connection and returns its id at once; progress arrives as events. */
-  connect(request: Required<ConnectRequest>): Result<Connected> {
+  connect(request: HubConnectRequest): Result<Connected> {
     if (this.#disposed) return fail('INTERNAL', 'The lab is shutting down, so it cannot connect.', 'Restart the lab.');
     const live = this.#liveCount();
     if (live >= this.#maxOpen) {
@@ -188,9 +233,20 @@ export class ConnectionHub {
       lastToEnd: null,
       ending: null,
       failed: false,
+      tls: request.tls === true ? newTlsState() : null,
+      head: request.tls === true ? null : { in: new Uint8Array(0), out: new Uint8Array(0) },
     };
     this.#connections.set(id, conn);
-    this.#emit({ id, t: this.#now(), type: 'resolving', host: request.host, port: request.port, route: request.route });
+    const resolving: LabEvent = {
+      id,
+      t: this.#now(),
+      type: 'resolving',
+      host: request.host,
+      port: request.port,
+      route: request.route,
+    };
+    if (conn.tls) resolving.tls = true;
+    this.#emit(resolving);
     // Node has no connect timeout of its own; ours covers the name lookup and the connect.
     conn.connectTimer = setTimeout(() => this.#onConnectTimeout(conn), request.timeoutMs);
 
@@ -215,10 +271,12 @@ export class ConnectionHub {
     const refused = this.#whyNotWritable(conn, 'send');
     if (refused) return refused;
     const socket = conn.socket as Socket;
-    if (socket.writableLength + bytes.byteLength > this.#maxQueuedSendBytes) {
+    const layer = conn.tls?.layer;
+    const queued = layer ? layer.writableLength : socket.writableLength;
+    if (queued + bytes.byteLength > this.#maxQueuedSendBytes) {
       return fail(
         'NOT_WRITABLE',
-        `The other side has not taken the last ${socket.writableLength.toLocaleString('en-US')} bytes you sent yet, so the lab is holding this send back.`,
+        `The other side has not taken the last ${queued.toLocaleString('en-US')} bytes you sent yet, so the lab is holding this send back.`,
         'Wait until the other side reads what you sent, then send again.',
       );
     }
@@ -226,8 +284,15 @@ export class ConnectionHub {
     const copy = new Uint8Array(bytes);
     const offset = conn.bytesOut;
     conn.bytesOut += copy.byteLength;
-    socket.write(copy);
-    this.#emit({ id, t: this.#now(), type: 'data', dir: 'out', offset, bytes: copy });
+    if (layer) {
+      // The plain bytes first: the records that carry them follow as `wire` events.
+      this.#emit({ id, t: this.#now(), type: 'data', dir: 'out', offset, bytes: copy });
+      layer.write(copy);
+    } else {
+      if (conn.head) conn.head.out = keepHead(conn.head.out, copy);
+      socket.write(copy);
+      this.#emit({ id, t: this.#now(), type: 'data', dir: 'out', offset, bytes: copy });
+    }
     return ok({ offset, length: copy.byteLength });
   }
 
@@ -251,7 +316,8 @@ export class ConnectionHub {
     conn.ending = 'local';
     if (conn.phase === 'resolving') {
       this.#finish(conn, 'local');
-    } else if (conn.phase === 'connecting') {
+    } else if (conn.phase === 'connecting' || (conn.tls && !conn.tls.secure)) {
+      // Mid-handshake there is no TLS to close yet: the TCP connection just goes.
       conn.socket?.destroy();
     } else {
       const socket = conn.socket as Socket;
@@ -297,6 +363,15 @@ export class ConnectionHub {
         localEnded: conn.localEnded,
         peerEnded: conn.peerEnded,
       };
+      if (conn.tls) {
+        summary.tls = {
+          state: conn.tls.secure ? 'secure' : 'handshaking',
+          wireBytesIn: conn.tls.wireBytesIn,
+          wireBytesOut: conn.tls.wireBytesOut,
+        };
+        if (conn.tls.protocol !== undefined) summary.tls.protocol = conn.tls.protocol;
+        if (conn.tls.cipher !== undefined) summary.tls.cipher = conn.tls.cipher;
+      }
       if (conn.answeredBy !== undefined) summary.answeredBy = conn.answeredBy;
       if (conn.local) summary.local = conn.local;
       if (conn.remote) summary.remote = conn.remote;
@@ -307,12 +382,18 @@ export class ConnectionHub {
   /** Flow control from the delivery layer: stop reading every socket until resumeReading(). */
   pauseReading(): void {
     this.#readingPaused = true;
-    for (const conn of this.#connections.values()) conn.socket?.pause();
+    for (const conn of this.#connections.values()) {
+      if (conn.tls?.layer) conn.tls.layer.pause();
+      else conn.socket?.pause();
+    }
   }
 
   resumeReading(): void {
     this.#readingPaused = false;
-    for (const conn of this.#connections.values()) conn.socket?.resume();
+    for (const conn of this.#connections.values()) {
+      if (conn.tls?.layer) conn.tls.layer.resume();
+      else conn.socket?.resume();
+    }
   }
 
   get readingPaused(): boolean {
@@ -324,6 +405,7 @@ export class ConnectionHub {
     this.#disposed = true;
     for (const conn of this.#connections.values()) {
       this.#clearTimers(conn);
+      conn.tls?.layer?.destroy();
       const socket = conn.socket;
       if (!socket || socket.destroyed) continue;
       if (conn.phase === 'open') socket.resetAndDestroy();
@@ -395,6 +477,13 @@ export class ConnectionHub {
         'Connect again to start a new one.',
       );
     }
+    if (conn.tls && !conn.tls.secure) {
+      return fail(
+        'NOT_WRITABLE',
+        `The TLS handshake is still going on, so you cannot ${doing} yet: the two sides are agreeing on how to encrypt.`,
+        'Wait for the "TLS" row that says the connection is secure, then try again.',
+      );
+    }
     if (conn.localEnded) {
       return fail(
         'NOT_WRITABLE',
@@ -410,6 +499,11 @@ export class ConnectionHub {
   #sendFin(conn: Connection): void {
     conn.localEnded = true;
     conn.lastToEnd = 'local';
+    if (conn.tls?.layer) {
+      // close_notify first; `local-ended` comes when the FIN goes after it (TlsClientEvents.finishing).
+      conn.tls.layer.end();
+      return;
+    }
     conn.socket?.end();
     this.#emit({ id: conn.id, t: this.#now(), type: 'local-ended' });
   }
@@ -451,8 +545,11 @@ export class ConnectionHub {
     }
     conn.socket = socket;
     socket.on('connect', () => this.#onConnected(conn));
-    socket.on('data', (chunk: Buffer) => this.#onData(conn, chunk));
-    socket.on('end', () => this.#onPeerEnded(conn));
+    // With TLS the TLS layer reads the socket (and reports its FIN) once it is connected.
+    if (!conn.tls) {
+      socket.on('data', (chunk: Buffer) => this.#onData(conn, chunk));
+      socket.on('end', () => this.#onPeerEnded(conn));
+    }
     socket.on('error', (err: NodeJS.ErrnoException) => this.#onSocketError(conn, err));
     socket.on('close', () => this.#onSocketClosed(conn));
     if (this.#readingPaused) socket.pause();
@@ -477,14 +574,127 @@ export class ConnectionHub {
     };
     if (conn.answeredBy !== undefined) connected.answeredBy = conn.answeredBy;
     this.#emit(connected);
+    if (conn.tls) this.#startTls(conn, conn.tls, socket);
   }
 
-  #onData(conn: Connection, chunk: Buffer): void {
+  #onData(conn: Connection, chunk: Uint8Array): void {
     // A fresh copy: Node's read buffers may be slices of a shared slab.
     const bytes = new Uint8Array(chunk);
     const offset = conn.bytesIn;
     conn.bytesIn += bytes.byteLength;
     this.#emit({ id: conn.id, t: this.#now(), type: 'data', dir: 'in', offset, bytes });
+    if (conn.head && conn.head.in.byteLength < ALERT_RECORD_BYTES) this.#checkForTlsAlert(conn, conn.head, bytes);
+  }
+
+  /** A plain connection answered first by a TLS alert (and not an echo of our own bytes): that port expects TLS. */
+  #checkForTlsAlert(conn: Connection, head: { in: Uint8Array; out: Uint8Array }, bytes: Uint8Array): void {
+    head.in = keepHead(head.in, bytes);
+    if (head.in.byteLength < ALERT_RECORD_BYTES || conn.failed) return;
+    const alert = tlsAlertAtStart(head.in);
+    const echoed = head.out.byteLength === head.in.byteLength && head.out.every((byte, i) => byte === head.in[i]);
+    if (!alert || echoed) return;
+    this.#emitError(conn, explainTlsExpected(alert, this.#errorContext(conn, 'receive')));
+    conn.socket?.destroy();
+  }
+
+  #startTls(conn: Connection, tls: TlsState, socket: Socket): void {
+    tls.connectedAt = this.#now();
+    // The handshake gets the connect timeout again, counted from the TCP connect.
+    tls.handshakeTimer = setTimeout(() => this.#onHandshakeTimeout(conn), conn.timeoutMs);
+    tls.layer = new TlsClientLayer(socket, {
+      host: conn.host,
+      events: {
+        wire: (dir, bytes) => this.#onWire(conn, tls, dir, bytes),
+        plain: (bytes) => this.#onData(conn, bytes),
+        secure: (secured) => this.#onSecure(conn, tls, secured),
+        finishing: () => {
+          if (conn.localEnded) this.#emit({ id: conn.id, t: this.#now(), type: 'local-ended' });
+        },
+        tcpEnded: () => {
+          tls.tcpEnded = true;
+          this.#onTlsPeerEnded(conn, tls);
+        },
+        plainEnded: () => {
+          tls.plainEnded = true;
+          this.#onTlsPeerEnded(conn, tls);
+        },
+        error: (error) => this.#onTlsError(conn, tls, error),
+      },
+    });
+    if (this.#readingPaused) tls.layer.pause();
+  }
+
+  #onWire(conn: Connection, tls: TlsState, dir: 'in' | 'out', bytes: Uint8Array): void {
+    const offset = dir === 'in' ? tls.wireBytesIn : tls.wireBytesOut;
+    if (dir === 'in') tls.wireBytesIn += bytes.byteLength;
+    else tls.wireBytesOut += bytes.byteLength;
+    const records = tls.splitter.push(dir, bytes);
+    if (dir === 'in' && !tls.secure) {
+      for (const record of records) {
+        if (record.alert) tls.alert = record.alert;
+        if (record.contentType === 'not-tls' && tls.notTls === undefined) {
+          tls.notTls = bytes.slice(record.start, record.start + Math.min(record.length, NOT_TLS_SHOWN_BYTES));
+        }
+      }
+    }
+    this.#emit({ id: conn.id, t: this.#now(), type: 'wire', dir, offset, bytes, records });
+  }
+
+  #onSecure(conn: Connection, tls: TlsState, socket: TLSSocket): void {
+    // An error (or the handshake timer) may have ended it in the tick before.
+    if (conn.failed || conn.ending !== null) return;
+    if (tls.handshakeTimer) clearTimeout(tls.handshakeTimer);
+    tls.handshakeTimer = null;
+    tls.secure = true;
+    const cipher = socket.getCipher();
+    tls.protocol = socket.getProtocol() ?? cipher.version;
+    tls.cipher = cipher.standardName || cipher.name;
+    const certificate = describePeerCertificate(socket.getPeerCertificate());
+    const trust = judgeTrust({
+      certificate,
+      authorized: socket.authorized,
+      authorizationError: socket.authorizationError,
+      host: conn.host,
+      labFingerprints: this.#labCertificates(),
+    });
+    const alpn = socket.alpnProtocol;
+    this.#emit({
+      id: conn.id,
+      t: this.#now(),
+      type: 'tls',
+      protocol: tls.protocol,
+      cipher: tls.cipher,
+      cipherOpenSsl: cipher.name,
+      alpn: typeof alpn === 'string' ? alpn : null,
+      serverName: isIP(conn.host) === 0 ? conn.host.replace(/\.$/, '') : null,
+      certificate,
+      trust,
+      handshakeMs: this.#now() - tls.connectedAt,
+    });
+  }
+
+  /** The peer's FIN, once the plain stream has given every byte that came before it. */
+  #onTlsPeerEnded(conn: Connection, tls: TlsState): void {
+    if (tls.tcpEnded && tls.plainEnded && !conn.peerEnded) this.#onPeerEnded(conn);
+  }
+
+  #onTlsError(conn: Connection, tls: TlsState, error: NodeJS.ErrnoException): void {
+    if (conn.ending === 'abort' || conn.failed) return;
+    const facts: { secure: boolean; alert?: TlsAlert; notTls?: Uint8Array } = { secure: tls.secure };
+    if (tls.alert) facts.alert = tls.alert;
+    if (tls.notTls) facts.notTls = tls.notTls;
+    const phase: SocketPhase = tls.secure ? 'receive' : 'handshake';
+    this.#emitError(conn, explainTlsError(error, this.#errorContext(conn, phase), facts));
+    // TLS gave up on the connection, so the TCP connection under it goes too.
+    conn.socket?.destroy();
+  }
+
+  #onHandshakeTimeout(conn: Connection): void {
+    if (!conn.tls) return;
+    conn.tls.handshakeTimer = null;
+    if (this.#connections.get(conn.id) !== conn || conn.tls.secure || conn.ending !== null || conn.failed) return;
+    this.#reportError(conn, { code: 'ETIMEDOUT' }, 'handshake');
+    conn.socket?.destroy();
   }
 
   #onPeerEnded(conn: Connection): void {
@@ -498,11 +708,13 @@ export class ConnectionHub {
     if (conn.ending === 'abort' || conn.failed) return;
     let phase: SocketPhase = 'receive';
     if (conn.phase !== 'open') phase = 'connect';
+    else if (conn.tls && !conn.tls.secure) phase = 'handshake';
     else if (err.syscall === 'write' || err.code === 'EPIPE') phase = 'send';
     this.#reportError(conn, err, phase);
   }
 
   #onSocketClosed(conn: Connection): void {
+    conn.tls?.layer?.destroy();
     let by: ClosedBy;
     if (conn.ending === 'abort') by = 'abort';
     else if (conn.failed) by = 'error';
@@ -524,8 +736,18 @@ export class ConnectionHub {
   }
 
   #reportError(conn: Connection, err: unknown, phase: SocketPhase): void {
+    this.#emitError(conn, explainSocketError(err, this.#errorContext(conn, phase)));
+  }
+
+  #errorContext(
+    conn: Connection,
+    phase: SocketPhase,
+  ): { host: string; port: number; phase: SocketPhase; timeoutMs: number } {
+    return { host: conn.host, port: conn.port, phase, timeoutMs: conn.timeoutMs };
+  }
+
+  #emitError(conn: Connection, explained: ReturnType<typeof explainSocketError>): void {
     conn.failed = true;
-    const explained = explainSocketError(err, { host: conn.host, port: conn.port, phase, timeoutMs: conn.timeoutMs });
     const event: LabEvent = {
       id: conn.id,
       t: this.#now(),
@@ -560,12 +782,37 @@ export class ConnectionHub {
   #clearTimers(conn: Connection): void {
     if (conn.connectTimer) clearTimeout(conn.connectTimer);
     if (conn.closeTimer) clearTimeout(conn.closeTimer);
+    if (conn.tls?.handshakeTimer) clearTimeout(conn.tls.handshakeTimer);
     conn.connectTimer = null;
     conn.closeTimer = null;
+    if (conn.tls) conn.tls.handshakeTimer = null;
   }
 
   #state(conn: Connection): ConnectionState {
     if (conn.phase !== 'open') return conn.phase;
     return conn.localEnded || conn.peerEnded ? 'half-closed' : 'open';
   }
+}
+
+function newTlsState(): TlsState {
+  return {
+    layer: null,
+    splitter: new TlsRecordSplitter(),
+    secure: false,
+    wireBytesIn: 0,
+    wireBytesOut: 0,
+    tcpEnded: false,
+    plainEnded: false,
+    handshakeTimer: null,
+    connectedAt: 0,
+  };
+}
+
+/** The first ALERT_RECORD_BYTES of a stream, given what was kept and the next bytes. */
+function keepHead(kept: Uint8Array, bytes: Uint8Array): Uint8Array {
+  if (kept.byteLength >= ALERT_RECORD_BYTES) return kept;
+  const head = new Uint8Array(Math.min(ALERT_RECORD_BYTES, kept.byteLength + bytes.byteLength));
+  head.set(kept);
+  head.set(bytes.subarray(0, head.byteLength - kept.byteLength), kept.byteLength);
+  return head;
 }

@@ -130,7 +130,8 @@ const NO_BYTES: Uint8Array = new Uint8Array(0);
 export function encodeEntry(entry: SessionEntry): EncodedEntry {
   let json: string;
   let bytes = NO_BYTES;
-  if (entry.kind === 'event' && entry.event.type === 'data') {
+  if (entry.kind === 'event' && (entry.event.type === 'data' || entry.event.type === 'wire')) {
+    // A socket's bytes (plain, or TLS records as they crossed the wire) go raw after the head, never as JSON.
     const { bytes: data, ...event } = entry.event;
     bytes = data;
     json = JSON.stringify({ ...entry, event });
@@ -165,7 +166,7 @@ export function decodeEntry(payload: Uint8Array): SessionEntry | undefined {
   if (entry.kind === 'event') {
     const event = entry.event as Record<string, unknown> | null;
     if (typeof event !== 'object' || event === null || typeof event.type !== 'string') return undefined;
-    if (event.type === 'data') {
+    if (event.type === 'data' || event.type === 'wire') {
       // A copy of its own: the reader's buffer is reused for the next block.
       event.bytes = new Uint8Array(rest);
       return parsed as SessionEntry;

@@ -343,7 +343,9 @@ export class SessionStore {
   /** A source for exporters. For a live session: flush first, then read what is on disk. undefined if unknown. */
   async source(id: SessionId): Promise<TranscriptSource | undefined> {
     await this.init();
-    if (!this.#find(id).ok) return undefined;
+    const found = this.#find(id);
+    if (!found.ok) return undefined;
+    const ending = found.value.listing.ending;
     const file = this.#path(id, 'journal');
     const limit = await this.#readLimit(id);
     const builder = new SummaryBuilder();
@@ -356,6 +358,7 @@ export class SessionStore {
     }
     return {
       summary: builder.summary,
+      ending,
       async *entries() {
         for await (const record of readJournalRecords(file, limit === undefined ? {} : { limit })) yield record.entry;
       },

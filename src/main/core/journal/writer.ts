@@ -360,7 +360,8 @@ export class SessionJournal {
   #admit(entry: SessionEntry): SessionEntry[] {
     if (entry.t > this.#lastT) this.#lastT = entry.t;
     if (this.#failed !== null) return [entry];
-    const data = entry.kind === 'event' && entry.event.type === 'data' ? entry.event.bytes : null;
+    const data =
+      entry.kind === 'event' && (entry.event.type === 'data' || entry.event.type === 'wire') ? entry.event.bytes : null;
     const isData = data !== null;
     if (data !== null && data.byteLength > MAX_DATA_BYTES) return this.#unsaved(entry);
     if (this.#full && isData) return this.#unsaved(entry);
@@ -385,10 +386,11 @@ export class SessionJournal {
   }
 
   #unsaved(entry: SessionEntry): SessionEntry[] {
-    if (entry.kind !== 'event' || entry.event.type !== 'data') return [];
+    if (entry.kind !== 'event' || (entry.event.type !== 'data' && entry.event.type !== 'wire')) return [];
     const kept: SessionEntry[] = this.#full ? [] : this.#markFull(entry.t);
     const { id, dir, offset, bytes } = entry.event;
     const unsaved: SessionEntry = { kind: 'unsaved', t: entry.t, id, dir, offset, length: bytes.byteLength };
+    if (entry.event.type === 'wire') unsaved.wire = true;
     if (this.#enqueue(unsaved)) kept.push(unsaved);
     return kept;
   }

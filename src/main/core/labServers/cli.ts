@@ -1,9 +1,11 @@
 /**
  * `npm run lab-server`: the lab servers alone in a terminal, so the book's Python programs run offline: socket
- * programs with their connect line changed, urllib programs unchanged with http_proxy pointing at the lab.
+ * programs with their connect line changed, urllib programs unchanged with http_proxy pointing at the lab, and
+ * https programs pointed at the lab HTTPS server with the book's ssl context.
  */
 import { bookRecipe } from '../../../shared/bookRecipe';
 import type { LabServerKind } from '../../../shared/contract';
+import { tlsRecipe } from '../../../shared/tlsRecipe';
 import type { SlowMode } from './httpServer';
 import { LabServerStartError, startLabServers, type LabServers, type LabServersOptions } from './index';
 import { hostAndPort, loopbackAddress } from './loopback';
@@ -12,6 +14,7 @@ import { keepRunningWhenOutputCloses, writeLine } from './outputPipes';
 /** Fixed ports by default, so a program edited once keeps working; 0 asks for any free port. */
 export const DEFAULT_CLI_PORTS: Readonly<Record<LabServerKind, number>> = {
   http: 8080,
+  https: 8443,
   echo: 8007,
   smtp: 8025,
   pop: 8110,
@@ -24,6 +27,7 @@ Python for Everybody work without the internet. Stop them with Ctrl+C.
 
 Options:
   --http-port N          lab HTTP server, the stand-in for data.pr4e.org (default ${DEFAULT_CLI_PORTS.http})
+  --https-port N         lab HTTPS server, TLS in front of it for data.pr4e.org:443 (default ${DEFAULT_CLI_PORTS.https})
   --echo-port N          echo server (default ${DEFAULT_CLI_PORTS.echo})
   --smtp-port N          toy SMTP-style greeter (default ${DEFAULT_CLI_PORTS.smtp})
   --pop-port N           toy POP-style greeter (default ${DEFAULT_CLI_PORTS.pop})
@@ -38,6 +42,8 @@ Options:
                          how long it waits for a connection's first request line (default 120): telnet
                          and nc send what you type only when you press Enter
   --content-dir DIR      folder with romeo.txt, cover3.jpg and the other files (default: the built-in one)
+  --data-dir DIR         keep the HTTPS server's certificate in DIR/tls and reuse it next time (default: a
+                         new certificate in a temporary folder each run; the app's data folder works too)
   --quiet                do not print a line for each HTTP request
   --help                 show this help
 
@@ -52,12 +58,14 @@ export interface LabServerCliOptions {
   idleTimeoutMs: number | undefined;
   firstLineTimeoutMs: number | undefined;
   contentDir: string | undefined;
+  dataDir: string | undefined;
 }
 
 export type ParsedArgs = { ok: true; options: LabServerCliOptions } | { ok: false; message: string };
 
 const PORT_OPTIONS: Readonly<Record<string, LabServerKind>> = {
   '--http-port': 'http',
+  '--https-port': 'https',
   '--echo-port': 'echo',
   '--smtp-port': 'smtp',
   '--pop-port': 'pop',
@@ -70,6 +78,7 @@ const VALUE_OPTIONS = new Set([
   '--idle-timeout',
   '--first-line-timeout',
   '--content-dir',
+  '--data-dir',
 ]);
 
 /** The write size when only a rate is given: about ten writes a second, between 1 and 1024 bytes. */
@@ -87,6 +96,7 @@ export function parseLabServerArgs(argv: readonly string[]): ParsedArgs {
     idleTimeoutMs: undefined,
     firstLineTimeoutMs: undefined,
     contentDir: undefined,
+    dataDir: undefined,
   };
   const fail = (message: string): ParsedArgs => ({ ok: false, message: `lab-server: ${message} (see --help)` });
   for (let index = 0; index < argv.length; index += 1) {
@@ -144,6 +154,8 @@ export function parseLabServerArgs(argv: readonly string[]): ParsedArgs {
       }
       if (name === '--idle-timeout') options.idleTimeoutMs = Math.round(seconds * 1000);
       else options.firstLineTimeoutMs = Math.round(seconds * 1000);
+    } else if (name === '--data-dir') {
+      options.dataDir = value;
     } else {
       options.contentDir = value;
     }
@@ -161,11 +173,12 @@ export function parseLabServerArgs(argv: readonly string[]): ParsedArgs {
 export function describeRunningServers(servers: LabServers, options: LabServerCliOptions): string[] {
   const infos = servers.info();
   const http = infos.find((info) => info.kind === 'http');
+  const https = infos.find((info) => info.kind === 'https');
   const rows = infos.map((info) => ({
     name: info.name,
     where:
-      info.kind === 'http'
-        ? `http://${hostAndPort(info.host, info.port)}/romeo.txt`
+      info.kind === 'http' || info.kind === 'https'
+        ? `${info.kind}://${hostAndPort(info.host, info.port)}/romeo.txt`
         : hostAndPort(info.host, info.port),
   }));
   const width = Math.max(...rows.map((row) => row.name.length));
@@ -184,6 +197,7 @@ export function describeRunningServers(servers: LabServers, options: LabServerCl
       lines.push(...step.code.split('\n').map((line) => `      ${line}`), '');
     }
   }
+  if (https) lines.push(...describeTls(servers, https), '');
   if (options.slow) {
     lines.push(
       `Slow mode: HTTP replies go out ${options.slow.writeSize} bytes at a time, ` +
@@ -192,6 +206,38 @@ export function describeRunningServers(servers: LabServers, options: LabServerCl
   }
   lines.push('Press Ctrl+C to stop.');
   return lines;
+}
+
+/** The HTTPS server: its certificate, and how the book's ssl context style reaches it. */
+function describeTls(servers: LabServers, https: { host: string; port: number }): string[] {
+  const { certificate } = servers;
+  const made =
+    certificate.origin === 'reused'
+      ? 'kept from an earlier start'
+      : certificate.origin === 'made'
+        ? 'made now'
+        : `made again now, since the old one could not be used: ${certificate.renewedBecause ?? 'unknown reason'}`;
+  const recipe = tlsRecipe(https);
+  const indent = (code: string): string[] => code.split('\n').map((line) => `      ${line}`);
+  return [
+    "* HTTPS: the lab's own certificate",
+    ...wrap(
+      `The lab HTTPS server on ${hostAndPort(https.host, https.port)} speaks TLS, then the same HTTP. Its certificate ` +
+        `(${made}) was made on this computer for the lab, so no authority vouches for it: programs must be told ` +
+        "not to check it, for the lab only. In the book's ssl context style:",
+      96,
+    ).map((line) => `  ${line}`),
+    ...indent(recipe.urllib),
+    '  A socket program, like socket1.py over TLS:',
+    ...indent(recipe.socket),
+    '  From a terminal:',
+    ...indent(recipe.curl),
+    ...indent(recipe.openssl),
+    ...(certificate.notKept ? wrap(certificate.notKept, 96).map((line) => `  ${line}`) : []),
+    `  Its certificate: ${certificate.certificatePath}`,
+    '  Its SHA-256 fingerprint, as openssl x509 -noout -fingerprint -sha256 -in that file prints it:',
+    `    ${certificate.summary.sha256}`,
+  ];
 }
 
 /** Words broken into lines of at most `width` characters, at spaces. */
@@ -256,6 +302,7 @@ export async function runLabServerCli(
   if (options.firstLineTimeoutMs !== undefined)
     serversOptions.http = { ...serversOptions.http, firstLineTimeoutMs: options.firstLineTimeoutMs };
   if (options.contentDir !== undefined) serversOptions.contentDir = options.contentDir;
+  if (options.dataDir !== undefined) serversOptions.dataDir = options.dataDir;
   if (!options.quiet) serversOptions.log = (line) => output.out(`[${clock().toTimeString().slice(0, 8)}] ${line}`);
 
   let servers: LabServers;

@@ -65,7 +65,15 @@ export interface LabHttpTimeouts {
   slotGraceMs: number;
 }
 
+/** How a connection reached the HTTP handler: straight over TCP, or out of the lab TLS server. */
+export type LabHttpScheme = 'http' | 'https';
+
 export interface LabHttpServer extends RunningServer {
+  /**
+   * Serves one more connection with this server's files, places, waits and slow mode, as if it had been accepted
+   * here: the lab TLS server hands over each decrypted connection (scheme `https`).
+   */
+  serveConnection(socket: net.Socket, scheme: LabHttpScheme): void;
   setSlowMode(slow: SlowMode | null): void;
   readonly slowMode: SlowMode | null;
   /** Connections holding one of the places now (refused ones, and ones only saying goodbye, not counted). */
@@ -133,22 +141,26 @@ export async function startLabHttpServer(options: LabHttpServerOptions): Promise
     return true;
   };
 
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+  const serveConnection = (socket: net.Socket, scheme: LabHttpScheme): void => {
     prepareSocket(socket);
     sockets.add(socket);
     if (places.size >= maxConnections && !makeRoom()) {
       refuseBusy(socket, settings, maxConnections);
       return;
     }
-    const conversation: HttpConversation = new HttpConversation(socket, settings, () => places.delete(conversation));
+    const conversation: HttpConversation = new HttpConversation(socket, settings, scheme, () =>
+      places.delete(conversation),
+    );
     places.add(conversation);
-  });
+  };
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => serveConnection(socket, 'http'));
   const port = await listenOn(server, options.host, options.port);
 
   return {
     host: options.host,
     port,
     close: closer(server, sockets),
+    serveConnection,
     setSlowMode(slow) {
       slowMode = checkSlowMode(slow);
     },
@@ -201,6 +213,7 @@ type Wait = 'first-line' | 'idle' | 'head';
 class HttpConversation {
   readonly #socket: net.Socket;
   readonly #settings: ServerSettings;
+  readonly #scheme: LabHttpScheme;
   readonly #onRelease: () => void;
   #released = false;
   #reader: RequestHeadReader;
@@ -220,9 +233,10 @@ class HttpConversation {
   #waitingSince: number;
   readonly #timers = new Map<Wait, NodeJS.Timeout>();
 
-  constructor(socket: net.Socket, settings: ServerSettings, onRelease: () => void) {
+  constructor(socket: net.Socket, settings: ServerSettings, scheme: LabHttpScheme, onRelease: () => void) {
     this.#socket = socket;
     this.#settings = settings;
+    this.#scheme = scheme;
     this.#onRelease = onRelease;
     this.#reader = new RequestHeadReader(settings.maxHeadBytes);
     this.#waitingSince = Date.now();
@@ -324,8 +338,10 @@ class HttpConversation {
       this.#peerEnded && this.#queue.every((chunk) => leadingBlankLineBytes(chunk) === chunk.length);
     const keepAlive = wantsKeepAlive(request) && !nothingMoreComing;
     const response = this.#answer(request, keepAlive);
+    // Over TLS the log says so; plain HTTP lines stay as they were.
+    const over = this.#scheme === 'https' ? ' (TLS)' : '';
     this.#settings.log(
-      `${peerName(this.#socket)} ${request.method} ${request.target} HTTP/${request.version} -> ` +
+      `${peerName(this.#socket)} ${request.method} ${request.target} HTTP/${request.version}${over} -> ` +
         `${response.status}, ${response.bytes.length} bytes${keepAlive ? '' : ', then close'}`,
     );
     this.#reply(response.bytes, !keepAlive);
@@ -357,10 +373,10 @@ class HttpConversation {
     return fileResponse(request, served, now, connection);
   }
 
-  /** A page asked for at the lab's own address, its links to the hosts the lab stands in for pointed back here. */
+  /** A page asked for at the lab's own address, its links to the hosts the lab stands in for pointed back here (same scheme). */
   #pointedAt(file: LabFile, authority: string): LabFile {
     if (file.contentType !== 'text/html') return file;
-    const bytes = pointLinksAt(file.bytes, authority, this.#settings.mirrors);
+    const bytes = pointLinksAt(file.bytes, authority, this.#settings.mirrors, this.#scheme);
     return bytes === file.bytes ? file : { ...file, bytes, etag: etagFor(bytes) };
   }
 

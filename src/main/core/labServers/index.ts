@@ -1,7 +1,11 @@
 /**
- * The built-in lab servers, started together on loopback: the HTTP stand-in for data.pr4e.org, an echo
- * server, and the SMTP-style and POP-style toy greeters. The app and `npm run lab-server` both use this.
+ * The built-in lab servers, started together on loopback: the HTTP stand-in for data.pr4e.org, TLS in front of it
+ * for data.pr4e.org:443, an echo server, and the SMTP-style and POP-style toy greeters. The app and
+ * `npm run lab-server` both use this.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { LabServerInfo, LabServerKind } from '../../../shared/contract';
 import { defaultContentDir, loadLabContent } from './content';
 import { startLabEchoServer } from './echoServer';
@@ -12,11 +16,13 @@ import {
   type LabHttpServerOptions,
   type SlowMode,
 } from './httpServer';
+import { loadLabCertificate, type LabCertificate, type LabCertificateOptions } from './labCertificate';
 import { loopbackAddress } from './loopback';
 import { identifyLabServer, LAB_SERVER_DESCRIPTIONS, routeToLab, type LabRoute } from './mirrors';
 import { startLabPopServer } from './popServer';
 import { startLabSmtpServer } from './smtpServer';
 import type { RunningServer } from './socketTools';
+import { startLabTlsServer, type LabTlsServerOptions } from './tlsServer';
 
 export { defaultContentDir, etagFor, loadLabContent, LAB_FILE_PATHS, type LabContent, type LabFile } from './content';
 export { startLabEchoServer } from './echoServer';
@@ -41,6 +47,19 @@ export {
 export { POP_BANNER, startLabPopServer } from './popServer';
 export { MAIL_HOST, SMTP_BANNER, startLabSmtpServer } from './smtpServer';
 export type { RunningServer } from './socketTools';
+export { startLabTlsServer, type LabTlsServer, type LabTlsServerOptions } from './tlsServer';
+export {
+  CERTIFICATE_FILE,
+  KEY_FILE,
+  LAB_CERTIFICATE_DNS_NAMES,
+  LAB_CERTIFICATE_IP_ADDRESSES,
+  loadLabCertificate,
+  type LabCertificate,
+  type LabCertificateOptions,
+} from './labCertificate';
+
+/** The data folder's subfolder that keeps the lab TLS server's certificate and key. */
+export const TLS_FOLDER = 'tls';
 
 export interface LabServersOptions {
   /** Default '127.0.0.1'. Loopback only (127.0.0.0/8 or ::1); anything else is refused. */
@@ -54,7 +73,14 @@ export interface LabServersOptions {
     LabHttpServerOptions,
     'idleTimeoutMs' | 'firstLineTimeoutMs' | 'headTimeoutMs' | 'slotGraceMs' | 'slow' | 'maxConnections' | 'now'
   >;
-  /** One line per HTTP request, for a terminal. */
+  /**
+   * The data folder: the lab TLS server's certificate is kept in its `tls/` subfolder, made there on first start and
+   * reused after. Default: a fresh temporary folder, removed by stop() (a new certificate every start).
+   */
+  dataDir?: string;
+  /** The lab TLS server's waits, and the certificate's clock (see LabTlsServerOptions, LabCertificateOptions). */
+  tls?: Pick<LabTlsServerOptions, 'firstByteTimeoutMs' | 'handshakeTimeoutMs'> & LabCertificateOptions;
+  /** One line per HTTP request (and per TLS connection that never got as far as HTTP), for a terminal. */
   log?: (line: string) => void;
 }
 
@@ -69,6 +95,8 @@ export interface LabServers {
   /** Which lab server listens at this exact address and port, if one does. */
   identify(address: string, port: number): string | undefined;
   setSlowMode(slow: SlowMode | null): void;
+  /** The lab TLS server's certificate: where it is kept, and whether it was made, reused or renewed this start. */
+  readonly certificate: LabCertificate;
   /** Closes the listeners and every open connection; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -110,6 +138,34 @@ export async function startLabServers(options: LabServersOptions = {}): Promise<
   const content = await loadLabContent(options.contentDir ?? defaultContentDir());
   const ports = options.ports ?? {};
   const running: Array<{ kind: LabServerKind; server: RunningServer }> = [];
+  let temporaryDir: string | null = null;
+  const removeTemporary = async (): Promise<void> => {
+    if (temporaryDir) await rm(temporaryDir, { recursive: true, force: true });
+  };
+  const certificateOptions: LabCertificateOptions = {};
+  if (options.tls?.now) certificateOptions.now = options.tls.now;
+  const inTemporaryFolder = async (): Promise<LabCertificate> => {
+    temporaryDir = await mkdtemp(path.join(os.tmpdir(), 'socket-lab-'));
+    return loadLabCertificate(path.join(temporaryDir, TLS_FOLDER), certificateOptions);
+  };
+  let certificate: LabCertificate;
+  try {
+    if (options.dataDir === undefined) {
+      certificate = await inTemporaryFolder();
+    } else {
+      try {
+        certificate = await loadLabCertificate(path.join(options.dataDir, TLS_FOLDER), certificateOptions);
+      } catch (error) {
+        // A data folder that cannot keep it must not keep the whole lab from starting: this run gets its own.
+        certificate = await inTemporaryFolder();
+        certificate.notKept = `${(error as Error).message} A new one was made for this run only.`;
+        options.log?.(certificate.notKept);
+      }
+    }
+  } catch (error) {
+    await removeTemporary();
+    throw error;
+  }
 
   let starting: LabServerKind = 'http';
   let http: LabHttpServer;
@@ -122,6 +178,12 @@ export async function startLabServers(options: LabServersOptions = {}): Promise<
     if (options.log) httpOptions.log = options.log;
     http = await startLabHttpServer(httpOptions);
     running.push({ kind: 'http', server: http });
+    starting = 'https';
+    const tlsOptions: LabTlsServerOptions = { host, port: ports.https ?? 0, certificate, http };
+    if (options.tls?.firstByteTimeoutMs !== undefined) tlsOptions.firstByteTimeoutMs = options.tls.firstByteTimeoutMs;
+    if (options.tls?.handshakeTimeoutMs !== undefined) tlsOptions.handshakeTimeoutMs = options.tls.handshakeTimeoutMs;
+    if (options.log) tlsOptions.log = options.log;
+    running.push({ kind: 'https', server: await startLabTlsServer(tlsOptions) });
     starting = 'echo';
     running.push({ kind: 'echo', server: await startLabEchoServer({ host, port: ports.echo ?? 0 }) });
     starting = 'smtp';
@@ -131,6 +193,7 @@ export async function startLabServers(options: LabServersOptions = {}): Promise<
   } catch (error) {
     // One port was taken (or refused): do not leave the others listening.
     await Promise.all(running.map((entry) => entry.server.close()));
+    await removeTemporary();
     throw new LabServerStartError(starting, host, ports[starting] ?? 0, error);
   }
 
@@ -142,6 +205,7 @@ export async function startLabServers(options: LabServersOptions = {}): Promise<
       host: server.host,
       port: server.port,
       mirrors: (description?.mirrors ?? []).map((mirror) => `${mirror.host}:${mirror.port}`),
+      ...(kind === 'https' && { certificate: certificate.summary }),
     };
   });
 
@@ -152,12 +216,16 @@ export async function startLabServers(options: LabServersOptions = {}): Promise<
         ...entry,
         mirrors: [...entry.mirrors],
         ...(entry.kind === 'http' && { slowMode: http.slowMode }),
+        ...(entry.certificate && {
+          certificate: { ...entry.certificate, altNames: [...entry.certificate.altNames] },
+        }),
       })),
     route: (routeHost, routePort) => routeToLab(infos, routeHost, routePort),
     identify: (address, port) => identifyLabServer(infos, address, port),
     setSlowMode: (mode) => http.setSlowMode(mode),
+    certificate,
     stop() {
-      stopping ??= Promise.all(running.map((entry) => entry.server.close())).then(() => undefined);
+      stopping ??= Promise.all(running.map((entry) => entry.server.close())).then(removeTemporary);
       return stopping;
     },
   };

@@ -39,12 +39,17 @@ const ABSOLUTE_LINK = /(\b(?:href|src)\s*=\s*["'])https?:\/\/([A-Za-z0-9.-]+)(?:
 
 /**
  * An HTML page with each absolute link (http or https) to a host the lab stands in for pointed at `authority`,
- * over http: the lab answers every one of them from the same files, and serves no https.
+ * over `scheme` (the one the page was asked for): the lab answers every one of them from the same files.
  */
-export function pointLinksAt(html: Buffer, authority: string, mirrors: readonly string[]): Buffer {
+export function pointLinksAt(
+  html: Buffer,
+  authority: string,
+  mirrors: readonly string[],
+  scheme: 'http' | 'https' = 'http',
+): Buffer {
   const text = html.toString('latin1');
   const rewritten = text.replace(ABSOLUTE_LINK, (whole, attribute: string, host: string) =>
-    mirrors.includes(normalizeHostName(host)) ? `${attribute}http://${authority}` : whole,
+    mirrors.includes(normalizeHostName(host)) ? `${attribute}${scheme}://${authority}` : whole,
   );
   return rewritten === text ? html : Buffer.from(rewritten, 'latin1');
 }

@@ -29,6 +29,14 @@ export const LAB_SERVER_DESCRIPTIONS: readonly LabServerDescription[] = [
     ],
   },
   {
+    kind: 'https',
+    name: 'Lab HTTPS server (stands in for data.pr4e.org:443)',
+    mirrors: [
+      { host: 'data.pr4e.org', port: 443 },
+      { host: 'www.py4e.com', port: 443 },
+    ],
+  },
+  {
     kind: 'echo',
     name: 'Lab echo server (sends back every byte it gets)',
     mirrors: [{ host: 'echo.lab.test', port: 7 }],
@@ -70,7 +78,11 @@ export function routeToLab(infos: readonly LabServerInfo[], host: string, port: 
     const info = infos.find((entry) => entry.kind === description.kind);
     if (mirror && info) {
       const answeredBy =
-        description.kind === 'http' ? `Lab HTTP server (stands in for ${mirror.host})` : description.name;
+        description.kind === 'http'
+          ? `Lab HTTP server (stands in for ${mirror.host})`
+          : description.kind === 'https'
+            ? `Lab HTTPS server (stands in for ${mirror.host}:${mirror.port})`
+            : description.name;
       return { host: info.host, port: info.port, answeredBy };
     }
   }

@@ -12,6 +12,9 @@
  *   the peer's FIN never reached the lab: an assumed FIN and ACK, marked so;
  * - ECONNREFUSED: RST/ACK from the peer; a timeout: only SYNs; no address (DNS): no packets, a comment says so;
  * - unsaved data (past the journal's cap): sequence numbers move on with no packet, and a comment says why.
+ * A TLS connection's packets carry its `wire` bytes, the records exactly as they crossed the socket, so Wireshark
+ * dissects TLS; its `data` events (the plain bytes inside) are not on the wire and are left out. A plain connection
+ * carries its `data` bytes, as always.
  */
 import type { ConnectionId, LabEvent } from '../../../shared/contract';
 import type { SessionEntry, TranscriptConnection, TranscriptSummary } from '../../../shared/transcript';
@@ -61,6 +64,8 @@ interface LiveConnection {
   synRetries: number;
   /** Why data is missing is said once per direction, on the first ACK that covers unsaved data. */
   unsavedNoted: Record<'in' | 'out', boolean>;
+  /** A TLS connection: its packets carry the wire bytes, not the plain ones. */
+  tls: boolean;
 }
 
 export const exportPcapng: Exporter = (source) => pcapngChunks(source);
@@ -151,6 +156,7 @@ class SessionSynth {
         nextSynAt: Infinity,
         synRetries: 0,
         unsavedNoted: { in: false, out: false },
+        tls: info.tls !== undefined,
       };
       this.#connections.set(id, conn);
     }
@@ -171,6 +177,14 @@ class SessionSynth {
         this.#open(conn, event.t);
         break;
       case 'data': {
+        // Inside TLS these bytes never crossed the wire as they are; their records did, as `wire` events.
+        if (conn.tls) break;
+        const tcp = this.#open(conn, event.t);
+        tcp?.data(sideOf(event.dir), event.t, event.offset, event.bytes);
+        break;
+      }
+      case 'wire': {
+        conn.tls = true;
         const tcp = this.#open(conn, event.t);
         tcp?.data(sideOf(event.dir), event.t, event.offset, event.bytes);
         break;
@@ -194,6 +208,7 @@ class SessionSynth {
         break;
       case 'resolving':
       case 'resolved':
+      case 'tls':
         break;
     }
   }
@@ -235,7 +250,8 @@ class SessionSynth {
 
   #unsaved(entry: Extract<SessionEntry, { kind: 'unsaved' }>): void {
     const conn = this.#live(entry.id);
-    if (conn.phase === 'over') return;
+    // The sequence numbers follow the bytes on the wire: a TLS connection's plain bytes take none.
+    if (conn.phase === 'over' || conn.tls !== (entry.wire === true)) return;
     const tcp = this.#open(conn, entry.t);
     if (!tcp) return;
     let comment: string | undefined;
@@ -316,7 +332,8 @@ function target(conn: TranscriptConnection): string {
 
 function synComment(conn: TranscriptConnection, notes: readonly string[]): string {
   const answered = conn.answeredBy === undefined ? '' : `, answered by ${conn.answeredBy}`;
-  return [`#${conn.number} ${target(conn)}${answered}`, ...notes].join('; ');
+  const tls = conn.tls ? ['TLS: these packets carry the encrypted records as they crossed the wire'] : [];
+  return [`#${conn.number} ${target(conn)}${answered}`, ...tls, ...notes].join('; ');
 }
 
 function isLoopback(address: Uint8Array): boolean {
@@ -391,6 +408,15 @@ function sessionComments(summary: TranscriptSummary): string[] {
       comments.push(`${what}: ${conn.error.code}: ${conn.error.message}`);
     } else if (conn.closedBy === undefined) {
       comments.push(`${what}: still open when the session ended, so its packets stop at the last thing the lab saw.`);
+    }
+    if (conn.tls) {
+      const settled = conn.tls.protocol ? ` (${conn.tls.protocol}, ${conn.tls.cipher ?? 'cipher unknown'})` : '';
+      comments.push(
+        `${what} spoke TLS${settled}: its packets carry the records exactly as they crossed the wire, so Wireshark ` +
+          'shows the handshake in the clear and the rest as encrypted application data. The plain bytes inside ' +
+          '(the HTTP) are in the .socketlab and .txt transcripts; Wireshark cannot decrypt them without the keys, ' +
+          'which the lab does not keep.',
+      );
     }
   }
   for (const port of httpPorts) {

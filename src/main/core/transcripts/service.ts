@@ -55,7 +55,7 @@ export class TranscriptService {
   async export(id: SessionId, format: ExportFormat): Promise<Result<ExportedSession>> {
     const kept = await this.#store.source(id);
     if (!kept) return unknownSession();
-    const source: TranscriptSource = { summary: kept.summary, entries: () => markingGaps(kept.entries()) };
+    const source: TranscriptSource = { ...kept, entries: () => markingGaps(kept.entries()) };
     return ok({ fileName: exportFileName(source.summary, format), chunks: this.#exporters[format](source) });
   }
 

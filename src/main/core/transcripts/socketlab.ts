@@ -223,6 +223,13 @@ function eventRecord(event: Exclude<LabEvent, { type: 'journal-full' }>): Record
     }
     case 'data':
       return { type, id, t, dir: event.dir, offset: event.offset, bytes: toBase64(event.bytes) };
+    case 'wire':
+      // The records are worked out again from the bytes when the file is read.
+      return { type, id, t, dir: event.dir, offset: event.offset, bytes: toBase64(event.bytes) };
+    case 'tls': {
+      const { type: _type, id: _id, t: _t, ...info } = event;
+      return { type, id, t, ...structuredClone(info) };
+    }
     case 'peer-ended':
     case 'local-ended':
       return { type, id, t };

@@ -1,8 +1,10 @@
 /** What every exporter reads: a session's summary (one pass already made) and its entries, read again on demand. */
-import type { SessionEntry, TranscriptSummary } from '../../../shared/transcript';
+import type { SessionEnding, SessionEntry, TranscriptSummary } from '../../../shared/transcript';
 
 export interface TranscriptSource {
   summary: TranscriptSummary;
+  /** How the session ended as the store knows it: 'live' when it is saved while still running. */
+  ending?: SessionEnding;
   /** The entries in order. Each call reads them again from the start (from the journal on disk), so a
    *  1 GB session is never held in memory; an exporter may make more than one pass. */
   entries(): AsyncIterable<SessionEntry>;
@@ -30,16 +32,23 @@ export async function* markingGaps(entries: AsyncIterable<SessionEntry>): AsyncG
   const ends = new Map<string, number>();
   for await (const entry of entries) {
     const data =
-      entry.kind === 'event' && entry.event.type === 'data'
-        ? { id: entry.event.id, dir: entry.event.dir, offset: entry.event.offset, length: entry.event.bytes.byteLength }
+      entry.kind === 'event' && (entry.event.type === 'data' || entry.event.type === 'wire')
+        ? {
+            id: entry.event.id,
+            dir: entry.event.dir,
+            offset: entry.event.offset,
+            length: entry.event.bytes.byteLength,
+            wire: entry.event.type === 'wire',
+          }
         : entry.kind === 'unsaved'
-          ? entry
+          ? { id: entry.id, dir: entry.dir, offset: entry.offset, length: entry.length, wire: entry.wire === true }
           : null;
     if (data) {
-      const key = `${data.dir}\u0000${data.id}`;
+      // A TLS connection has two streams each way: the plain bytes, and the records on the wire.
+      const key = `${data.wire ? 'wire' : 'data'}\u0000${data.dir}\u0000${data.id}`;
       const expected = ends.get(key) ?? 0;
       if (data.offset > expected) {
-        yield {
+        const gap: SessionEntry = {
           kind: 'unsaved',
           t: entry.t,
           id: data.id,
@@ -47,6 +56,8 @@ export async function* markingGaps(entries: AsyncIterable<SessionEntry>): AsyncG
           offset: expected,
           length: data.offset - expected,
         };
+        if (data.wire) gap.wire = true;
+        yield gap;
       }
       ends.set(key, Math.max(expected, data.offset + data.length));
     }

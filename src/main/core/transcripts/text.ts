@@ -6,7 +6,7 @@
  */
 import type { ConnectionId, Endpoint, LabEvent, LabProgress, SlowMode } from '../../../shared/contract';
 import { HEX_LINE_BYTES, hexDumpLine } from '../../../shared/hexdump';
-import type { SessionEntry, TranscriptSummary } from '../../../shared/transcript';
+import type { SessionEnding, SessionEntry, TranscriptSummary } from '../../../shared/transcript';
 import { PieceWriter } from './pieces';
 import type { Exporter, TranscriptSource } from './source';
 import { bytesInWords, count, isUnsafeCharacter, secondsAfter, sizeInWords, visible, wallClock } from './wording';
@@ -44,7 +44,7 @@ interface ConnectionNotes {
 async function* writeText(source: TranscriptSource, width: number): AsyncGenerator<Uint8Array> {
   const out = new PieceWriter();
   const summary = source.summary;
-  out.write(headerText(summary));
+  out.write(headerText(summary, source.ending));
   const connections = new Map<ConnectionId, ConnectionNotes>();
   const flushUnsaved = (except?: ConnectionId): void => {
     for (const [id, notes] of connections) {
@@ -95,7 +95,9 @@ async function* writeText(source: TranscriptSource, width: number): AsyncGenerat
     out.write(
       sessionLine(
         summary.lastAt - summary.startedAt,
-        'the transcript ends here: the app stopped before the session was closed',
+        source.ending === 'live'
+          ? 'the transcript ends here: it was saved while the session was still running'
+          : 'the transcript ends here: the app stopped before the session was closed',
       ),
     );
   }
@@ -105,7 +107,7 @@ async function* writeText(source: TranscriptSource, width: number): AsyncGenerat
 // ---------------------------------------------------------------------------------------------------------------
 // The header.
 
-function headerText(summary: TranscriptSummary): string {
+function headerText(summary: TranscriptSummary, ending: SessionEnding | undefined): string {
   const title = 'Socket Lab session transcript';
   const lines = [title, '='.repeat(title.length)];
   const field = (name: string, value: string): void => void lines.push(`${`${name}:`.padEnd(14)}${value}`);
@@ -119,7 +121,9 @@ function headerText(summary: TranscriptSummary): string {
     'Ended',
     summary.endedCleanly
       ? 'cleanly (the session was closed properly)'
-      : 'not cleanly: the app stopped before the session was closed, and it was read back from its journal',
+      : ending === 'live'
+        ? 'not yet: the session was still running when this was saved'
+        : 'not cleanly: the app stopped before the session was closed, and it was read back from its journal',
   );
   const targets = [
     ...new Set(
@@ -292,6 +296,17 @@ function eventText(
       .map((line, index) => `${wrapWords((index === 0 ? head : ' '.repeat(head.length)) + line, head.length)}\n`)
       .join('');
   switch (event.type) {
+    case 'wire':
+      return said(
+        `${event.dir === 'out' ? 'TLS records sent' : 'TLS records received'}, ${bytesInWords(event.bytes.byteLength)} on the wire: ${event.records
+          .map((record) => record.handshake?.join(', ') ?? record.contentType)
+          .join('; ')}`,
+      );
+    case 'tls':
+      return said(
+        `TLS is set up: ${visible(event.protocol)}, ${visible(event.cipher)}${event.certificate ? `; certificate ${visible(event.certificate.subject)}, SHA-256 ${event.certificate.sha256}` : ''}`,
+        visible(event.trust.why),
+      );
     case 'resolving':
       return said(
         `asked for ${visible(event.host)} port ${event.port} (route: ${event.route}), ${(event.t / 1000).toFixed(3)} s into the session`,

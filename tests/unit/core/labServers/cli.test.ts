@@ -45,11 +45,12 @@ describe('lab-server options', () => {
         help: false,
         quiet: false,
         host: '127.0.0.1',
-        ports: { http: 8080, echo: 8007, smtp: 8025, pop: 8110 },
+        ports: { http: 8080, https: 8443, echo: 8007, smtp: 8025, pop: 8110 },
         slow: null,
         idleTimeoutMs: undefined,
         firstLineTimeoutMs: undefined,
         contentDir: undefined,
+        dataDir: undefined,
       },
     });
     expect(DEFAULT_CLI_PORTS.http).toBe(8080);
@@ -64,6 +65,10 @@ describe('lab-server options', () => {
       '2525',
       '--pop-port',
       '1110',
+      '--https-port',
+      '4443',
+      '--data-dir',
+      '/tmp/lab-data',
       '--host',
       '::1',
       '--slow',
@@ -81,11 +86,12 @@ describe('lab-server options', () => {
         help: false,
         quiet: true,
         host: '::1',
-        ports: { http: 8081, echo: 0, smtp: 2525, pop: 1110 },
+        ports: { http: 8081, https: 4443, echo: 0, smtp: 2525, pop: 1110 },
         slow: { bytesPerSecond: 2000, writeSize: 100 },
         idleTimeoutMs: 2500,
         firstLineTimeoutMs: 300_000,
         contentDir: '/tmp/x',
+        dataDir: '/tmp/lab-data',
       },
     });
     expect(parseLabServerArgs(['--slow', '5000'])).toMatchObject({
@@ -140,7 +146,20 @@ describe('lab-server, in process', () => {
     const output = capture();
     const signals = new FakeSignals();
     const run = await runLabServerCli(
-      ['--http-port', '0', '--echo-port', '0', '--smtp-port', '0', '--pop-port', '0', '--slow', '100000:512'],
+      [
+        '--http-port',
+        '0',
+        '--echo-port',
+        '0',
+        '--smtp-port',
+        '0',
+        '--pop-port',
+        '0',
+        '--https-port',
+        '0',
+        '--slow',
+        '100000:512',
+      ],
       output,
       signals,
     );
@@ -194,6 +213,8 @@ describe('lab-server, in process', () => {
         '0',
         '--pop-port',
         '0',
+        '--https-port',
+        '0',
         '--slow',
         '100:300',
         '--idle-timeout',
@@ -220,7 +241,7 @@ describe('lab-server, in process', () => {
 
   it('says plainly when a port is taken, and exits 1', async () => {
     const first = await runLabServerCli(
-      ['--http-port', '0', '--echo-port', '0', '--smtp-port', '0', '--pop-port', '0'],
+      ['--http-port', '0', '--echo-port', '0', '--smtp-port', '0', '--pop-port', '0', '--https-port', '0'],
       capture(),
       new FakeSignals(),
     );
@@ -228,7 +249,7 @@ describe('lab-server, in process', () => {
     try {
       const output = capture();
       const second = await runLabServerCli(
-        ['--http-port', String(taken), '--echo-port', '0', '--smtp-port', '0', '--pop-port', '0'],
+        ['--http-port', String(taken), '--echo-port', '0', '--smtp-port', '0', '--pop-port', '0', '--https-port', '0'],
         output,
         new FakeSignals(),
       );
@@ -248,7 +269,20 @@ describe('lab-server, as its own process', () => {
     const { dir, entry } = compileCli();
     const child = spawn(
       process.execPath,
-      [entry, '--http-port', '0', '--echo-port', '0', '--smtp-port', '0', '--pop-port', '0', '--quiet'],
+      [
+        entry,
+        '--http-port',
+        '0',
+        '--echo-port',
+        '0',
+        '--smtp-port',
+        '0',
+        '--pop-port',
+        '0',
+        '--https-port',
+        '0',
+        '--quiet',
+      ],
       { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

@@ -1,5 +1,5 @@
 /** The lab-server CLI and what it imports, compiled to CommonJS the way the build treats it, in a scratch folder. */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
@@ -17,5 +17,7 @@ export function compileCli(): { dir: string; entry: string } {
       writeFileSync(path.join(dir, folder, file.replace(/\.ts$/, '.js')), output.outputText);
     }
   }
+  // The CLI's own dependencies (selfsigned, for the HTTPS server's certificate) resolve from the project's folder.
+  symlinkSync(path.resolve('node_modules'), path.join(dir, 'node_modules'), 'junction');
   return { dir, entry: path.join(dir, 'src/main/core/labServers/cli.js') };
 }

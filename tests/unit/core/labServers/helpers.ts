@@ -15,7 +15,7 @@ export const FIXED_DATE_HEADER = 'Tue, 01 Apr 2025 12:34:56 GMT';
 
 export interface TestLab {
   servers: LabServers;
-  port(kind: 'http' | 'echo' | 'smtp' | 'pop'): number;
+  port(kind: 'http' | 'https' | 'echo' | 'smtp' | 'pop'): number;
   host: string;
 }
 

@@ -13,7 +13,7 @@ import {
 import { CONTENT_DIR, exchange, RawClient, splitReply, startTestLab } from './helpers';
 
 describe('startLabServers', () => {
-  it("starts four servers on 127.0.0.1 free ports and describes them in the learner's words", async () => {
+  it("starts five servers on 127.0.0.1 free ports and describes them in the learner's words", async () => {
     const lab = await startTestLab();
     try {
       const infos = lab.servers.info();
@@ -23,6 +23,12 @@ describe('startLabServers', () => {
           name: 'Lab HTTP server (stands in for data.pr4e.org)',
           host: '127.0.0.1',
           mirrors: ['data.pr4e.org:80', 'www.py4e.com:80', 'www.dr-chuck.com:80'],
+        },
+        {
+          kind: 'https',
+          name: 'Lab HTTPS server (stands in for data.pr4e.org:443)',
+          host: '127.0.0.1',
+          mirrors: ['data.pr4e.org:443', 'www.py4e.com:443'],
         },
         {
           kind: 'echo',
@@ -44,7 +50,12 @@ describe('startLabServers', () => {
         },
       ]);
       const ports = infos.map((info) => info.port);
-      expect(new Set(ports).size).toBe(4);
+      expect(new Set(ports).size).toBe(5);
+      // Only the HTTPS server shows a certificate: the one the lab made, and the servers hand out copies of it.
+      expect(infos.filter((info) => info.certificate).map((info) => info.kind)).toEqual(['https']);
+      expect(infos[1]?.certificate?.sha256).toBe(lab.servers.certificate.summary.sha256);
+      infos[1]?.certificate?.altNames.push('DNS:changed');
+      expect(lab.servers.info()[1]?.certificate?.altNames).toEqual(lab.servers.certificate.summary.altNames);
       for (const port of ports) expect(port).toBeGreaterThan(0);
       // info() hands out copies: changing one does not change the servers' own record.
       infos[0]?.mirrors.push('changed:1');
@@ -68,7 +79,14 @@ describe('startLabServers', () => {
       expect(lab.servers.route('echo.lab.test', 7)?.port).toBe(lab.port('echo'));
       expect(lab.servers.route('Mail.Lab.Test', 25)?.port).toBe(lab.port('smtp'));
       expect(lab.servers.route('mail.lab.test', 110)?.port).toBe(lab.port('pop'));
-      expect(lab.servers.route('data.pr4e.org', 443)).toBeUndefined();
+      expect(lab.servers.route('data.pr4e.org', 443)).toEqual({
+        host: '127.0.0.1',
+        port: lab.port('https'),
+        answeredBy: 'Lab HTTPS server (stands in for data.pr4e.org:443)',
+      });
+      expect(lab.servers.route('WWW.PY4E.COM.', 443)?.answeredBy).toBe(
+        'Lab HTTPS server (stands in for www.py4e.com:443)',
+      );
       expect(lab.servers.route('data.pr4e.org', 8080)).toBeUndefined();
       expect(lab.servers.route('www.dr-chuck.com', 80)?.answeredBy).toBe(
         'Lab HTTP server (stands in for www.dr-chuck.com)',

@@ -124,5 +124,12 @@ export function eventSummary(event: LabEvent, order?: FinOrder): string {
       return `${event.code}: ${event.message} ${event.hint}`;
     case 'journal-full':
       return `Journal full (${formatBytes(event.limitBytes)} for one session): later bytes are not saved. The connection goes on, and this log still shows them.`;
+    // Until the TLS rows of issue 14 are drawn: one plain line each, so the log stays readable.
+    case 'wire':
+      return `${event.dir === 'out' ? 'TLS records sent' : 'TLS records received'}: ${event.records
+        .map((record) => record.handshake?.join(', ') ?? record.contentType)
+        .join('; ')}`;
+    case 'tls':
+      return `TLS is set up: ${event.protocol}, ${event.cipher}. ${event.trust.why}`;
   }
 }
