@@ -187,6 +187,12 @@ export interface LabProgress {
   learnerName?: string;
 }
 
+/** What getProgress answers: the progress, and anything the learner should be told about the file it came from. */
+export interface SavedProgress extends LabProgress {
+  /** The saved progress was damaged and set aside: where it went, and that progress starts fresh. */
+  notice?: LabError;
+}
+
 /** One page of a kept session, for the read-only replay. */
 export interface SessionPage {
   entries: SessionEntry[];
@@ -268,7 +274,7 @@ export interface LabCommands {
   labServers(): Promise<Result<LabServerInfo[]>>;
   /** Slow the lab HTTP server down (or back to full speed with null), for every connection after this. */
   setSlowMode(slow: SlowMode | null): Promise<Result<null>>;
-  getProgress(): Promise<Result<LabProgress>>;
+  getProgress(): Promise<Result<SavedProgress>>;
   saveProgress(progress: LabProgress): Promise<Result<null>>;
   /** Sessions kept on disk, newest first, this one included. */
   listSessions(): Promise<Result<SessionListing[]>>;

@@ -2,10 +2,18 @@
 export const LIMITS = {
   /** Open TCP connections per session (window or browser tab). */
   maxOpenConnections: 64,
+  /** Connections held by every session of the lab together (all the web host's tabs), finished ones included. */
+  maxConnectionsInAll: 256,
+  /** Web host: tabs served at once; one more is told so, and past twice as many the host stops taking them. */
+  webHostMaxTabs: 8,
   /** Bytes in one `send`. */
   maxSendBytes: 1024 * 1024,
-  /** One message over the web host's WebSocket. */
-  maxWebSocketMessageBytes: 2 * 1024 * 1024,
+  /**
+   * One message over the web host's WebSocket: the hard cap, past which the host closes the tab's link (1009). It
+   * leaves room for the largest valid call (a 1 MiB send) several times over, so a send that is too large is
+   * answered SEND_TOO_LARGE, as in the desktop app; the page's own client never sends a larger frame.
+   */
+  maxWebSocketMessageBytes: 8 * 1024 * 1024,
   /** Web host: calls from one tab running at once; more wait in order, and past them the tab is not read. */
   webHostMaxCallsRunning: 64,
   /** Web host: replies and events written to a tab but not yet taken by it, before its calls wait. */

@@ -25,12 +25,16 @@ const outDir = path.resolve(root, process.env.SOCKET_LAB_OUT ?? 'out');
 
 export async function startWebHostProcess(
   extraArgs: string[] = [],
-  options: { dataDir?: string } = {},
+  options: {
+    dataDir?: string;
+    /** Open the lab with this program (as a learner's browser), not --no-open. */ browser?: string;
+  } = {},
 ): Promise<RunningWebHost> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'socket-lab-e2e-'));
+  const opening = options.browser === undefined ? ['--no-open'] : ['--browser', options.browser];
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(outDir, 'main/web.js'), '--no-open', '--data-dir', dataDir, ...extraArgs],
+    [path.join(outDir, 'main/web.js'), ...opening, '--data-dir', dataDir, ...extraArgs],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

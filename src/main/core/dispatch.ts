@@ -18,6 +18,7 @@ import {
   validateSendBytes,
   validateSessionId,
   validateSlowMode,
+  shown,
 } from './validation';
 
 type ArgsValidator<K extends CommandName> = (args: unknown[]) => Result<CommandArgs<K>>;
@@ -97,11 +98,7 @@ export async function dispatchCommand(
 ): Promise<Result<unknown>> {
   const name = typeof channel === 'string' ? commandForChannel(channel) : undefined;
   if (name === undefined) {
-    return fail(
-      'UNKNOWN_COMMAND',
-      `There is no command called ${JSON.stringify(String(channel)).slice(0, 80)}.`,
-      'Reload the lab.',
-    );
+    return fail('UNKNOWN_COMMAND', `There is no command called ${shown(channel)}.`, 'Reload the lab.');
   }
   if (!Array.isArray(args)) return fail('BAD_REQUEST', 'The command arguments must be a list.', 'Reload the lab.');
   const validated = (argumentValidators[name] as ArgsValidator<typeof name>)(args);

@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import type { EventBatch, Transport } from '../../shared/contract';
+import { fail, ok, type Result } from '../../shared/errors';
+import { LIMITS } from '../../shared/limits';
 import { SessionStore } from './journal';
 import { startLabServers, type LabServers, type LabServersOptions } from './labServers';
 import { ProgressStore } from './progress';
@@ -27,6 +29,8 @@ export interface LabAppOptions {
   lookup?: LabSessionOptions['lookup'];
   /** For tests: smaller journal caps. */
   journal?: { maxSessionBytes?: number; maxTotalBytes?: number };
+  /** Connections every session holds together; default LIMITS.maxConnectionsInAll. */
+  maxConnectionsInAll?: number;
 }
 
 export interface LabApp {
@@ -38,7 +42,8 @@ export interface LabApp {
 }
 
 export async function startLabApp(options: LabAppOptions): Promise<LabApp> {
-  const sessions = new SessionStore({ dir: path.join(options.dataDir, 'sessions'), ...options.journal });
+  const sessionsDir = path.join(options.dataDir, 'sessions');
+  const sessions = new SessionStore({ dir: sessionsDir, ...options.journal });
   // Sessions a crash left behind are found now, before this run's own sessions start.
   await sessions.init();
   const labServers = await startLabServers({ dataDir: options.dataDir, ...options.labServers });
@@ -49,6 +54,18 @@ export async function startLabApp(options: LabAppOptions): Promise<LabApp> {
     (input, onEntry) => readSocketlab(input, onEntry),
   );
   const running = new Set<LabSession>();
+  const maxInAll = options.maxConnectionsInAll ?? LIMITS.maxConnectionsInAll;
+  // Each window or tab has its own cap, but they are not counted: this one counts every socket the lab holds.
+  const connectAllowed = (): Result<null> => {
+    let held = 0;
+    for (const session of running) held += session.connectionCount();
+    if (held < maxInAll) return ok(null);
+    return fail(
+      'TOO_MANY_CONNECTIONS',
+      `The lab holds ${maxInAll} connections across all its tabs and windows, the most it holds at once.`,
+      'Close connections you no longer need, here or in another tab of the lab (Clear finished counts too), then connect again.',
+    );
+  };
   return {
     labServers,
     sessions,
@@ -65,6 +82,8 @@ export async function startLabApp(options: LabAppOptions): Promise<LabApp> {
         transcripts,
         files,
         sendBatch,
+        connectAllowed,
+        journalDir: sessionsDir,
       };
       if (options.lookup) sessionOptions.lookup = options.lookup;
       const session = await createLabSession(sessionOptions);
@@ -72,6 +91,7 @@ export async function startLabApp(options: LabAppOptions): Promise<LabApp> {
       return {
         commands: session.commands,
         id: session.id,
+        connectionCount: () => session.connectionCount(),
         dispose() {
           running.delete(session);
           return session.dispose();

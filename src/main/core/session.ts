@@ -19,7 +19,7 @@ import { LIMITS } from '../../shared/limits';
 import type { ExportFormat, SessionEntry, SessionId, SessionListing } from '../../shared/transcript';
 import { EventDelivery } from './connections/delivery';
 import { ConnectionHub, type ConnectionHubOptions } from './connections/hub';
-import type { LiveSession, SessionStore } from './journal';
+import { StorageError, storageError, type LiveSession, type SessionStore } from './journal';
 import type { ProgressStore } from './progress';
 import { storageFailure } from './storageErrors';
 import { AsyncQueue } from './transcripts/asyncQueue';
@@ -52,12 +52,18 @@ export interface LabSessionOptions {
   sendBatch: (batch: EventBatch) => void;
   /** For tests: a DNS lookup that never answers, or fails. */
   lookup?: ConnectionHubOptions['lookup'];
+  /** The sessions folder, to name it when the journal cannot be written there. */
+  journalDir?: string;
+  /** A cap over every session of the lab: a refusal in words, or ok to connect. Checked before this session's own. */
+  connectAllowed?: () => Result<null>;
 }
 
 export interface LabSession {
   commands: LabCommands;
   /** The session's id on disk, or null when it could not be kept. */
   readonly id: SessionId | null;
+  /** Connections this session holds now (open or finished, each a socket), for caps over every session. */
+  connectionCount(): number;
   /** Ends the session: every connection reset, the journal closed properly. */
   dispose(): Promise<void>;
 }
@@ -79,15 +85,24 @@ interface PieceImport {
 export async function createLabSession(options: LabSessionOptions): Promise<LabSession> {
   let live: LiveSession | null = null;
   let journalProblem: LabError | undefined;
+  // The first problem only: the session runs on without its journal, and hello() says why nothing is being saved.
+  const noteJournalProblem = (error: unknown) => {
+    if (journalProblem) return;
+    if (error instanceof StorageError) journalProblem = error.labError;
+    else if (options.journalDir) journalProblem = storageError(options.journalDir, error);
+    else {
+      const failure = storageFailure('This session', 'the lab’s data folder', error);
+      if (!failure.ok) journalProblem = failure.error;
+    }
+  };
   try {
     live = await options.sessions.start(
       { transport: options.transport, platform: process.platform, appVersion: options.appVersion },
-      { onPressure: (paused) => setPressure('journal', paused) },
+      // A disk that fills up (or goes read-only) mid-session stops the journal; the session goes on.
+      { onPressure: (paused) => setPressure('journal', paused), onError: noteJournalProblem },
     );
   } catch (error) {
-    // The session runs without a journal; hello() tells the learner why nothing is being saved.
-    const failure = storageFailure('This session', 'the lab’s data folder', error);
-    if (!failure.ok) journalProblem = failure.error;
+    noteJournalProblem(error);
   }
   // t = 0 is the journal's startedAt on the wall clock; the hub's event times count from the same moment.
   const clockBase = performance.now() - (live ? Date.now() - live.startedAt : 0);
@@ -140,7 +155,6 @@ export async function createLabSession(options: LabSessionOptions): Promise<LabS
     runtime: options.runtime,
     sessionId: live?.id ?? null,
   };
-  if (journalProblem) hello.journalProblem = journalProblem;
 
   const imports = new Map<string, PieceImport>();
   const dropImport = (importId: string) => {
@@ -154,15 +168,18 @@ export async function createLabSession(options: LabSessionOptions): Promise<LabS
     fail<never>('NOT_FOUND', 'That file is not being opened any more.', 'Drop or open the file again.');
 
   const commands: LabCommands = {
-    hello: async () => ok(hello),
-    connect: async (request) =>
-      connections.connect({
+    hello: async () => ok(journalProblem ? { ...hello, journalProblem } : hello),
+    connect: async (request) => {
+      const allowed = options.connectAllowed?.() ?? ok(null);
+      if (!allowed.ok) return allowed;
+      return connections.connect({
         host: request.host,
         port: request.port,
         route: request.route ?? 'lab',
         timeoutMs: request.timeoutMs ?? LIMITS.connectTimeoutMs,
         tls: request.tls ?? false,
-      }),
+      });
+    },
     send: async (id, bytes) => connections.send(id, bytes),
     end: async (id) => connections.end(id),
     close: async (id) => connections.close(id),
@@ -175,11 +192,10 @@ export async function createLabSession(options: LabSessionOptions): Promise<LabS
       record({ kind: 'slow-mode', t: now(), slow });
       return ok(null);
     },
-    getProgress: async () => ok(await options.progress.load()),
+    getProgress: async () => options.progress.read(),
     saveProgress: async (progress) => {
-      await options.progress.save(progress);
       record({ kind: 'progress', t: now(), progress });
-      return ok(null);
+      return options.progress.save(progress);
     },
     listSessions: async () => ok(await options.sessions.list()),
     recoverableSessions: async () => ok(await options.sessions.recoverable()),
@@ -234,6 +250,7 @@ export async function createLabSession(options: LabSessionOptions): Promise<LabS
   return {
     commands,
     id: live?.id ?? null,
+    connectionCount: () => connections.list().length,
     dispose() {
       disposed ??= (async () => {
         for (const importId of [...imports.keys()]) dropImport(importId);

@@ -14,9 +14,19 @@ const REASONS: Record<string, string> = {
   EMFILE: 'too many files are open at once',
 };
 
-export function storageReason(error: unknown): string {
+/** Reading fails for its own reasons; the rest read as they do for a write. */
+const READ_REASONS: Record<string, string> = {
+  EACCES: 'this user may not read it (permission denied)',
+  EPERM: 'this user may not read it (not permitted)',
+};
+
+function reasonFrom(table: Record<string, string>, error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return (code && REASONS[code]) ?? `the system said: ${String((error as Error | undefined)?.message ?? error)}`;
+  return typeof code === 'string' && Object.hasOwn(table, code) ? table[code] : undefined;
+}
+
+export function storageReason(error: unknown): string {
+  return reasonFrom(REASONS, error) ?? `the system said: ${String((error as Error | undefined)?.message ?? error)}`;
 }
 
 /** `what` in the learner's words ("Your guide progress"), `where` a folder or file. */
@@ -28,6 +38,17 @@ export function storageFailure(what: string, where: string, error: unknown): Res
     code === 'ENOSPC' || code === 'EDQUOT'
       ? 'Free some disk space, then try again.'
       : 'Start the lab with a folder you can write to (npm run web -- --data-dir DIR), or fix that folder’s permissions.',
+    code,
+  );
+}
+
+/** A file in the data folder that exists but cannot be read: `what` in the learner's words, `where` the file. */
+export function storageReadFailure(what: string, where: string, error: unknown): Result<never> {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return fail(
+    'STORAGE',
+    `${what} in ${where} cannot be read: ${reasonFrom(READ_REASONS, error) ?? storageReason(error)}.`,
+    'Nothing was changed. Fix that file or its permissions, or start the lab with another folder (npm run web -- --data-dir DIR).',
     code,
   );
 }

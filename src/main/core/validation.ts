@@ -10,17 +10,57 @@ import { EXPORT_EXTENSIONS, EXPORT_FORMATS, type ExportFormat, type SessionId } 
 
 const PORT_WORDS = 'A port is a whole number from 1 to 65535, like 80';
 
-/** A value as the learner would recognise it in a message: strings quoted, long ones cut. */
-function shown(value: unknown): string {
-  if (typeof value === 'string') {
-    const cut = value.length > 40 ? `${value.slice(0, 40)}...` : value;
-    return JSON.stringify(cut);
+/** At most this many characters of what was typed are echoed back. */
+const EXCERPT_CHARACTERS = 32;
+/**
+ * Characters a learner cannot see, or that turn the text around them on screen (right-to-left overrides and
+ * isolates), or that a terminal or a log would act on: controls, format characters, separators, surrogates left
+ * alone, private-use and unassigned code points, and spaces other than the plain one.
+ */
+const HIDDEN_CHARACTER = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '"': '\\"', '\\': '\\\\' };
+
+function escapedCharacter(char: string): string {
+  const short = SHORT_ESCAPES[char];
+  if (short !== undefined) return short;
+  if (char === ' ' || !HIDDEN_CHARACTER.test(char)) return char;
+  const code = char.codePointAt(0) ?? 0;
+  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * What was typed, as a short quoted excerpt the learner recognises: at most EXCERPT_CHARACTERS whole characters
+ * (never half a surrogate pair), with hidden and right-to-left characters written as \u escapes.
+ */
+export function excerpt(text: string): string {
+  let out = '';
+  let count = 0;
+  // Iterating a string goes by code point, so an emoji is one character and a lone surrogate is one too.
+  for (const char of text) {
+    if (count === EXCERPT_CHARACTERS) return `"${out}..."`;
+    out += escapedCharacter(char);
+    count += 1;
   }
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  return `"${out}"`;
+}
+
+/** A value as the learner would recognise it in a message: text as a short escaped excerpt, other kinds named. */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return excerpt(value);
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'NaN (not a number)';
+    if (!Number.isFinite(value)) return 'an endless number';
+    return String(value);
+  }
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'bigint') return 'a big integer';
   if (value === null) return 'nothing (null)';
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
-  return `a ${typeof value}`;
+  if (value instanceof Uint8Array) return 'bytes';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  return 'an object';
 }
 
 function badPort(value: unknown, hint: string): Result<never> {
@@ -49,14 +89,19 @@ export function validatePort(value: unknown): Result<number> {
   if (typeof value === 'string') {
     if (value === '') return badPort(value, 'Type a port number, like 80 for a web server or 7 for echo.');
     if (/^\d+$/.test(value)) {
-      // Long digit strings are out of range anyway; parse only what fits in a safe integer.
-      return value.length > 6 ? badPort(value, 'The largest port is 65535.') : portInRange(Number(value), value);
+      // Leading zeros do not change the number ("0000080" is 80); past five digits it is out of range anyway.
+      const digits = value.replace(/^0+(?=\d)/, '');
+      return digits.length > 5 ? badPort(value, 'The largest port is 65535.') : portInRange(Number(digits), value);
     }
     if (value.trim() !== value) return badPort(value, 'Remove the spaces around the number.');
     if (/^0[xX][0-9a-fA-F]+$/.test(value)) {
+      const hexDigits = value.slice(2).replace(/^0+(?=[0-9a-fA-F])/, '');
+      const decimal = hexDigits.length <= 5 ? Number.parseInt(hexDigits, 16) : Number.POSITIVE_INFINITY;
       return badPort(
         value,
-        `Write the port in decimal digits. ${value} in hex would be ${Number.parseInt(value.slice(2), 16)}.`,
+        decimal <= 65535
+          ? `Write the port in decimal digits. ${value} in hex would be ${decimal}.`
+          : 'Write the port in decimal digits. That hex number is larger than 65535, the largest port.',
       );
     }
     if (/^[+-]/.test(value)) return badPort(value, 'Write only the digits, with no + or - sign.');
@@ -151,12 +196,12 @@ export function validateHost(value: unknown): Result<string> {
       'Host names use only letters, digits, hyphens (-) and dots.',
     );
   }
-  const odd = /[^a-zA-Z0-9.-]/.exec(name);
+  const odd = /[^a-zA-Z0-9.-]/u.exec(name);
   if (odd) {
     const char = odd[0];
     const code = char.codePointAt(0) ?? 0;
     return badHost(
-      `A host name cannot contain "${char}".`,
+      `A host name cannot contain ${excerpt(char)}.`,
       code > 0x7f
         ? 'Host names use only the letters a-z, digits, hyphens and dots; a name in another script has an ASCII form that starts with xn--.'
         : 'Host names use only letters, digits, hyphens (-) and dots.',
@@ -171,13 +216,13 @@ export function validateHost(value: unknown): Result<string> {
     }
     if (label.length > LIMITS.maxHostLabelLength) {
       return badHost(
-        `Each part of a host name between dots can be at most ${LIMITS.maxHostLabelLength} characters; "${label.slice(0, 20)}..." has ${label.length}.`,
+        `Each part of a host name between dots can be at most ${LIMITS.maxHostLabelLength} characters; ${excerpt(label)} has ${label.length}.`,
         'Check that you typed only the host name.',
       );
     }
     if (label.startsWith('-') || label.endsWith('-')) {
       return badHost(
-        `A part of a host name cannot start or end with a hyphen, as "${label}" does.`,
+        `A part of a host name cannot start or end with a hyphen, as ${excerpt(label)} does.`,
         'Check the spelling of the host name.',
       );
     }
@@ -317,7 +362,7 @@ export function validateSlowMode(raw: unknown): Result<SlowMode | null> {
   const hint = 'Pick a speed from the list, or turn slow mode off.';
   if (!isPlainObject(raw)) return fail('BAD_REQUEST', 'Slow mode must be a speed and a write size, or off.', hint);
   const extra = Object.keys(raw).filter((key) => key !== 'bytesPerSecond' && key !== 'writeSize');
-  if (extra.length > 0) return fail('BAD_REQUEST', `Slow mode has no setting called "${extra[0]}".`, hint);
+  if (extra.length > 0) return fail('BAD_REQUEST', `Slow mode has no setting called ${shown(extra[0])}.`, hint);
   const { bytesPerSecond, writeSize } = raw as Record<string, unknown>;
   if (
     typeof bytesPerSecond !== 'number' ||

@@ -6,21 +6,21 @@ import { ArgsError, helpText, parseArgs, parseListenPort } from '../core/args';
 import { startLabApp } from '../core/labApp';
 import { keepRunningWhenOutputCloses } from '../core/labServers/outputPipes';
 import { defaultDataDir } from '../core/paths';
+import { browserCommand, writeOpenFile, type OpenFile } from './openFile';
 import { startWebHost } from './server';
 
 const OPTIONS = {
   port: { kind: 'value', help: 'port for the web host (default: a free one)' },
   'no-open': { kind: 'flag', help: 'print the link but do not open a browser' },
+  browser: { kind: 'value', help: 'program that opens the lab (default: xdg-open, open or start)' },
   'data-dir': { kind: 'value', help: 'folder for lab progress (default: the desktop app’s folder)' },
   help: { kind: 'flag', help: 'show this help' },
 } as const;
 
-function openInBrowser(url: string): void {
-  const command =
-    process.platform === 'win32'
-      ? { file: 'cmd', args: ['/c', 'start', '""', url] }
-      : { file: process.platform === 'darwin' ? 'open' : 'xdg-open', args: [url] };
-  const child = spawn(command.file, command.args, { stdio: 'ignore', detached: true });
+/** Starts the browser on the private redirect file: its path is all `ps` shows, never the token. */
+function openInBrowser(file: string, browser: string | undefined): void {
+  const { program, args } = browserCommand(file, process.platform, browser);
+  const child = spawn(program, args, { stdio: 'ignore', detached: true });
   child.on('error', () => console.log('(Could not open a browser by itself: copy the link above into one.)'));
   child.unref();
 }
@@ -84,9 +84,19 @@ async function main(): Promise<void> {
   for (const server of app.labServers.info()) {
     console.log(`  ${server.name}: ${server.host}:${server.port}`);
   }
-  if (!args['no-open']) openInBrowser(host.url);
+  let opener: OpenFile | undefined;
+  if (!args['no-open']) {
+    try {
+      opener = await writeOpenFile(host.url);
+      console.log(`Opening it in your browser through a file only you can read: ${opener.file}`);
+      openInBrowser(opener.file, args.browser);
+    } catch (error) {
+      console.log(`(Could not open a browser by itself: ${(error as Error).message}; copy the link above into one.)`);
+    }
+  }
 
   const stop = async () => {
+    await opener?.remove().catch(() => undefined);
     await host.close();
     await app.stop();
     process.exit(0);

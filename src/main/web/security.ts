@@ -1,5 +1,6 @@
 /** The web host's locks, as pure functions so each refusal is tested on its own. */
 import { timingSafeEqual, randomBytes } from 'node:crypto';
+import path from 'node:path';
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -41,4 +42,30 @@ export function contentSecurityPolicy(port: number): string {
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
+}
+
+export type PathCheck = { ok: true; path: string } | { ok: false; reason: string };
+
+/**
+ * A request's path, normalised once, so one rule can decide on it: percent-decoded (once), dots resolved, slashes
+ * collapsed, a trailing slash dropped. An encoded slash or backslash (%2F, %5C) or a NUL is refused, not decoded:
+ * each would let one path be spelled as another.
+ */
+export function normalizeRequestPath(pathname: string): PathCheck {
+  const refused = {
+    ok: false,
+    reason: 'That address is not valid here: it has an encoded slash (%2F), an encoded backslash (%5C) or a NUL.',
+  } as const;
+  if (/%(?:2f|5c|00)/i.test(pathname)) return refused;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return { ok: false, reason: 'That address is not valid: it has a % that does not start a %XX escape.' };
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(decoded)) return refused;
+  // posix.normalize resolves . and .. (never above the root) and collapses runs of slashes.
+  const normal = path.posix.normalize(`/${decoded}`);
+  return { ok: true, path: normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal };
 }

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { pipeline, Readable, type Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import type { SaveOutcome } from '../../shared/contract';
+import { COMMAND_NAMES, type LabCommands, type SaveOutcome } from '../../shared/contract';
 import { LIMITS } from '../../shared/limits';
 import { fail, ok, type Result } from '../../shared/errors';
 import { EXPORT_MIME_TYPES, type ExportFormat, type SessionId } from '../../shared/transcript';
@@ -19,13 +19,22 @@ import { contentTypeFor } from '../core/contentTypes';
 import { dispatchCommand } from '../core/dispatch';
 import type { LabApp } from '../core/labApp';
 import type { LabSession, SessionFiles } from '../core/session';
-import { contentSecurityPolicy, hostAllowed, newToken, originAllowed, tokenMatches } from './security';
+import {
+  contentSecurityPolicy,
+  hostAllowed,
+  newToken,
+  normalizeRequestPath,
+  originAllowed,
+  tokenMatches,
+} from './security';
 
 export const WEB_SOCKET_PATH = '/lab';
 /** POST a transcript here (with the page's token and the file's name) to open it. */
 export const UPLOAD_PATH = '/upload';
 /** GET /download/<ticket>: a saved session, streamed; each ticket works once, for a few minutes. */
 export const DOWNLOAD_PREFIX = '/download/';
+/** The built page's own files (scripts, styles); the only files served without the token. */
+const ASSETS_PREFIX = '/assets/';
 const DOWNLOAD_TICKET_MS = 5 * 60_000;
 const MAX_DOWNLOAD_TICKETS = 64;
 
@@ -50,6 +59,8 @@ export interface WebHostOptions {
   port?: number;
   token?: string;
   log?: (line: string) => void;
+  /** Tabs served at once; default LIMITS.webHostMaxTabs. */
+  maxTabs?: number;
 }
 
 export interface WebHost {
@@ -59,9 +70,32 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-function refusePage(reason: string): string {
-  return `<!doctype html><meta charset="utf-8"><title>Socket Lab</title><h1>Socket Lab</h1><p>${reason}</p>`;
+function refusePage(reason: string, resume = false): string {
+  // Parser-blocking, before the words: a reloaded lab tab goes back to its page before anything is drawn.
+  const script = resume ? `<script src="${RESUME_SCRIPT_PATH}"></script>` : '';
+  return `<!doctype html><meta charset="utf-8"><title>Socket Lab</title>${script}<h1>Socket Lab</h1><p>${reason}</p>`;
 }
+
+/** Where the page keeps the token once it is gone from its address (this tab only; src/renderer/src/lib/lab.ts). */
+export const TOKEN_STORAGE_KEY = 'socket-lab-token';
+/** Served without the token: it holds no secret, it only reads the one the tab kept. */
+export const RESUME_SCRIPT_PATH = '/resume.js';
+/**
+ * The page drops the token from its visible address once loaded, so a reload asks for the page without it and is
+ * refused; this script on the refusal sends the tab back with the token it kept. A token in the address that was
+ * refused (an old run's) is forgotten instead, so a stale one never loops.
+ */
+const RESUME_SCRIPT = `(function () {
+  try {
+    var kept = sessionStorage.getItem(${JSON.stringify(TOKEN_STORAGE_KEY)});
+    if (!kept) return;
+    if (new URLSearchParams(location.search).has('token')) sessionStorage.removeItem(${JSON.stringify(TOKEN_STORAGE_KEY)});
+    else location.replace('/?token=' + encodeURIComponent(kept) + location.hash);
+  } catch (error) {
+    // No storage (a private window that refuses it): the refusal's words say what to do.
+  }
+})();
+`;
 
 class UploadTooLarge extends Error {}
 
@@ -72,6 +106,11 @@ function tooLarge(bytes: number): Result<never> {
     `That file is ${mib(bytes)} or more; Socket Lab opens transcripts of up to ${mib(LIMITS.maxTranscriptFileBytes)}.`,
     'Open a smaller transcript.',
   );
+}
+
+/** Commands that all answer `refusal`: for a tab the host will not serve. */
+function refusingCommands(refusal: Result<never>): LabCommands {
+  return Object.fromEntries(COMMAND_NAMES.map((name) => [name, async () => refusal])) as unknown as LabCommands;
 }
 
 export function isCallMessage(value: unknown): value is CallMessage {
@@ -130,9 +169,14 @@ async function sendFile(
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? newToken();
   const rendererDir = path.resolve(options.rendererDir);
+  const assetsDir = path.join(rendererDir, 'assets');
   const log = options.log ?? (() => undefined);
   let port = 0;
   const tickets = new Map<string, DownloadTicket>();
+  const maxTabs = options.maxTabs ?? LIMITS.webHostMaxTabs;
+  /** Tabs with a session of their own, and tabs past the cap that are only told so. */
+  let tabsServed = 0;
+  let tabsRefused = 0;
 
   /** Save as, in the browser: a one-time link the page follows to download the session, streamed from disk. */
   const webFiles: SessionFiles = {
@@ -254,20 +298,31 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Resource-Policy': 'same-origin',
     };
-    const refuse = (status: number, reason: string) => {
+    const refuse = (status: number, reason: string, resume = false) => {
       response.writeHead(status, {
         ...security,
         'Content-Type': 'text/html; charset=utf-8',
         'Cache-Control': 'no-store',
       });
-      response.end(refusePage(reason));
+      response.end(refusePage(reason, resume));
     };
     if (!hostAllowed(request.headers.host, port)) {
       refuse(421, 'This lab only answers at 127.0.0.1 or localhost, with the port it printed.');
       return;
     }
     const url = requestUrl(request.url, port);
-    if (request.method === 'POST' && url?.pathname === UPLOAD_PATH) {
+    const checked = url ? normalizeRequestPath(url.pathname) : null;
+    if (!url || !checked) {
+      refuse(400, 'That address is not valid.');
+      return;
+    }
+    if (!checked.ok) {
+      refuse(400, checked.reason);
+      return;
+    }
+    // One rule, on the one normalised path: however it was spelled, the page needs the token.
+    const where = checked.path;
+    if (request.method === 'POST' && where === UPLOAD_PATH) {
       serveUpload(request, response, url, security);
       return;
     }
@@ -275,43 +330,47 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       refuse(405, 'Only GET is served here.');
       return;
     }
-    if (url?.pathname.startsWith(DOWNLOAD_PREFIX)) {
-      const ticket = url.pathname.slice(DOWNLOAD_PREFIX.length);
-      void serveDownload(response, ticket, request.method === 'HEAD', security, refuse);
+    const headOnly = request.method === 'HEAD';
+    if (where.startsWith(DOWNLOAD_PREFIX)) {
+      void serveDownload(response, where.slice(DOWNLOAD_PREFIX.length), headOnly, security, refuse);
       return;
     }
-    let relative: string | undefined;
-    try {
-      relative = url ? decodeURIComponent(url.pathname) : undefined;
-    } catch {
-      relative = undefined;
-    }
-    if (!url || relative === undefined) {
-      refuse(400, 'That address is not valid.');
-      return;
-    }
-    if (relative === '/' || relative === '/index.html') {
+    const notFound = () => refuse(404, 'Not found.');
+    if (where === '/' || where === '/index.html') {
       if (!tokenMatches(token, url.searchParams.get('token'))) {
         refuse(
           403,
           'Open the lab with the full link that <code>npm run web</code> printed: it carries a secret token.',
+          true,
         );
         return;
       }
-      relative = '/index.html';
-    }
-    const file = path.resolve(rendererDir, '.' + relative);
-    if (!file.startsWith(rendererDir + path.sep) || relative.includes('\0')) {
-      refuse(404, 'Not found.');
+      // no-store: the page is only ever fetched with the token in its address, which no cache should keep.
+      void sendFile(response, path.join(rendererDir, 'index.html'), headOnly, {
+        headers: { ...security, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
+        notFound,
+      });
       return;
     }
-    void sendFile(response, file, request.method === 'HEAD', {
-      headers: {
+    if (where === RESUME_SCRIPT_PATH) {
+      response.writeHead(200, {
         ...security,
-        'Content-Type': contentTypeFor(file),
-        'Cache-Control': relative === '/index.html' ? 'no-store' : 'no-cache',
-      },
-      notFound: () => refuse(404, 'Not found.'),
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Content-Length': Buffer.byteLength(RESUME_SCRIPT),
+        'Cache-Control': 'no-cache',
+      });
+      response.end(headOnly ? undefined : RESUME_SCRIPT);
+      return;
+    }
+    // Besides the page, only its own built files: nothing else in the folder, whatever its name or case.
+    const file = path.resolve(rendererDir, '.' + where);
+    if (!where.startsWith(ASSETS_PREFIX) || !file.startsWith(assetsDir + path.sep)) {
+      notFound();
+      return;
+    }
+    void sendFile(response, file, headOnly, {
+      headers: { ...security, 'Content-Type': contentTypeFor(file), 'Cache-Control': 'no-cache' },
+      notFound,
     });
   });
 
@@ -327,10 +386,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       );
     };
     const url = requestUrl(request.url, port);
-    if (url?.pathname !== WEB_SOCKET_PATH) return reject(404, 'no such endpoint');
+    const checked = url ? normalizeRequestPath(url.pathname) : null;
+    if (!url || !checked?.ok || checked.path !== WEB_SOCKET_PATH) return reject(404, 'no such endpoint');
     if (!hostAllowed(request.headers.host, port)) return reject(421, 'foreign Host header');
     if (!originAllowed(request.headers.origin, port)) return reject(403, 'foreign or missing Origin');
     if (!tokenMatches(token, url.searchParams.get('token'))) return reject(403, 'missing or wrong token');
+    // Tabs past the cap are answered in words; past as many again, they are not taken at all.
+    if (tabsServed >= maxTabs && tabsRefused >= maxTabs) return reject(503, 'too many tabs open');
     sockets.handleUpgrade(request, socket, head, (ws) => serveLab(ws));
   });
 
@@ -346,20 +408,36 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     };
     // The session opens its journal first; calls that come meanwhile wait in `waiting`, in order.
     let session: LabSession | null = null;
+    let commands: LabCommands | null = null;
     let closed = false;
-    void options.app
-      .createSession('web', (batch) => send({ kind: 'events', batch }), webFiles)
-      .then((made) => {
-        if (closed) {
-          made.dispose();
-          return;
-        }
-        session = made;
-        runWaiting();
-      });
-    const run = (message: CallMessage, commands: LabSession['commands']) => {
+    // Past the cap a tab gets no session (no journal, no sockets): every call it makes is answered with why.
+    const refused = tabsServed >= maxTabs;
+    if (refused) {
+      tabsRefused += 1;
+      commands = refusingCommands(
+        fail(
+          'TOO_MANY_CONNECTIONS',
+          `The web host already serves ${maxTabs} tabs of the lab, the most it serves at once.`,
+          'Close a lab tab you no longer use, then reload this one.',
+        ),
+      );
+    } else {
+      tabsServed += 1;
+      void options.app
+        .createSession('web', (batch) => send({ kind: 'events', batch }), webFiles)
+        .then((made) => {
+          if (closed) {
+            made.dispose();
+            return;
+          }
+          session = made;
+          commands = made.commands;
+          runWaiting();
+        });
+    }
+    const run = (message: CallMessage, to: LabCommands) => {
       running += 1;
-      void dispatchCommand(commands, message.channel, message.args)
+      void dispatchCommand(to, message.channel, message.args)
         .then(
           (result) => send({ kind: 'result', callId: message.callId, result }),
           () =>
@@ -378,12 +456,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (ws.readyState !== ws.OPEN) return;
       // Until the session is made, calls only wait; reading still pauses once they are waiting.
       while (
-        session &&
+        commands &&
         next < waiting.length &&
         running < LIMITS.webHostMaxCallsRunning &&
         ws.bufferedAmount < LIMITS.webHostMaxUnsentReplyBytes
       ) {
-        run(waiting[next] as CallMessage, session.commands);
+        run(waiting[next] as CallMessage, commands);
         next += 1;
       }
       if (next === waiting.length) {
@@ -416,10 +494,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       runWaiting();
     });
     const end = () => {
+      if (closed) return;
       closed = true;
+      if (refused) tabsRefused -= 1;
+      else tabsServed -= 1;
       waiting = [];
-      session?.dispose();
+      void session?.dispose();
       session = null;
+      commands = null;
     };
     ws.on('close', end);
     ws.on('error', end);

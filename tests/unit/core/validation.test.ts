@@ -284,3 +284,77 @@ describe('validateSlowMode', () => {
     }
   });
 });
+
+describe('the words of a refusal (issue 12.9)', () => {
+  const words = (result: { ok: boolean; error?: { message: string; hint: string } }): string =>
+    result.ok ? '' : `${result.error?.message ?? ''} ${result.error?.hint ?? ''}`;
+
+  it('echoes a long hex port only as a short excerpt, and never says "Infinity"', () => {
+    const typed = `0x${'f'.repeat(400)}`;
+    const text = words(validatePort(typed));
+    expect(text).not.toContain('Infinity');
+    expect(text).not.toContain('f'.repeat(60));
+    expect(text.length).toBeLessThan(300);
+    expect(text).toContain('larger than 65535');
+    // A hex port that fits still gets its decimal value.
+    expect(words(validatePort('0x50'))).toContain('0x50 in hex would be 80');
+  });
+
+  it('says "an object", and names other kinds of value in plain words', () => {
+    expect(words(validatePort({ port: 80 }))).toContain('an object is not one');
+    expect(words(validatePort({ port: 80 }))).not.toContain('a object');
+    expect(words(validatePort(true))).toContain('true is not one');
+    expect(words(validatePort(Number.POSITIVE_INFINITY))).not.toContain('Infinity');
+    expect(words(validateAckSeq({}))).toMatch(/^an object is not a batch number/);
+  });
+
+  it('reads leading zeros as the number they are: "0000080" is 80, not too large', () => {
+    expect(validatePort('0000080')).toEqual({ ok: true, value: 80 });
+    expect(validatePort('000000000000000000000443')).toEqual({ ok: true, value: 443 });
+    expect(words(validatePort('0000000'))).toContain('Port 0');
+    expect(words(validatePort('0065536'))).toContain('largest port is 65535');
+    expect(words(validatePort('9'.repeat(400)))).toContain('largest port is 65535');
+    expect(words(validatePort('9'.repeat(400)))).not.toContain('9'.repeat(60));
+  });
+
+  it.each([
+    ['right-to-left override', '80\u202e08', '\\u202e'],
+    ['zero-width space', '8\u200b0', '\\u200b'],
+    ['byte-order mark', '\ufeff80', '\\ufeff'],
+    ['left-to-right isolate', '\u206680', '\\u2066'],
+    ['no-break space', '80\u00a0', '\\u00a0'],
+    ['a line separator', '80\u2028', '\\u2028'],
+    ['a lone surrogate', '80\ud800', '\\ud800'],
+    ['an escape (terminal colours)', '\u001b[31m80', '\\u001b'],
+  ])('shows a %s as an escape, never raw', (_name, typed, escaped) => {
+    for (const text of [
+      words(validatePort(typed)),
+      words(validateConnectionId(typed)),
+      words(validateConnectRequest({ host: 'a.org', port: 80, [typed]: 1 })),
+    ]) {
+      expect(text).toContain(escaped);
+      for (const raw of ['\u200b', '\u202e', '\ufeff', '\u2066', '\u00a0', '\u2028', '\u001b']) {
+        expect(text).not.toContain(raw);
+      }
+      expect(text).not.toMatch(/[\ud800-\udfff]/);
+    }
+  });
+
+  it('escapes a hidden or right-to-left character in a host name too', () => {
+    for (const host of ['data\u202e.org', 'data\u200b.org', 'evil\u2067.org']) {
+      const text = words(validateHost(host));
+      expect(text).toMatch(/\\u20[0-9a-f]{2}/);
+      expect(text).not.toMatch(/[\u200b\u202e\u2067]/);
+    }
+  });
+
+  it('cuts what it echoes to a short excerpt, whole characters only', () => {
+    const text = words(validateConnectionId('😀'.repeat(500)));
+    expect(text.length).toBeLessThan(200);
+    expect(text).toContain('😀');
+    // No half of a surrogate pair is left at the cut.
+    expect(text).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+    const key = words(validateConnectRequest({ host: 'a.org', port: 80, ['k'.repeat(5000)]: 1 }));
+    expect(key.length).toBeLessThan(200);
+  });
+});

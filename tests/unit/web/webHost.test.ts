@@ -112,13 +112,19 @@ describe('the web host', () => {
 
   it('answers a doubled slash or a target that is not a URL, for pages and WebSockets, and stays up', async () => {
     // `new URL('//', base)` throws; a learner who types http://127.0.0.1:port// must not stop the lab.
+    // `//` is a spelling of `/` (pathRule.test.ts): the page, which needs the token.
     const hostHeader = `Host: 127.0.0.1:${host.port}`;
-    expect(await rawStatusLine(`GET // HTTP/1.1\r\n${hostHeader}\r\n\r\n`)).toBe('HTTP/1.1 404 Not Found');
+    expect(await rawStatusLine(`GET // HTTP/1.1\r\n${hostHeader}\r\n\r\n`)).toBe('HTTP/1.1 403 Forbidden');
+    expect(await rawStatusLine(`GET //?token=${host.token} HTTP/1.1\r\n${hostHeader}\r\n\r\n`)).toBe('HTTP/1.1 200 OK');
     expect(await rawStatusLine(`GET //lab HTTP/1.1\r\n${hostHeader}\r\n\r\n`)).toBe('HTTP/1.1 404 Not Found');
     expect(await rawStatusLine(`GET http://[ HTTP/1.1\r\n${hostHeader}\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
     const upgrade = `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==`;
     expect(await rawStatusLine(`GET // HTTP/1.1\r\n${hostHeader}\r\n${upgrade}\r\n\r\n`)).toBe(
       'HTTP/1.1 404 Not Found',
+    );
+    // `//lab` is a spelling of the socket's path: refused for the same reasons `/lab` is (no Origin here).
+    expect(await rawStatusLine(`GET //lab HTTP/1.1\r\n${hostHeader}\r\n${upgrade}\r\n\r\n`)).toBe(
+      'HTTP/1.1 403 Forbidden',
     );
     expect((await get(`/?token=${host.token}`)).status).toBe(200);
   });

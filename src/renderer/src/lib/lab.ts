@@ -30,6 +30,7 @@ export function connectToLab(): LabConnection {
   } else {
     const url = webSocketUrlFor(window.location);
     const lab = url ? new WebSocketLab(url) : null;
+    if (lab) hideTokenFromAddress();
     cached = lab
       ? {
           ok: true,
@@ -44,4 +45,24 @@ export function connectToLab(): LabConnection {
         };
   }
   return cached;
+}
+
+/** Where this tab keeps the token for a reload (the web host's /resume.js reads it; src/main/web/server.ts). */
+const TOKEN_STORAGE_KEY = 'socket-lab-token';
+
+/**
+ * Drops the token from the page's visible address, where anyone looking at the screen, a screenshot or a shared
+ * screen would read it. The socket and the uploads keep it in memory; this tab keeps it for a reload.
+ */
+function hideTokenFromAddress(): void {
+  const address = new URL(window.location.href);
+  const token = address.searchParams.get('token');
+  if (!token) return;
+  try {
+    sessionStorage.setItem(TOKEN_STORAGE_KEY, token);
+  } catch {
+    // No storage here: the page still works; only a reload needs the printed link again.
+  }
+  address.searchParams.delete('token');
+  history.replaceState(history.state, '', `${address.pathname}${address.search}${address.hash}`);
 }

@@ -25,6 +25,8 @@ export class GuideProgress {
   readonly #lab: LabApi;
   #state = $state<ProgressState>('loading');
   #problem = $state<string | null>(null);
+  /** Main set a damaged progress file aside at this load: where it went; stays on screen while the page is open. */
+  #notice = $state<string | null>(null);
   #completed = $state.raw<readonly StepId[]>([]);
   #current = $state<StepId>(STEP_IDS[0]);
   #predictions = $state.raw<Readonly<Record<string, Prediction>>>({});
@@ -42,9 +44,9 @@ export class GuideProgress {
     return this.#state;
   }
 
-  /** Why loading or saving failed, in plain words; null when all is well. */
+  /** Why loading or saving failed, or that a damaged progress file was set aside, in plain words; else null. */
   get problem(): string | null {
-    return this.#problem;
+    return this.#problem ?? this.#notice;
   }
 
   get completed(): readonly StepId[] {
@@ -91,6 +93,7 @@ export class GuideProgress {
     for (const [id, text] of Object.entries(saved.predictions)) predictions[id] = { text, fromEvent: 0 };
     this.#predictions = predictions;
     this.#problem = null;
+    this.#notice = saved.notice ? `${saved.notice.message} ${saved.notice.hint}` : null;
     this.#state = 'ready';
   }
 

@@ -9,17 +9,7 @@ import type { LabEvent } from '../../../../shared/contract';
 export type Side = 'you' | 'peer';
 
 export type StepKind =
-  | 'call'
-  | 'syn'
-  | 'syn-ack'
-  | 'ack'
-  | 'send'
-  | 'arrival'
-  | 'fin'
-  | 'rst'
-  | 'timeout'
-  | 'close'
-  | 'error';
+  'call' | 'syn' | 'syn-ack' | 'ack' | 'send' | 'arrival' | 'fin' | 'rst' | 'timeout' | 'close' | 'error';
 
 export interface TimelineStep {
   kind: StepKind;

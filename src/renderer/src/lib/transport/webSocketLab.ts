@@ -9,10 +9,21 @@ import {
   type Unsubscribe,
 } from '../../../../shared/contract';
 import { fail, type Result } from '../../../../shared/errors';
+import { LIMITS } from '../../../../shared/limits';
 import type { SessionListing } from '../../../../shared/transcript';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../../../shared/wire';
 
 type Pending = (result: Result<unknown>) => void;
+
+const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB`;
+
+function tooLargeForTheLink(bytes: number): Result<never> {
+  return fail(
+    'SEND_TOO_LARGE',
+    `This is ${mib(bytes)} in one go; the web host takes at most ${mib(LIMITS.maxWebSocketMessageBytes)} at once, and one send can be at most ${mib(LIMITS.maxSendBytes)}.`,
+    'Split it into smaller sends.',
+  );
+}
 
 /** The web host's token is new on every run, so after a restart only the new link works. */
 export const LINK_LOST_HINT =
@@ -87,9 +98,12 @@ export class WebSocketLab implements LabApi {
   async #call(name: CommandName, args: unknown[]): Promise<Result<unknown>> {
     if (!(await this.#opened) || this.#socket.readyState !== WebSocket.OPEN) return this.#disconnected();
     const callId = this.#nextCallId++;
+    const frame = encodeFrame({ kind: 'call', callId, channel: COMMAND_CHANNELS[name], args });
+    // The host closes the whole link on a frame past its cap (and every connection of this tab with it): answer here.
+    if (frame.byteLength > LIMITS.maxWebSocketMessageBytes) return tooLargeForTheLink(frame.byteLength);
     return new Promise<Result<unknown>>((resolve) => {
       this.#pending.set(callId, resolve);
-      this.#socket.send(encodeFrame({ kind: 'call', callId, channel: COMMAND_CHANNELS[name], args }));
+      this.#socket.send(frame);
     });
   }
 
