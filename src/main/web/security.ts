@@ -1,5 +1,6 @@
 /** The web host's locks, as pure functions so each refusal is tested on its own. */
 import { timingSafeEqual, randomBytes } from 'node:crypto';
+import { rendererCsp } from '../../shared/csp';
 import path from 'node:path';
 
 export function newToken(): string {
@@ -27,21 +28,10 @@ export function originAllowed(origin: string | undefined, port: number): boolean
   return typeof origin === 'string' && allowedHosts(port).some((host) => origin.toLowerCase() === `http://${host}`);
 }
 
+/** The renderer's policy (src/shared/csp.ts), with this port's own WebSocket the only socket the page may open. */
 export function contentSecurityPolicy(port: number): string {
-  const sockets = allowedHosts(port)
-    .map((host) => `ws://${host}`)
-    .join(' ');
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src 'self' ${sockets}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  const sockets = allowedHosts(port).map((host) => `ws://${host}`);
+  return rendererCsp({ delivery: 'header', connectSrc: ["'self'", ...sockets] });
 }
 
 export type PathCheck = { ok: true; path: string } | { ok: false; reason: string };
