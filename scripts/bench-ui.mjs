@@ -236,7 +236,11 @@ function labReady() {
  * Types host and port into the workbench, presses Connect, and resolves once the new connection is open.
  * With `total`, then waits until its counter and the byte log show `total` bytes received, and times it all.
  */
-async function connectAndReceive({ host, port, total }) {
+async function connectAndReceive({ host, port, total, timeoutMs = 300_000 }) {
+  const deadline = performance.now() + timeoutMs;
+  const late = (what) => {
+    if (performance.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+  };
   const type = (testid, value) => {
     const input = document.querySelector(`[data-testid="${testid}"]`);
     input.value = value;
@@ -250,20 +254,28 @@ async function connectAndReceive({ host, port, total }) {
   const before = rows().length;
   const started = performance.now();
   document.querySelector('[data-testid="connect-button"]').click();
-  while (rows().length <= before || rows()[before].getAttribute('data-state') === 'connecting') await frame();
+  while (rows().length <= before || rows()[before].getAttribute('data-state') === 'connecting') {
+    late('the connection to open');
+    await frame();
+  }
   const row = rows()[before];
   const id = row.getAttribute('data-connection-id');
   if (total === undefined) return { id };
   const current = () => rows().find((r) => r.getAttribute('data-connection-id') === id);
   // Every change of the counter is seen (no polling delay): it and the log redraw together.
-  await new Promise((resolve) => {
+  await new Promise((resolve, reject) => {
     const check = () => {
       if (Number(current()?.getAttribute('data-bytes-in')) < total) return false;
       observer.disconnect();
+      clearTimeout(timer);
       resolve();
       return true;
     };
     const observer = new MutationObserver(check);
+    const timer = setTimeout(() => {
+      observer.disconnect();
+      reject(new Error(`gave up after ${timeoutMs} ms: ${current()?.getAttribute('data-bytes-in')} of ${total} bytes`));
+    }, deadline - performance.now());
     observer.observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-bytes-in'] });
     check();
   });
@@ -272,6 +284,7 @@ async function connectAndReceive({ host, port, total }) {
     const list = document.querySelector('[data-testid="log-rows"]');
     const count = Number(list?.getAttribute('data-rows'));
     if (document.querySelector(`[data-testid="log-row"][aria-posinset="${count}"]`)) break;
+    late(`the log to show its newest row (following: ${list?.getAttribute('data-following')})`);
     await frame();
   }
   const ended = performance.now();
