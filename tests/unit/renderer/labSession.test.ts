@@ -240,6 +240,8 @@ describe('LabSessionStore.forReplay', () => {
     ]);
     expect(dataOf(store, 'out')).toEqual(['0:hi']);
     expect(store.events.at(3)).toMatchObject({ type: 'journal-full', id: 'c' });
+    // Past its cap the saved session holds only the first bytes: the screen's words say so.
+    expect(store.journalLimit).toBe(10);
     expect(store.connection('c')?.bytesOut).toBe(2);
     expect(await store.send('c', ascii('x'))).toMatchObject({ ok: false, error: { code: 'READ_ONLY' } });
   });

@@ -127,6 +127,8 @@ export class LabSessionStore {
   #unsubscribe: (() => void) | undefined;
   /** Replay: the connection of the latest event, for rows that belong to the session as a whole. */
   #lastReplayId: ConnectionId | null = null;
+  /** The journal's cap, once it was reached: past it the saved session does not have the bytes either. */
+  #journalLimit: number | null = null;
 
   constructor(lab: LabApi | null, options: LabSessionOptions = {}) {
     this.#lab = lab ?? REPLAY_LAB;
@@ -196,6 +198,12 @@ export class LabSessionStore {
 
   get keptBytesLimit(): number {
     return this.#log.limits.keptBytes;
+  }
+
+  /** The saved session's own cap in bytes once it was reached (later bytes were not saved), else null. */
+  get journalLimit(): number | null {
+    void this.#version;
+    return this.#journalLimit;
   }
 
   /** For the data event at `index` whose bytes were dropped from view: how many it had; otherwise 0. */
@@ -451,8 +459,10 @@ export class LabSessionStore {
         case 'error':
           view.error = { code: event.code, message: event.message, hint: event.hint };
           break;
-        case 'resolved':
         case 'journal-full':
+          this.#journalLimit ??= event.limitBytes;
+          break;
+        case 'resolved':
           break;
       }
     }
