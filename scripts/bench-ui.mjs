@@ -368,8 +368,9 @@ function installSyntheticLab({ rows, batchRows }) {
   const id = 'bench-0001';
   let delivered = 0;
   let seq = 0;
-  const template = new TextEncoder().encode(`HTTP/1.0 200 OK  row 000000000${'.'.repeat(100 - 32)}\r\n`);
-  const digitsAt = template.indexOf(0x30);
+  const head = 'HTTP/1.0 200 OK  row ';
+  const template = new TextEncoder().encode(`${head}000000000${'.'.repeat(100 - head.length - 11)}\r\n`);
+  const digitsAt = head.length;
   const emit = (events) => {
     for (const listener of listeners) listener({ seq: ++seq, events });
   };
