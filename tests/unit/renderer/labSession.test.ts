@@ -162,6 +162,20 @@ describe('LabSessionStore: sends come back as offset and length', () => {
     expect(store.events.length).toBe(4);
   });
 
+  it('never waits for ever on a send whose transport failed without an answer', async () => {
+    const main = fakeLab();
+    const store = new LabSessionStore(main.lab);
+    main.deliver(opened('c'));
+    const pending = store.send('c', ascii('lost'));
+    const held = main.deliver([sent('c', 0, 4), received('c', 0, 'after')]);
+    expect(main.acks).not.toContain(held);
+    main.sends[0]?.answer(Promise.reject(new Error('the link broke')) as unknown as Result<SendReceipt>);
+    await expect(pending).rejects.toThrow('the link broke');
+    expect(main.acks).toContain(held);
+    expect(store.droppedLength(2)).toBe(4);
+    expect(dataOf(store, 'in')).toEqual(['0:after']);
+  });
+
   it('keeps the place and length of a send it has no bytes for, and waits for nothing', () => {
     const main = fakeLab();
     const store = new LabSessionStore(main.lab);

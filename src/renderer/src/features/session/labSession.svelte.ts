@@ -24,6 +24,7 @@ import type {
   LabServerInfo,
   SlowMode,
   Route,
+  SendReceipt,
 } from '../../../../shared/contract';
 import { fail, type LabError, type Result } from '../../../../shared/errors';
 import { LIMITS } from '../../../../shared/limits';
@@ -320,9 +321,14 @@ export class LabSessionStore {
     // Our own copy: the caller may reuse its array, and the log must show exactly what was sent.
     const sent = bytes.slice();
     this.#sent.begin(id);
-    const result = await this.#lab.send(id, sent);
-    this.#sent.settle(id, sent, result.ok ? result.value : null);
-    this.#drain();
+    let result: Result<SendReceipt> | undefined;
+    try {
+      result = await this.#lab.send(id, sent);
+    } finally {
+      // Answered or not, the batches waiting on this send must not wait for ever.
+      this.#sent.settle(id, sent, result?.ok ? result.value : null);
+      this.#drain();
+    }
     return this.#noticeOnError('send', result);
   }
 
