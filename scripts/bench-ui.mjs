@@ -212,18 +212,31 @@ async function startCeilingServer(frameBytes) {
 
 // ---- in the page --------------------------------------------------------------------------------------------
 
-/** Init script: every long task (> 50 ms) of the page's main thread, from the start. */
+/** Init script: every long task (> 50 ms) of the page's main thread, from the start, and what ran in long frames. */
 function observeLongTasks() {
   window.__benchLongTasks = [];
+  window.__benchLongFrames = [];
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) window.__benchLongTasks.push({ start: entry.startTime, ms: entry.duration });
   }).observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const scripts = entry.scripts.map((script) => `${script.invoker} ${Math.round(script.duration)} ms`);
+      const layout = entry.styleAndLayoutStart ? entry.startTime + entry.duration - entry.styleAndLayoutStart : 0;
+      window.__benchLongFrames.push({ start: entry.startTime, ms: entry.duration, scripts, layoutMs: layout });
+    }
+  }).observe({ type: 'long-animation-frame', buffered: true });
 }
 
-/** The longest task that started between `from` and `to` (page clock), and how many went over 50 ms. */
+/** The longest task that started between `from` and `to` (page clock), how many went over 50 ms, and what ran. */
 function longTasksBetween({ from, to }) {
   const tasks = window.__benchLongTasks.filter((task) => task.start >= from && task.start <= to);
-  return { longestMs: Math.max(0, ...tasks.map((task) => task.ms)), count: tasks.length };
+  const frames = window.__benchLongFrames.filter((frame) => frame.start >= from && frame.start <= to);
+  const worst = frames.sort((a, b) => b.ms - a.ms)[0];
+  const what = worst
+    ? `${worst.scripts.join(', ') || 'no script'}; style and layout ${Math.round(worst.layoutMs)} ms`
+    : '';
+  return { longestMs: Math.max(0, ...tasks.map((task) => task.ms)), count: tasks.length, what };
 }
 
 /** Ready: the workbench knows the lab servers (its Connect button is enabled). */
@@ -509,7 +522,9 @@ async function partReceive(browser, host, source, ceiling, limitsNow) {
   const results = [];
   for (let round = 1; round <= rounds; round++) {
     const page = await labPage(browser, host, { bypassCsp: true });
+    const beforeBare = await page.mainThreadMs();
     const bare = await page.evaluate(bareWebSocket, { url: ceiling.url, total });
+    const beforeProduct = await page.mainThreadMs();
     source.expect({ total });
     const receiving = page.evaluate(connectAndReceive, { host: '127.0.0.1', port: source.port, total });
     if (round === 1) {
@@ -518,6 +533,7 @@ async function partReceive(browser, host, source, ceiling, limitsNow) {
       await page.screenshot(path.join(screens, 'bench-streaming.png'));
     }
     const got = await receiving;
+    const afterProduct = await page.mainThreadMs();
     const tasks = await page.evaluate(longTasksBetween, { from: got.started, to: got.ended });
     if (round === 1) await page.screenshot(path.join(screens, 'bench-streamed.png'));
     const result = {
@@ -525,13 +541,18 @@ async function partReceive(browser, host, source, ceiling, limitsNow) {
       ceiling: mbps(total, bare.ended - bare.started),
       longestMs: tasks.longestMs,
       longTasks: tasks.count,
+      what: tasks.count > 0 ? tasks.what : '',
       rows: got.rows,
+      // Main-thread CPU per MiB: what the page itself spends, whatever else the machine is doing.
+      productCpu: (afterProduct - beforeProduct) / streamMiB,
+      ceilingCpu: (beforeProduct - beforeBare) / streamMiB,
     };
     results.push(result);
     console.log(
       `   round ${round}: byte log ${fmt(result.product)} MB/s, bare WebSocket ${fmt(result.ceiling)} MB/s, ` +
         `ratio ${fmt(result.product / result.ceiling, 3)}; longest task ${fmt(result.longestMs)} ms ` +
-        `(${result.longTasks} over 50 ms); ${result.rows} log rows`,
+        `(${result.longTasks} over 50 ms${result.what ? `: ${result.what}` : ''}); ${result.rows} log rows; main thread ${fmt(result.productCpu, 2)} ms ` +
+        `of CPU per MiB (bare WebSocket ${fmt(result.ceilingCpu, 2)})`,
     );
     await page.close();
   }
@@ -541,6 +562,11 @@ async function partReceive(browser, host, source, ceiling, limitsNow) {
   console.log(`   median: byte log ${fmt(product)} MB/s, ceiling ${fmt(median(results.map((r) => r.ceiling)))} MB/s`);
   console.log(`   median ratio (byte log / bare WebSocket, same round): ${fmt(ratio, 3)}`);
   console.log(`   longest main-thread task while streaming, all rounds: ${fmt(longest)} ms`);
+  const cpu = median(results.map((r) => r.productCpu));
+  console.log(
+    `   main-thread CPU per MiB (median): byte log ${fmt(cpu, 2)} ms, so one core would carry ` +
+      `${fmt(MIB / 1e6 / (cpu / 1000), 0)} MB/s; bare WebSocket ${fmt(median(results.map((r) => r.ceilingCpu)), 2)} ms`,
+  );
   target(`into the byte log >= 200 MB/s (median ${fmt(product)})`, product >= 200);
   target(`>= 0.3x the same-run WebSocket ceiling (median ratio ${fmt(ratio, 3)})`, ratio >= 0.3);
   target(`no main-thread task over 50 ms while streaming (longest ${fmt(longest)} ms)`, longest <= 50);

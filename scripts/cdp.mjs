@@ -110,6 +110,7 @@ class Page {
   #browser;
   #sessionId;
   #targetId;
+  #performance = false;
 
   constructor(browser, sessionId, targetId) {
     this.#browser = browser;
@@ -171,6 +172,16 @@ class Page {
   async screenshot(file) {
     const { data } = await this.send('Page.captureScreenshot', { format: 'png' });
     writeFileSync(file, Buffer.from(data, 'base64'));
+  }
+
+  /** Milliseconds of CPU the page's main thread has spent in tasks so far (thread time, not wall time). */
+  async mainThreadMs() {
+    if (!this.#performance) {
+      await this.send('Performance.enable', { timeDomain: 'threadTicks' });
+      this.#performance = true;
+    }
+    const { metrics } = await this.send('Performance.getMetrics');
+    return (metrics.find((metric) => metric.name === 'TaskDuration')?.value ?? Number.NaN) * 1000;
   }
 
   /** JS heap and ArrayBuffer bytes after a forced garbage collection, in MiB. */
