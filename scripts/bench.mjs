@@ -27,7 +27,9 @@ if (Object.hasOwn(bundled, which ?? '')) {
   });
   process.exit(result.status ?? 1);
 } else if (which === 'ui') {
-  const result = spawnSync(process.execPath, [path.join(root, 'scripts/bench-ui.mjs')], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [path.join(root, 'scripts/bench-ui.mjs'), ...process.argv.slice(3)], {
+    stdio: 'inherit',
+  });
   process.exit(result.status ?? 1);
 } else {
   console.error('usage: node scripts/bench.mjs core|journal|ui');

@@ -248,10 +248,25 @@ export type LabEvent =
 
 export type LabEventType = LabEvent['type'];
 
+/** Bytes that moved on a connection, as main sees and journals them: the bytes themselves. */
+export type DataEvent = Extract<LabEvent, { type: 'data' }>;
+
+/**
+ * What the renderer is told of its own send: where the bytes went in the stream and how many, not the bytes
+ * again (it sent them, and `send` answered with the same offset). The journal in main keeps the bytes.
+ */
+export type SentEvent = EventBase & { type: 'data'; dir: 'out'; offset: number; length: number };
+
+/** Bytes that arrived, as delivered: the bytes themselves. */
+export type ReceivedEvent = EventBase & { type: 'data'; dir: 'in'; offset: number; bytes: Uint8Array };
+
+/** An event as delivered to the renderer: every LabEvent as it is, except a send, which comes as a SentEvent. */
+export type DeliveredEvent = Exclude<LabEvent, { type: 'data' }> | ReceivedEvent | SentEvent;
+
 export interface EventBatch {
   /** Increases by one per batch; acknowledge it with `ackEvents(seq)` once the batch is handled. */
   seq: number;
-  events: LabEvent[];
+  events: DeliveredEvent[];
 }
 
 export type Unsubscribe = () => void;

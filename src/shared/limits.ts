@@ -39,16 +39,24 @@ export const LIMITS = {
   labHttpMaxHeaderBytes: 16 * 1024,
   /** Lab HTTP server: connections at once. */
   labHttpMaxConnections: 16,
-  /** Event delivery: one batch of events carries at most this many data bytes. */
-  maxBatchBytes: 256 * 1024,
-  /** Event delivery: roughly one batch per animation frame. */
+  /**
+   * Event delivery: one batch of events carries at most this many received bytes (sends carry none). One batch is
+   * one WebSocket message or one Electron IPC message; IPC messages of 134 MB and more have crashed Electron
+   * (electron/electron#18758), so this stays two orders of magnitude under.
+   */
+  maxBatchBytes: 1024 * 1024,
+  /** Event delivery: a batch that is not full goes out this long after its first event. */
   batchIntervalMs: 16,
   /** Flow control: pause reading sockets while this many bytes are delivered but not yet acknowledged. */
-  unackedHighWaterBytes: 4 * 1024 * 1024,
+  unackedHighWaterBytes: 16 * 1024 * 1024,
   /** Flow control: resume once the unacknowledged bytes fall to this. */
-  unackedLowWaterBytes: 1024 * 1024,
+  unackedLowWaterBytes: 12 * 1024 * 1024,
   /** Bytes the renderer keeps in memory per session; older bytes stay in the journal on disk. */
   rendererKeptBytes: 64 * 1024 * 1024,
+  /** Rows (events) the byte log keeps per session; older rows are let go, a block at a time (they stay on disk). */
+  rendererKeptRows: 1024 * 1024,
+  /** While data streams the screen redraws at most this often; events are still handled batch by batch. */
+  redrawIntervalMs: 100,
   /** Lab HTTP slow mode: the slowest and fastest trickle the learner may choose, and the largest write. */
   slowModeMinBytesPerSecond: 1,
   slowModeMaxBytesPerSecond: 100 * 1024 * 1024,

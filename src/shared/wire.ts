@@ -19,20 +19,24 @@ export type ServerMessage =
   { kind: 'result'; callId: number; result: Result<unknown> } | { kind: 'events'; batch: EventBatch };
 
 const BYTES_KEY = '$bytes';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
 
 export function encodeFrame(message: unknown): Uint8Array<ArrayBuffer> {
   const blobs: Uint8Array[] = [];
   let blobBytes = 0;
-  const head = JSON.stringify(message, (_key, value: unknown) => {
-    if (value instanceof Uint8Array) {
-      const ref = { [BYTES_KEY]: [blobBytes, value.byteLength] };
-      blobs.push(value);
-      blobBytes += value.byteLength;
+  const head = JSON.stringify(message, function (this: unknown, key: string, value: unknown) {
+    // The holder's own value, before toJSON: a Node Buffer would reach the replacer as {"type":"Buffer",...}.
+    const original = (this as Record<string, unknown>)[key];
+    if (original instanceof Uint8Array) {
+      const ref = { [BYTES_KEY]: [blobBytes, original.byteLength] };
+      blobs.push(original);
+      blobBytes += original.byteLength;
       return ref;
     }
     return value;
   });
-  const headBytes = new TextEncoder().encode(head);
+  const headBytes = utf8Encoder.encode(head);
   const frame = new Uint8Array(4 + headBytes.byteLength + blobBytes);
   new DataView(frame.buffer).setUint32(0, headBytes.byteLength);
   frame.set(headBytes, 4);
@@ -46,7 +50,10 @@ export function encodeFrame(message: unknown): Uint8Array<ArrayBuffer> {
 
 export class FrameError extends Error {}
 
-/** Decodes a frame; throws FrameError on anything malformed (never trusts offsets or lengths). */
+/**
+ * Decodes a frame; throws FrameError on anything malformed (never trusts offsets or lengths). Each byte blob comes
+ * back as a view into `frame` (no copy), so the caller must not change `frame` afterwards.
+ */
 export function decodeFrame(frame: Uint8Array): unknown {
   if (frame.byteLength < 4) throw new FrameError('frame shorter than its length prefix');
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
@@ -54,30 +61,67 @@ export function decodeFrame(frame: Uint8Array): unknown {
   if (headLength > frame.byteLength - 4) throw new FrameError('frame head runs past the end of the frame');
   let head: string;
   try {
-    head = new TextDecoder('utf-8', { fatal: true }).decode(frame.subarray(4, 4 + headLength));
+    head = utf8.decode(frame.subarray(4, 4 + headLength));
   } catch {
     throw new FrameError('frame head is not UTF-8');
   }
-  const blobArea = frame.subarray(4 + headLength);
+  let message: unknown;
   try {
-    return JSON.parse(head, (_key, value: unknown) => {
-      if (isBytesRef(value)) {
-        const [offset, length] = value[BYTES_KEY];
-        if (offset + length > blobArea.byteLength) throw new FrameError('a byte blob runs past the end of the frame');
-        return blobArea.slice(offset, offset + length);
-      }
-      return value;
-    });
-  } catch (error) {
-    if (error instanceof FrameError) throw error;
+    // No reviver: one call per value would cost more than the few byte references are worth.
+    message = JSON.parse(head);
+  } catch {
     throw new FrameError('frame head is not JSON');
   }
+  return resolveBytes(message, frame.subarray(4 + headLength));
 }
 
-function isBytesRef(value: unknown): value is { [BYTES_KEY]: [number, number] } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  if (keys.length !== 1 || keys[0] !== BYTES_KEY) return false;
+type Container = Record<string, unknown> | unknown[];
+
+/**
+ * Replaces every `{"$bytes":[offset,length]}` in the parsed head with a view of the blob area. Walks with its own
+ * stack, not recursion, so a deeply nested head cannot overflow the call stack.
+ */
+function resolveBytes(root: unknown, blobs: Uint8Array): unknown {
+  if (typeof root !== 'object' || root === null) return root;
+  if (isBytesRef(root)) return bytesOf(root, blobs);
+  const stack: Container[] = [root as Container];
+  while (stack.length > 0) {
+    const holder = stack.pop() as Container;
+    if (Array.isArray(holder)) {
+      for (let i = 0; i < holder.length; i++) {
+        const value = holder[i];
+        if (typeof value !== 'object' || value === null) continue;
+        if (isBytesRef(value)) holder[i] = bytesOf(value, blobs);
+        else stack.push(value as Container);
+      }
+      continue;
+    }
+    for (const key in holder) {
+      if (!Object.hasOwn(holder, key)) continue;
+      const value = holder[key];
+      if (typeof value !== 'object' || value === null) continue;
+      if (!isBytesRef(value)) {
+        stack.push(value as Container);
+      } else if (key === '__proto__') {
+        // Plain assignment would set the prototype; JSON.parse made an own property, so keep it one.
+        Object.defineProperty(holder, key, { value: bytesOf(value, blobs), enumerable: true, writable: true });
+      } else {
+        holder[key] = bytesOf(value, blobs);
+      }
+    }
+  }
+  return root;
+}
+
+function bytesOf(ref: { [BYTES_KEY]: [number, number] }, blobs: Uint8Array): Uint8Array {
+  const [offset, length] = ref[BYTES_KEY];
+  if (offset + length > blobs.byteLength) throw new FrameError('a byte blob runs past the end of the frame');
+  return blobs.subarray(offset, offset + length);
+}
+
+function isBytesRef(value: object): value is { [BYTES_KEY]: [number, number] } {
+  if (Array.isArray(value) || !Object.hasOwn(value, BYTES_KEY)) return false;
+  if (Object.keys(value).length !== 1) return false;
   const ref = (value as Record<string, unknown>)[BYTES_KEY];
   return (
     Array.isArray(ref) &&

@@ -17,7 +17,7 @@ import type {
 import { fail, ok, type LabError, type Result } from '../../shared/errors';
 import { LIMITS } from '../../shared/limits';
 import type { ExportFormat, SessionEntry, SessionId, SessionListing } from '../../shared/transcript';
-import { EventDelivery } from './connections/delivery';
+import { deliveredEvent, EventDelivery } from './connections/delivery';
 import { ConnectionHub, type ConnectionHubOptions } from './connections/hub';
 import { StorageError, storageError, type LiveSession, type SessionStore } from './journal';
 import type { ProgressStore } from './progress';
@@ -127,8 +127,9 @@ export async function createLabSession(options: LabSessionOptions): Promise<LabS
   });
   const hubOptions: ConnectionHubOptions = {
     emit: (event: LabEvent) => {
-      delivery.push(event);
+      // The journal keeps every event whole, sent bytes too; the renderer gets a send as its offset and length.
       const kept = live?.append({ kind: 'event', t: event.t, event }) ?? [];
+      delivery.push(deliveredEvent(event));
       // The journal says once when it reached its cap: the log shows it on the connection whose bytes hit it.
       const full = kept.find((entry) => entry.kind === 'journal-full');
       if (full) delivery.push({ type: 'journal-full', id: event.id, t: event.t, limitBytes: full.limitBytes });

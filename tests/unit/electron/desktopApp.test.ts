@@ -14,6 +14,7 @@ import {
   EVENTS_CHANNEL,
   type CommandName,
   type EventBatch,
+  type DeliveredEvent,
   type LabEvent,
 } from '../../../src/shared/contract';
 import { DESKTOP_CHANNELS } from '../../../src/shared/desktop';
@@ -125,7 +126,7 @@ function pageListens(contents: WebContentsMock): void {
   ipcMain.emit(DESKTOP_CHANNELS.listening, contents.ipcEvent());
 }
 
-function eventsSent(contents: WebContentsMock): LabEvent[] {
+function eventsSent(contents: WebContentsMock): DeliveredEvent[] {
   return contents.sent
     .filter((entry) => entry.channel === EVENTS_CHANNEL)
     .flatMap((entry) => (entry.payload as EventBatch).events);

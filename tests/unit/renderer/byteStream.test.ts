@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { LabEvent } from '../../../src/shared/contract';
-import { ByteStream, StreamFollower, WRAP_BYTES } from '../../../src/renderer/src/features/byteLog/byteStream';
+import { ByteStream, WRAP_BYTES } from '../../../src/renderer/src/features/byteLog/byteStream.svelte';
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const text = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
 
-function data(id: string, dir: 'in' | 'out', offset: number, body: string): LabEvent {
-  return { id, t: 0, type: 'data', dir, offset, bytes: ascii(body) };
+/** Every line of the text view, as text. */
+function lines(stream: ByteStream): string[] {
+  return Array.from({ length: stream.lineCount }, (_, i) => {
+    const span = stream.line(i);
+    return text(stream.read(span.start, span.end).bytes);
+  });
 }
 
 describe('ByteStream', () => {
@@ -34,17 +37,53 @@ describe('ByteStream', () => {
     expect(stream.line(2)).toEqual({ start: 6, end: 6 + WRAP_BYTES });
     expect(stream.line(3)).toEqual({ start: 6 + WRAP_BYTES, end: 10 + WRAP_BYTES });
     expect(stream.lineAt(4)).toBe(1);
+    expect(stream.lineAt(6 + WRAP_BYTES + 1)).toBe(3);
   });
 
-  it('continues an open line into the next chunk', () => {
+  it('cuts exactly as the byte-by-byte rule did: a line of WRAP_BYTES ending in LF is one line', () => {
+    const stream = new ByteStream();
+    const exact = 'y'.repeat(WRAP_BYTES - 1) + '\n';
+    const longer = 'z'.repeat(WRAP_BYTES) + '\n';
+    stream.append(0, ascii(exact + longer + '\n\nend'), 0);
+    expect(lines(stream)).toEqual([exact, 'z'.repeat(WRAP_BYTES), '\n', '\n', '\n', 'end']);
+  });
+
+  it('continues an open line into the next chunk, and a trailing LF opens no empty line', () => {
     const stream = new ByteStream();
     stream.append(0, ascii('Content-'), 0);
     stream.append(8, ascii('Length: 167\r\n'), 1);
-    expect(stream.lineCount).toBe(1);
-    expect(text(stream.read(stream.line(0).start, stream.line(0).end).bytes)).toBe('Content-Length: 167\r\n');
+    expect(lines(stream)).toEqual(['Content-Length: 167\r\n']);
+    expect(stream.lineAt(stream.end)).toBe(0);
+    stream.append(21, ascii('\r\n'), 2);
+    expect(lines(stream)).toEqual(['Content-Length: 167\r\n', '\r\n']);
   });
 
-  it('keeps the place of dropped bytes and says when a read touches them', () => {
+  it('indexes a megabyte without a line break as one run, its lines by arithmetic', () => {
+    // With room for two runs only, anything but one entry per LF-ended run would let bytes go.
+    const stream = new ByteStream(2);
+    const block = new Uint8Array(1024 * 1024).fill(0x41);
+    stream.append(0, block, 0);
+    stream.append(block.byteLength, block, 1);
+    expect(stream.letGo).toBe(false);
+    expect(stream.lineCount).toBe(Math.ceil((2 * block.byteLength) / WRAP_BYTES));
+    const last = stream.line(stream.lineCount - 1);
+    expect(last.end).toBe(2 * block.byteLength);
+    expect(stream.lineAt(block.byteLength)).toBe(Math.floor(block.byteLength / WRAP_BYTES));
+  });
+
+  it('keeps its line index bounded: past the limit the oldest bytes are let go, and it says so', () => {
+    const stream = new ByteStream(100);
+    for (let i = 0; i < 1000; i++) stream.append(i * 6, ascii(`l${String(i).padStart(3, '0')}\r\n`), i);
+    expect(stream.letGo).toBe(true);
+    expect(stream.lineCount).toBeLessThanOrEqual(100);
+    expect(stream.lineCount).toBeGreaterThanOrEqual(99);
+    expect(lines(stream).at(-1)).toBe('l999\r\n');
+    expect(lines(stream)[0]).toBe(`l${String(1000 - stream.lineCount).padStart(3, '0')}\r\n`);
+    expect(stream.chunkCount).toBeLessThanOrEqual(101);
+    expect(stream.start).toBe(6 * (1000 - stream.lineCount));
+  });
+
+  it('keeps the place of bytes it does not know and says when a read touches them', () => {
     const stream = new ByteStream();
     stream.append(0, null, 0, 5);
     stream.append(5, ascii('tail'), 1);
@@ -53,38 +92,18 @@ describe('ByteStream', () => {
     expect(stream.read(5, 9)).toEqual({ bytes: ascii('tail'), missing: false });
   });
 
-  it('forgets the bytes of events the store dropped', () => {
+  it('lets go of the chunks of events the store let go of, starting mid-line', () => {
     const stream = new ByteStream();
-    stream.append(0, ascii('old'), 3);
-    stream.append(3, ascii('new'), 9);
+    stream.append(0, ascii('old line\nhal'), 3);
+    stream.append(12, ascii('f\nnew\n'), 9);
     stream.forgetBefore(5);
-    expect(stream.read(0, 3).missing).toBe(true);
-    expect(text(stream.read(3, 6).bytes)).toBe('new');
-  });
-});
-
-describe('StreamFollower', () => {
-  it('follows one direction of one connection, looking only at new events', () => {
-    const events: LabEvent[] = [
-      { id: 'a', t: 0, type: 'resolving', host: 'x', port: 1, route: 'lab' },
-      data('a', 'out', 0, 'GET'),
-      data('b', 'in', 0, 'other'),
-      data('a', 'in', 0, 'HTTP'),
-    ];
-    const follower = new StreamFollower({ id: 'a', dir: 'in' });
-    follower.update(events, () => 0, 0);
-    expect(follower.stream.byteCount).toBe(4);
-    events.push(data('a', 'in', 4, '/1.0'));
-    follower.update(events, () => 0, 0);
-    expect(text(follower.stream.read(0, 8).bytes)).toBe('HTTP/1.0');
-    expect(follower.stream.chunk(1)).toEqual({ offset: 4, length: 4, eventIndex: 4 });
-  });
-
-  it('counts dropped events by their original length', () => {
-    const events: LabEvent[] = [data('a', 'in', 0, ''), data('a', 'in', 10, 'end')];
-    const follower = new StreamFollower({ id: 'a', dir: 'in' });
-    follower.update(events, (index) => (index === 0 ? 10 : 0), 1);
-    expect(follower.stream.byteCount).toBe(13);
-    expect(follower.stream.read(0, 13).missing).toBe(true);
+    expect(stream.letGo).toBe(true);
+    expect(stream.start).toBe(12);
+    expect(stream.read(0, 12).bytes.byteLength).toBe(0);
+    expect(lines(stream)).toEqual(['f\n', 'new\n']);
+    expect(stream.chunk(0)).toEqual({ offset: 12, length: 6, eventIndex: 9 });
+    stream.forgetBefore(10);
+    expect(stream.byteCount).toBe(0);
+    expect(stream.lineCount).toBe(0);
   });
 });

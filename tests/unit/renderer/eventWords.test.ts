@@ -5,6 +5,7 @@ import {
   formatBytes,
   formatElapsed,
   formatEndpoint,
+  olderWords,
 } from '../../../src/renderer/src/features/byteLog/eventWords';
 
 describe('event words', () => {
@@ -96,5 +97,12 @@ describe('event words', () => {
     expect(formatBytes(65536)).toBe('64.0 KiB');
     expect(formatBytes(64 * 1024 * 1024)).toBe('64.00 MiB');
     expect(formatEndpoint(undefined)).toBe('?');
+  });
+
+  it('say where bytes let go from the screen still are: in the saved session, or its first part only', () => {
+    expect(olderWords(null)).toBe('Older bytes are not shown here; they are in the saved session.');
+    expect(olderWords(256 * 1024 * 1024)).toBe(
+      'Older bytes are not shown here; the saved session has the session’s first 256.00 MiB.',
+    );
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LabEvent } from '../../../src/shared/contract';
-import { allRows, RowFilter } from '../../../src/renderer/src/features/byteLog/rowFilter';
+import { AllRows, OLDER_ROWS, RowFilter } from '../../../src/renderer/src/features/byteLog/rowFilter.svelte';
 import { findBytes } from '../../../src/renderer/src/features/byteLog/search';
+import { EventLog } from '../../../src/renderer/src/features/session/eventLog';
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 
@@ -17,7 +18,16 @@ const events: LabEvent[] = [
   data('a', 'in', 29, 'gth: 167\r\n\r\nBut soft what light'),
   { id: 'a', t: 0, type: 'peer-ended' },
 ];
-const rows = allRows(events.length);
+const rows = new AllRows({ first: 0, length: events.length, at: (index) => events[index] });
+
+/** The rows of one connection, as the store feeds them. */
+function filterOf(id: string, upTo = events.length): RowFilter {
+  const filter = new RowFilter(id);
+  events.slice(0, upTo).forEach((event, index) => {
+    if (event.id === id) filter.add(index);
+  });
+  return filter;
+}
 const from = { fromRow: -1, fromStart: -1, forward: true, matchCase: true };
 
 describe('findBytes', () => {
@@ -54,9 +64,7 @@ describe('findBytes', () => {
   });
 
   it('searches only the rows shown when the log shows one connection', () => {
-    const filter = new RowFilter('b');
-    filter.update(events);
-    const hit = findBytes(events, filter, ascii('Content-Length'), from);
+    const hit = findBytes(events, filterOf('b'), ascii('Content-Length'), from);
     expect(hit).toEqual({ row: 0, eventIndex: 3, start: 6, length: 14 });
   });
 
@@ -68,13 +76,38 @@ describe('findBytes', () => {
 
 describe('RowFilter', () => {
   it('keeps the rows of one connection and grows with new events', () => {
-    const filter = new RowFilter('a');
-    filter.update(events.slice(0, 3));
-    expect(filter.count).toBe(3);
-    filter.update(events);
+    expect(filterOf('a', 3).count).toBe(3);
+    const filter = filterOf('a');
     expect(filter.count).toBe(5);
     expect(filter.eventAt(3)).toBe(4);
     expect(filter.rowOf(4)).toBe(3);
     expect(filter.rowOf(3)).toBe(2);
+  });
+
+  it('lets go of rows the log let go of, and says so in its first row', () => {
+    const filter = filterOf('a');
+    filter.letGoBefore(2);
+    expect(filter.count).toBe(1 + 3);
+    expect(filter.eventAt(0)).toBe(OLDER_ROWS);
+    expect(filter.eventAt(1)).toBe(2);
+    expect(filter.rowOf(0)).toBe(0);
+    expect(filter.rowOf(4)).toBe(2);
+  });
+});
+
+describe('search in a log that let go of its oldest rows', () => {
+  it('skips the row that stands for them and finds hits with their absolute event index', () => {
+    const log = new EventLog({ keptBytes: 1 << 20, keptRows: 16 });
+    for (let i = 0; i < 40; i++) log.push(data('a', 'in', i * 4, i === 37 ? 'FIND' : 'xxxx'));
+    log.trim();
+    expect(log.first).toBeGreaterThan(0);
+    const all = new AllRows(log);
+    expect(all.eventAt(0)).toBe(OLDER_ROWS);
+    const hit = findBytes(log, all, ascii('FIND'), from);
+    expect(hit).toEqual({ row: 1 + 37 - log.first, eventIndex: 37, start: 0, length: 4 });
+    expect(all.eventAt((hit as { row: number }).row)).toBe(37);
+    expect(findBytes(log, all, ascii('FIND'), { ...from, fromRow: all.count, fromStart: 0, forward: false })).toEqual(
+      hit,
+    );
   });
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { COMMAND_CHANNELS, type LabEvent } from '../../../src/shared/contract';
+import { COMMAND_CHANNELS, type DeliveredEvent, type HelloInfo, type SessionPage } from '../../../src/shared/contract';
 import type { Result } from '../../../src/shared/errors';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
 import { startLabApp, type LabApp } from '../../../src/main/core/labApp';
@@ -47,7 +47,7 @@ async function openClient() {
     socket.once('open', resolve);
     socket.once('error', reject);
   });
-  const events: LabEvent[] = [];
+  const events: DeliveredEvent[] = [];
   const pending = new Map<number, (result: Result<unknown>) => void>();
   let nextId = 1;
   const call = (channel: string, ...args: unknown[]) =>
@@ -64,7 +64,7 @@ async function openClient() {
       void call(COMMAND_CHANNELS.ackEvents, message.batch.seq);
     }
   });
-  const waitFor = async (predicate: (all: LabEvent[]) => boolean) => {
+  const waitFor = async (predicate: (all: DeliveredEvent[]) => boolean) => {
     for (let i = 0; i < 200 && !predicate(events); i++) await new Promise((r) => setTimeout(r, 10));
     expect(predicate(events)).toBe(true);
   };
@@ -85,8 +85,23 @@ it('connects, sends and receives real bytes through the web host, in order', asy
   expect(sent).toEqual({ ok: true, value: { offset: 0, length: 7 } });
   await client.waitFor((all) => all.some((event) => event.type === 'data' && event.dir === 'in'));
   const received = client.events.find((event) => event.type === 'data' && event.dir === 'in');
-  expect(received?.type === 'data' && received.bytes).toBeInstanceOf(Uint8Array);
-  expect(received?.type === 'data' && Buffer.from(received.bytes).toString('latin1')).toBe('hello\r\n');
+  expect(received?.type === 'data' && received.dir === 'in' && received.bytes).toBeInstanceOf(Uint8Array);
+  expect(received?.type === 'data' && received.dir === 'in' && Buffer.from(received.bytes).toString('latin1')).toBe(
+    'hello\r\n',
+  );
+  // The send comes back as where it went, not as the bytes again; the journal keeps the bytes.
+  const sentEvent = client.events.find((event) => event.type === 'data' && event.dir === 'out');
+  expect(sentEvent).toMatchObject({ type: 'data', dir: 'out', offset: 0, length: 7 });
+  expect(sentEvent && 'bytes' in sentEvent).toBe(false);
+  const hello = await client.call(COMMAND_CHANNELS.hello);
+  const sessionId = hello.ok ? (hello.value as HelloInfo).sessionId : null;
+  const page = await client.call(COMMAND_CHANNELS.readSession, sessionId, 0);
+  const journaled = page.ok
+    ? (page.value as SessionPage).entries.flatMap((entry) =>
+        entry.kind === 'event' && entry.event.type === 'data' && entry.event.dir === 'out' ? [entry.event.bytes] : [],
+      )
+    : [];
+  expect(journaled.map((bytes) => Buffer.from(bytes).toString('latin1'))).toEqual(['hello\r\n']);
   expect(client.events.map((event) => event.type).slice(0, 4)).toEqual([
     'resolving',
     'resolved',

@@ -2,10 +2,10 @@
  * Event delivery from the hub to one consumer (a window or a browser tab): events are coalesced into batches and
  * flow is credit-based, so a fast peer pauses its socket instead of growing memory or freezing the screen.
  *
- * - Batching: a batch goes out when it is full (maxBatchBytes of data) or intervalMs after the first queued event,
- *   about one per animation frame. Batches are cut at event boundaries, never inside an event: one data event is
- *   one socket read (<= 64 KiB) or one learner send (<= 1 MiB), and a send stays one row, so an event larger than
- *   maxBatchBytes travels alone in its own batch.
+ * - Batching: a batch goes out when it is full (maxBatchBytes of data) or intervalMs after the first queued event.
+ *   Batches are cut at event boundaries, never inside an event: a received data event is one socket read
+ *   (<= 64 KiB), so an event larger than maxBatchBytes (a smaller limit in a test) travels alone in its own batch.
+ *   A learner's send carries no bytes here (see `deliveredEvent`), so it counts nothing.
  * - No merging: each socket read stays its own event, because where one arrival ends and the next begins is what
  *   the lab teaches (recv() chunk sizes, slow networks); the renderer may group rows for display, never main.
  * - Credit: batches are sent only while unacknowledged data bytes are below highWaterBytes (so the consumer holds at
@@ -13,7 +13,7 @@
  *   onPressure(true) (the hub stops reading its sockets); once acks bring it to lowWaterBytes or less,
  *   onPressure(false).
  */
-import type { EventBatch, LabEvent } from '../../../shared/contract';
+import type { DeliveredEvent, EventBatch, LabEvent } from '../../../shared/contract';
 import { fail, ok, type Result } from '../../../shared/errors';
 import { LIMITS } from '../../../shared/limits';
 
@@ -27,7 +27,7 @@ export interface EventDeliveryOptions {
 }
 
 interface QueuedEvent {
-  event: LabEvent;
+  event: DeliveredEvent;
   bytes: number;
 }
 
@@ -36,9 +36,19 @@ interface SentBatch {
   bytes: number;
 }
 
-function dataBytes(event: LabEvent): number {
-  // A TLS connection's wire bytes weigh on memory and the screen like its plain ones.
-  return event.type === 'data' || event.type === 'wire' ? event.bytes.byteLength : 0;
+/**
+ * The event as the renderer gets it: a send as its offset and length only, since the renderer has the bytes it sent
+ * (the journal keeps them in main). Everything else as it is.
+ */
+export function deliveredEvent(event: LabEvent): DeliveredEvent {
+  if (event.type !== 'data' || event.dir === 'in') return event as DeliveredEvent;
+  return { id: event.id, t: event.t, type: 'data', dir: 'out', offset: event.offset, length: event.bytes.byteLength };
+}
+
+/** Data bytes that travel with the event: arrivals, and a TLS connection's wire bytes both ways. */
+function dataBytes(event: DeliveredEvent): number {
+  if (event.type === 'wire') return event.bytes.byteLength;
+  return event.type === 'data' && event.dir === 'in' ? event.bytes.byteLength : 0;
 }
 
 export class EventDelivery {
@@ -95,7 +105,7 @@ export class EventDelivery {
     return this.#nextSeq - 1;
   }
 
-  push(event: LabEvent): void {
+  push(event: DeliveredEvent): void {
     if (this.#disposed) return;
     const bytes = dataBytes(event);
     this.#queue.push({ event, bytes });
@@ -179,7 +189,7 @@ export class EventDelivery {
   }
 
   #sendOneBatch(): void {
-    const events: LabEvent[] = [];
+    const events: DeliveredEvent[] = [];
     let bytes = 0;
     while (this.#head < this.#queue.length) {
       const item = this.#queue[this.#head] as QueuedEvent;

@@ -578,8 +578,12 @@ export class ConnectionHub {
   }
 
   #onData(conn: Connection, chunk: Uint8Array): void {
-    // A fresh copy: Node's read buffers may be slices of a shared slab.
-    const bytes = new Uint8Array(chunk);
+    // A socket read that fills its own ArrayBuffer is ours to keep, so no copy; a slice of a shared one is copied.
+    // A plain Uint8Array either way: JSON.stringify would turn a Buffer into numbers (Buffer.prototype.toJSON).
+    const bytes =
+      chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength
+        ? new Uint8Array(chunk.buffer, 0, chunk.byteLength)
+        : new Uint8Array(chunk);
     const offset = conn.bytesIn;
     conn.bytesIn += bytes.byteLength;
     this.#emit({ id: conn.id, t: this.#now(), type: 'data', dir: 'in', offset, bytes });

@@ -9,7 +9,7 @@
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { streamServer, timeHub } from '../connections/bench';
+import { streamServer, timeHub } from '../../../../scripts/bench-hub';
 import { SessionJournal, type JournalFs } from './writer';
 
 export interface JournalBenchRound {

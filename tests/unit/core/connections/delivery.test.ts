@@ -1,17 +1,33 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EventDelivery, type EventDeliveryOptions } from '../../../../src/main/core/connections/delivery';
-import type { EventBatch, LabEvent } from '../../../../src/shared/contract';
+import {
+  deliveredEvent,
+  EventDelivery,
+  type EventDeliveryOptions,
+} from '../../../../src/main/core/connections/delivery';
+import type { DeliveredEvent, EventBatch, LabEvent } from '../../../../src/shared/contract';
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-function data(id: string, dir: 'in' | 'out', offset: number, length: number, fill = 1): LabEvent {
+/** A data event as the hub emits it. */
+function labData(id: string, dir: 'in' | 'out', offset: number, length: number, fill = 1): LabEvent {
   return { id, t: offset, type: 'data', dir, offset, bytes: new Uint8Array(length).fill(fill) };
 }
 
-function marker(id: string, type: 'peer-ended' | 'local-ended' = 'peer-ended'): LabEvent {
+/** The same event as the session hands it to delivery (a send without its bytes). */
+function data(id: string, dir: 'in' | 'out', offset: number, length: number, fill = 1): DeliveredEvent {
+  return deliveredEvent(labData(id, dir, offset, length, fill));
+}
+
+function marker(id: string, type: 'peer-ended' | 'local-ended' = 'peer-ended'): DeliveredEvent {
   return { id, t: 0, type };
+}
+
+/** Bytes an event stands for: carried (received) or only counted (sent). */
+function lengthOf(event: DeliveredEvent): number {
+  if (event.type !== 'data') return 0;
+  return event.dir === 'in' ? event.bytes.byteLength : event.length;
 }
 
 function setup(options: Partial<EventDeliveryOptions> = {}) {
@@ -29,8 +45,12 @@ function setup(options: Partial<EventDeliveryOptions> = {}) {
   return { delivery, batches, pressure };
 }
 
+/** Data bytes that travel in the batch. */
 function dataBytes(batch: EventBatch): number {
-  return batch.events.reduce((sum, event) => sum + (event.type === 'data' ? event.bytes.byteLength : 0), 0);
+  return batch.events.reduce(
+    (sum, event) => sum + (event.type === 'data' && event.dir === 'in' ? lengthOf(event) : 0),
+    0,
+  );
 }
 
 describe('EventDelivery', () => {
@@ -47,7 +67,8 @@ describe('EventDelivery', () => {
     expect(batches).toHaveLength(1);
     expect(batches[0]?.seq).toBe(1);
     expect(batches[0]?.events.map((event) => event.type)).toEqual(['local-ended', 'data', 'data']);
-    expect(delivery.unackedBytes).toBe(30);
+    // The send carries no bytes, so only the 20 received count.
+    expect(delivery.unackedBytes).toBe(20);
     expect(delivery.queuedBytes).toBe(0);
 
     delivery.push(marker('a'));
@@ -58,8 +79,8 @@ describe('EventDelivery', () => {
   it('sends a full batch at once, cut at event boundaries, without waiting for the timer', () => {
     vi.useFakeTimers();
     const { delivery, batches } = setup();
-    for (let i = 0; i < 5; i += 1) delivery.push(data('a', 'out', i * 300, 300));
-    // 1500 queued: one full batch (three sends, 900 bytes; a fourth would pass 1000) went out.
+    for (let i = 0; i < 5; i += 1) delivery.push(data('a', 'in', i * 300, 300));
+    // 1500 queued: one full batch (three reads, 900 bytes; a fourth would pass 1000) went out.
     expect(batches).toHaveLength(1);
     expect(batches[0]?.events).toHaveLength(3);
     expect(dataBytes(batches[0] as EventBatch)).toBe(900);
@@ -68,11 +89,11 @@ describe('EventDelivery', () => {
     expect(dataBytes(batches[1] as EventBatch)).toBe(600);
   });
 
-  it('never splits one event: a send larger than a batch travels alone', () => {
+  it('never splits one event: a read larger than a batch travels alone', () => {
     const { delivery, batches } = setup({ highWaterBytes: 10_000 });
     delivery.push(marker('a', 'local-ended'));
-    delivery.push(data('a', 'out', 0, 2500));
-    delivery.push(data('a', 'out', 2500, 10));
+    delivery.push(data('a', 'in', 0, 2500));
+    delivery.push(data('a', 'in', 2500, 10));
     delivery.flush();
     expect(batches.map((batch) => batch.events.map((event) => event.type))).toEqual([
       ['local-ended'],
@@ -90,7 +111,7 @@ describe('EventDelivery', () => {
     delivery.flush();
     expect(batches).toHaveLength(1);
     const rows = (batches[0]?.events ?? []).map((event) =>
-      event.type === 'data' ? [event.offset, event.bytes.byteLength, event.bytes[0]] : event.type,
+      event.type === 'data' && event.dir === 'in' ? [event.offset, event.bytes.byteLength, event.bytes[0]] : event.type,
     );
     expect(rows).toEqual([
       [0, 100, 1],
@@ -115,7 +136,7 @@ describe('EventDelivery', () => {
     const rows = batches
       .flatMap((batch) => batch.events)
       .map((event) =>
-        event.type === 'data' ? `${event.id}:${event.dir}:${event.offset}+${event.bytes.byteLength}` : event.type,
+        event.type === 'data' ? `${event.id}:${event.dir}:${event.offset}+${lengthOf(event)}` : event.type,
       );
     expect(rows).toEqual([
       'a:out:0+10',
@@ -166,13 +187,13 @@ describe('EventDelivery', () => {
 
   it('asks to pause once above the high water (queued + unacknowledged) and to resume at the low water', () => {
     const { delivery, batches, pressure } = setup({ highWaterBytes: 2000, lowWaterBytes: 1000 });
-    delivery.push(data('a', 'out', 0, 900));
-    delivery.push(data('a', 'out', 900, 900));
+    delivery.push(data('a', 'in', 0, 900));
+    delivery.push(data('a', 'in', 900, 900));
     expect(pressure).toEqual([]);
-    delivery.push(data('a', 'out', 1800, 900));
+    delivery.push(data('a', 'in', 1800, 900));
     expect(pressure).toEqual([true]);
     expect(delivery.paused).toBe(true);
-    delivery.push(data('a', 'out', 2700, 900));
+    delivery.push(data('a', 'in', 2700, 900));
     expect(pressure).toEqual([true]);
     delivery.flush();
     expect(delivery.bufferedBytes).toBe(3600);
@@ -221,10 +242,29 @@ describe('EventDelivery', () => {
       highWaterBytes: 2000,
       lowWaterBytes: 500,
     });
-    for (let i = 0; i < 50; i += 1) delivery.push(data('a', 'out', i * 500, 500));
+    for (let i = 0; i < 50; i += 1) delivery.push(data('a', 'in', i * 500, 500));
     delivery.flush();
     expect(batches.map((batch) => batch.seq)).toEqual(Array.from({ length: batches.length }, (_, i) => i + 1));
     expect(batches.reduce((sum, batch) => sum + dataBytes(batch), 0)).toBe(25_000);
     expect(delivery.bufferedBytes).toBe(0);
+  });
+
+  it('delivers a send as its offset and length, without the bytes, and counts it nothing', () => {
+    const sent = labData('a', 'out', 40, 2500, 0x41);
+    const delivered = deliveredEvent(sent);
+    expect(delivered).toEqual({ id: 'a', t: 40, type: 'data', dir: 'out', offset: 40, length: 2500 });
+    expect('bytes' in delivered).toBe(false);
+    // The hub's own event is untouched: the journal keeps the bytes.
+    expect(sent.type === 'data' && sent.bytes.byteLength).toBe(2500);
+    const received = labData('a', 'in', 0, 10);
+    expect(deliveredEvent(received)).toBe(received);
+
+    const { delivery, batches } = setup({ highWaterBytes: 1000 });
+    for (let i = 0; i < 10; i += 1) delivery.push(deliveredEvent(labData('a', 'out', i * 2500, 2500)));
+    expect(delivery.bufferedBytes).toBe(0);
+    expect(delivery.paused).toBe(false);
+    delivery.flush();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.events).toHaveLength(10);
   });
 });

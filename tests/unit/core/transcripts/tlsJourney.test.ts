@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabApp, type LabApp } from '../../../../src/main/core/labApp';
 import type { LabSession, SessionFiles } from '../../../../src/main/core/session';
-import type { EventBatch, LabEvent } from '../../../../src/shared/contract';
+import type { DeliveredEvent, EventBatch, LabEvent } from '../../../../src/shared/contract';
 import { fail, type Result } from '../../../../src/shared/errors';
 import type { ExportFormat, SessionEntry } from '../../../../src/shared/transcript';
 import { ROMEO_REQUEST } from './labSession';
@@ -27,7 +27,7 @@ function value<T>(result: Result<T>): T {
 let dataDir: string;
 let app: LabApp;
 let lab: LabSession;
-const events: LabEvent[] = [];
+const events: DeliveredEvent[] = [];
 const waiters: Array<{ type: LabEvent['type']; resolve: () => void }> = [];
 
 /** Resolves once an event of this type has come (or already had). */

@@ -133,3 +133,13 @@ export function eventSummary(event: LabEvent, order?: FinOrder): string {
       return `TLS is set up: ${event.protocol}, ${event.cipher}. ${event.trust.why}`;
   }
 }
+
+/** The first row of a view once older bytes were let go to keep memory bounded. */
+export const OLDER_WORDS = 'Older bytes are not shown here; they are in the saved session.';
+
+/** The same, once the saved session reached its own cap (`limitBytes`) and holds only the session's first bytes. */
+export function olderWords(journalLimit: number | null): string {
+  return journalLimit === null
+    ? OLDER_WORDS
+    : `Older bytes are not shown here; the saved session has the session’s first ${formatBytes(journalLimit)}.`;
+}

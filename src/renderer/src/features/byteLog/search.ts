@@ -4,7 +4,8 @@
  * were cut. Pure functions over the event list; no copies of the data.
  */
 import type { LabEvent } from '../../../../shared/contract';
-import type { LogRows } from './rowFilter';
+import type { EventSource } from '../session/eventLog';
+import type { LogRows } from './rowFilter.svelte';
 
 export interface SearchHit {
   row: number;
@@ -21,19 +22,19 @@ function fold(byte: number): number {
   return byte >= 0x41 && byte <= 0x5a ? byte + 32 : byte;
 }
 
-function sameStream(a: LabEvent, b: LabEvent): boolean {
-  return a.type === 'data' && b.type === 'data' && a.id === b.id && a.dir === b.dir;
+function sameStream(a: LabEvent | undefined, b: LabEvent): boolean {
+  return a?.type === 'data' && b.type === 'data' && a.id === b.id && a.dir === b.dir;
 }
 
 /** Does `needle` start at byte `at` of event `eventIndex`, continuing into the same stream's next events? */
 function matchesAt(
-  events: readonly LabEvent[],
+  events: EventSource,
   eventIndex: number,
   at: number,
   needle: Uint8Array,
   matchCase: boolean,
 ): boolean {
-  let event = events[eventIndex] as Extract<LabEvent, { type: 'data' }>;
+  let event = events.at(eventIndex) as Extract<LabEvent, { type: 'data' }>;
   let bytes = event.bytes;
   let position = at;
   let index = eventIndex;
@@ -42,10 +43,10 @@ function matchesAt(
       // Continue in the next event of the same stream.
       let next = index + 1;
       const limit = Math.min(events.length, index + LOOKAHEAD_EVENTS);
-      while (next < limit && !sameStream(events[next] as LabEvent, event)) next++;
+      while (next < limit && !sameStream(events.at(next), event)) next++;
       if (next >= limit) return false;
       index = next;
-      event = events[next] as Extract<LabEvent, { type: 'data' }>;
+      event = events.at(next) as Extract<LabEvent, { type: 'data' }>;
       bytes = event.bytes;
       position = 0;
     }
@@ -72,15 +73,15 @@ function nextCandidate(bytes: Uint8Array, first: number, matchCase: boolean, fro
 }
 
 function findInRow(
-  events: readonly LabEvent[],
+  events: EventSource,
   eventIndex: number,
   needle: Uint8Array,
   matchCase: boolean,
   from: number,
   forward: boolean,
 ): number {
-  const event = events[eventIndex] as LabEvent;
-  if (event.type !== 'data' || event.bytes.byteLength === 0) return -1;
+  const event = events.at(eventIndex);
+  if (event?.type !== 'data' || event.bytes.byteLength === 0) return -1;
   const bytes = event.bytes;
   const first = needle[0] as number;
   let at = forward ? Math.max(0, from) : Math.min(bytes.byteLength - 1, from);
@@ -98,7 +99,7 @@ function findInRow(
  * start at the top (forward) or fromRow = rows.count to start at the bottom (backward). Wraps around once.
  */
 export function findBytes(
-  events: readonly LabEvent[],
+  events: EventSource,
   rows: LogRows,
   needle: Uint8Array,
   options: { fromRow: number; fromStart: number; forward: boolean; matchCase: boolean },
@@ -121,6 +122,7 @@ export function findBytes(
       from = forward ? 0 : Number.MAX_SAFE_INTEGER;
     }
     const eventIndex = rows.eventAt(row);
+    if (eventIndex < 0) continue;
     const start = findInRow(events, eventIndex, needle, matchCase, from, forward);
     if (start !== -1) return { row, eventIndex, start, length: needle.byteLength };
   }

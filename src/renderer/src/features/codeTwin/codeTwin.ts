@@ -3,11 +3,12 @@
  * chapter 12's socket1.py (socket(), connect((host, port)), send(b'...'), a recv loop, close), with the exact
  * bytes they sent; and for an HTTP GET, the urllib.request one-liner that hides all of it. Pure functions.
  */
-import type { ConnectionId, LabEvent } from '../../../../shared/contract';
+import type { ConnectionId } from '../../../../shared/contract';
 import type { ErrorCode } from '../../../../shared/errors';
 import { pythonBytesLiteral } from '../../../../shared/hexdump';
 import { headerValue, splitHttpMessage, type HttpMessage } from '../../../../shared/http';
 import { sessionFacts, type ConnectionFacts } from '../guide/sessionFacts';
+import type { EventSource } from '../session/eventLog';
 
 // The same literal the byte log's "Copy as b'…'" gives, as Python's repr() prints it.
 export { pythonBytesLiteral };
@@ -59,7 +60,7 @@ const LONGEST_SLEEP_S = 5;
 
 /** Reads one connection's events; null until the connection has its first event. */
 export function twinSourceFromEvents(
-  events: readonly LabEvent[],
+  events: EventSource,
   connectionId: ConnectionId,
   typed?: { host: string; port: number },
 ): TwinSource | null {

@@ -3,8 +3,9 @@
  * predictions), never of a button that says "done". A check passes only once the events show the learner did
  * the step's task; `parts` says which pieces are done so far.
  */
-import type { LabEvent, LabServerInfo, LabServerKind } from '../../../../shared/contract';
+import type { LabServerInfo, LabServerKind } from '../../../../shared/contract';
 import { headerValue, type HttpMessage } from '../../../../shared/http';
+import type { EventSource } from '../session/eventLog';
 import { asksFor, exchanges, labServerKind, sessionFacts, type ConnectionFacts, type Exchange } from './sessionFacts';
 
 /** A prediction the learner typed, and the event count when they made it: only answers after it count. */
@@ -41,7 +42,7 @@ export interface CheckResult {
   parts: CheckPart[];
 }
 
-export type StepCheck = (events: readonly LabEvent[], context: CheckContext) => CheckResult;
+export type StepCheck = (events: EventSource, context: CheckContext) => CheckResult;
 
 /** The pause, in ms, that shows the server really waited for the blank line. */
 export const BLANK_LINE_WAIT_MS = 1000;
@@ -60,7 +61,7 @@ function inVisits(context: CheckContext, index: number): boolean {
 }
 
 /** The connections the learner opened, or sent on, while the step was on screen. */
-function connectionsFrom(events: readonly LabEvent[], context: CheckContext): ConnectionFacts[] {
+function connectionsFrom(events: EventSource, context: CheckContext): ConnectionFacts[] {
   const all = sessionFacts(events).connections;
   if (!context.visits) return all;
   return all.filter(
@@ -69,7 +70,7 @@ function connectionsFrom(events: readonly LabEvent[], context: CheckContext): Co
 }
 
 function allExchanges(
-  events: readonly LabEvent[],
+  events: EventSource,
   context: CheckContext,
 ): Array<{ conn: ConnectionFacts; exchange: Exchange }> {
   return connectionsFrom(events, context).flatMap((conn) => exchanges(conn).map((exchange) => ({ conn, exchange })));
@@ -87,7 +88,7 @@ const NOT_HTTP: Partial<Record<LabServerKind, string>> = {
  * When the newest HTTP request the learner sent went to a lab server that does not speak HTTP (the echo server
  * still selected from step 1), the words that say so and where to send it instead; null otherwise.
  */
-export function misdirectedRequest(events: readonly LabEvent[], context: CheckContext): string | null {
+export function misdirectedRequest(events: EventSource, context: CheckContext): string | null {
   // The connection the learner sent on most recently, while the step was on screen.
   let newest: ConnectionFacts | undefined;
   let newestSend = -1;

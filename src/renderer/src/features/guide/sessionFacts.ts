@@ -14,6 +14,7 @@ import type {
 import type { ErrorCode } from '../../../../shared/errors';
 import { LIMITS } from '../../../../shared/limits';
 import { splitHttpStream, type HttpMessage, type HttpStream } from '../../../../shared/http';
+import type { EventSource } from '../session/eventLog';
 
 /** Bytes kept per direction per connection: the checks only need the start of each stream. */
 export const CAPTURE_BYTES = 64 * 1024;
@@ -143,7 +144,7 @@ interface Digest {
   byId: Map<ConnectionId, ConnectionFacts>;
 }
 
-const digests = new WeakMap<readonly LabEvent[], Digest>();
+const digests = new WeakMap<EventSource, Digest>();
 
 function newConnection(id: ConnectionId, index: number): ConnectionFacts {
   return {
@@ -240,20 +241,26 @@ function apply(digest: Digest, event: LabEvent, index: number): void {
   }
 }
 
-/** The facts of a session; reading the same (growing) array again only reads the events added since. */
-export function sessionFacts(events: readonly LabEvent[]): SessionFacts {
+/**
+ * The facts of a session; reading the same (growing) event source again only reads the events added since. Events
+ * the source no longer keeps are skipped (the store reads the facts at every redraw, long before it lets go).
+ */
+export function sessionFacts(events: EventSource): SessionFacts {
   let digest = digests.get(events);
   if (!digest || digest.facts.eventCount > events.length) {
     digest = { facts: { connections: [], eventCount: 0 }, byId: new Map() };
     digests.set(events, digest);
   }
-  for (let i = digest.facts.eventCount; i < events.length; i += 1) apply(digest, events[i] as LabEvent, i);
+  for (let i = digest.facts.eventCount; i < events.length; i += 1) {
+    const event = events.at(i);
+    if (event) apply(digest, event, i);
+  }
   digest.facts.eventCount = events.length;
   return digest.facts;
 }
 
 /** The facts of one connection, by id; undefined before its first event. */
-export function connectionFacts(events: readonly LabEvent[], id: ConnectionId): ConnectionFacts | undefined {
+export function connectionFacts(events: EventSource, id: ConnectionId): ConnectionFacts | undefined {
   sessionFacts(events);
   return digests.get(events)?.byId.get(id);
 }

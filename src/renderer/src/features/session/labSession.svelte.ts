@@ -1,14 +1,22 @@
 /**
- * The renderer's view of one lab session: every event from main, in order, plus a summary per
- * connection. The event log only grows, so it lives in a plain array and a `$state` revision
- * counter tells readers when it changed (copying a million rows per batch would freeze the screen).
+ * The renderer's view of one lab session: every event from main, in order, a summary per connection, and the
+ * byte streams and row lists the byte log reads.
  *
- * Memory bound: at most LIMITS.rendererKeptBytes of data bytes stay here. Past it the oldest data events
- * keep their row but lose their bytes (`droppedLength(index)` says how many there were); see byteBudget.ts.
+ * Events are handled batch by batch (stored, counted, fed to the streams, acknowledged for flow control), but the
+ * screen is told about them at a steady rate: `RedrawClock` draws at once after a quiet spell and then about ten
+ * times a second while data streams. A draw publishes what changed: the store's own change signal (events,
+ * connections, counts) and that of each stream and row list that grew. Components read the store and those
+ * classes; nothing passes a version number around.
+ *
+ * Memory is bounded (see EventLog): LIMITS.rendererKeptBytes of data bytes and LIMITS.rendererKeptRows rows.
+ *
+ * A send comes back from main as its offset and length only (SentEvent); the bytes are the ones this store sent
+ * (SentBytes puts them back), so every reader still sees a data event with its bytes.
  */
 import type {
   ConnectionId,
   ConnectRequest,
+  DeliveredEvent,
   Endpoint,
   EventBatch,
   LabApi,
@@ -16,11 +24,16 @@ import type {
   LabServerInfo,
   SlowMode,
   Route,
+  SendReceipt,
 } from '../../../../shared/contract';
 import { fail, type LabError, type Result } from '../../../../shared/errors';
 import { LIMITS } from '../../../../shared/limits';
 import type { SessionEntry } from '../../../../shared/transcript';
-import { ByteBudget } from './byteBudget';
+import { ByteStream } from '../byteLog/byteStream.svelte';
+import { AllRows, RowFilter, type LogRows } from '../byteLog/rowFilter.svelte';
+import { EventLog } from './eventLog';
+import { RedrawClock, type Clock } from './redrawClock';
+import { SentBytes } from './sentBytes';
 
 export interface ConnectionView {
   id: ConnectionId;
@@ -53,6 +66,11 @@ export interface Notice {
 export interface LabSessionOptions {
   /** Data bytes kept in memory; default LIMITS.rendererKeptBytes. */
   keptBytes?: number;
+  /** Rows kept in memory; default LIMITS.rendererKeptRows. */
+  keptRows?: number;
+  /** For tests: the redraw interval and the clock it runs on. */
+  redrawIntervalMs?: number;
+  clock?: Clock;
 }
 
 function readOnly(): Result<never> {
@@ -73,27 +91,56 @@ const REPLAY_LAB: LabApi = new Proxy({} as LabApi, {
         : async () => readOnly(),
 });
 
+/** Streams and per-connection row lists kept up to date at once; the least recently asked for goes first. */
+const FOLLOWED_STREAMS = 8;
+const FOLLOWED_FILTERS = 4;
+
+interface Streams {
+  in?: ByteStream;
+  out?: ByteStream;
+}
+
 export class LabSessionStore {
   readonly #lab: LabApi;
   /** A saved session opened for reading: its events come from the file, never from main. */
   readonly readOnly: boolean;
-  readonly #events: LabEvent[] = [];
-  readonly #budget: ByteBudget;
-  #revision = $state(0);
-  #connections = $state<Record<ConnectionId, ConnectionView>>({});
-  // Replaced, not pushed, so `connections` re-runs when a connection is added.
-  #order = $state.raw<ConnectionId[]>([]);
+  readonly #log: EventLog;
+  readonly #sent = new SentBytes();
+  readonly #clock: RedrawClock;
+  #version = $state(0);
+  /** Batches from main waiting for the bytes of a send whose answer has not come yet. */
+  #held: EventBatch[] = [];
+  // Plain collections on purpose: they change per batch, and the screen learns of it at the redraw (#version).
+  /* eslint-disable svelte/prefer-svelte-reactivity */
+  /** The connections as events left them (changed per batch), and as last drawn (new objects when changed). */
+  readonly #records = new Map<ConnectionId, ConnectionView>();
+  #order: ConnectionId[] = [];
+  readonly #changedConnections = new Set<ConnectionId>();
+  #views: Readonly<Record<ConnectionId, ConnectionView>> = {};
+  #viewList: readonly ConnectionView[] = [];
+  readonly #allRows: AllRows;
+  readonly #streams = new Map<ConnectionId, Streams>();
+  readonly #streamOrder: { id: ConnectionId; dir: 'in' | 'out' }[] = [];
+  readonly #filters = new Map<ConnectionId, RowFilter>();
+  /* eslint-enable svelte/prefer-svelte-reactivity */
   #notices = $state.raw<Notice[]>([]);
   #labServers = $state.raw<LabServerInfo[]>([]);
   #unsubscribe: (() => void) | undefined;
   /** Replay: the connection of the latest event, for rows that belong to the session as a whole. */
   #lastReplayId: ConnectionId | null = null;
+  /** The journal's cap, once it was reached: past it the saved session does not have the bytes either. */
+  #journalLimit: number | null = null;
 
   constructor(lab: LabApi | null, options: LabSessionOptions = {}) {
     this.#lab = lab ?? REPLAY_LAB;
     this.readOnly = lab === null;
-    this.#budget = new ByteBudget(options.keptBytes ?? LIMITS.rendererKeptBytes);
-    this.#unsubscribe = this.#lab.onEvents((batch) => this.#apply(batch));
+    this.#log = new EventLog({
+      keptBytes: options.keptBytes ?? LIMITS.rendererKeptBytes,
+      keptRows: options.keptRows ?? LIMITS.rendererKeptRows,
+    });
+    this.#allRows = new AllRows(this.#log);
+    this.#clock = new RedrawClock(() => this.#draw(), options.redrawIntervalMs, options.clock);
+    this.#unsubscribe = this.#lab.onEvents((batch) => this.#receive(batch));
     void this.#refreshLabServers();
   }
 
@@ -114,7 +161,7 @@ export class LabSessionStore {
         events.push({ type: 'journal-full', id: this.#lastReplayId, t: entry.t, limitBytes: entry.limitBytes });
       }
     }
-    if (events.length > 0) this.#apply({ seq: 0, events });
+    if (events.length > 0) this.#apply(events);
   }
 
   async #refreshLabServers(): Promise<void> {
@@ -126,50 +173,106 @@ export class LabSessionStore {
     return this.#lab;
   }
 
-  /** Every event of the session, oldest first. Reading it makes a `$derived`/`$effect` re-run on new events. */
-  get events(): readonly LabEvent[] {
-    void this.#revision;
-    return this.#events;
+  /** Every kept event of the session by index, oldest first (see EventLog). Reading it redraws with the store. */
+  get events(): EventLog {
+    void this.#version;
+    return this.#log;
   }
 
-  /** Bumps once per batch of new events. */
-  get revision(): number {
-    return this.#revision;
+  /** The event at `index`, or undefined when it is not kept. */
+  eventAt(index: number): LabEvent | undefined {
+    void this.#version;
+    return this.#log.at(index);
   }
 
   /** Data bytes held in memory now (both directions, all connections). */
   get keptBytes(): number {
-    void this.#revision;
-    return this.#budget.keptBytes;
+    void this.#version;
+    return this.#log.keptBytes;
   }
 
-  /** Data bytes dropped from view to stay under the bound (they are still in the journal on disk). */
+  /** Data bytes no longer held, to stay under the bound (they are still in the journal on disk). */
   get droppedBytes(): number {
-    void this.#revision;
-    return this.#budget.droppedBytes;
-  }
-
-  /** Every data event before this index has had its bytes dropped from view. */
-  get droppedThrough(): number {
-    void this.#revision;
-    return this.#budget.droppedThrough;
+    void this.#version;
+    return this.#log.droppedBytes;
   }
 
   get keptBytesLimit(): number {
-    return this.#budget.limit;
+    return this.#log.limits.keptBytes;
+  }
+
+  /** The saved session's own cap in bytes once it was reached (later bytes were not saved), else null. */
+  get journalLimit(): number | null {
+    void this.#version;
+    return this.#journalLimit;
   }
 
   /** For the data event at `index` whose bytes were dropped from view: how many it had; otherwise 0. */
   droppedLength(index: number): number {
-    return this.#budget.droppedLength(index);
+    void this.#version;
+    return this.#log.droppedLength(index);
   }
 
-  get connections(): ConnectionView[] {
-    return this.#order.map((id) => this.#connections[id]).filter((view): view is ConnectionView => view !== undefined);
+  get connections(): readonly ConnectionView[] {
+    void this.#version;
+    return this.#viewList;
   }
 
+  /** The connection as last drawn: a new object whenever something about it changed. */
   connection(id: ConnectionId | null | undefined): ConnectionView | undefined {
-    return id ? this.#connections[id] : undefined;
+    void this.#version;
+    return id ? this.#views[id] : undefined;
+  }
+
+  /** The log's rows: every event (`null`), or one connection's. */
+  rows(connectionId: ConnectionId | null): LogRows {
+    if (connectionId === null) return this.#allRows;
+    let filter = this.#filters.get(connectionId);
+    if (filter) {
+      // Most recently asked for last.
+      this.#filters.delete(connectionId);
+    } else {
+      filter = new RowFilter(connectionId);
+      for (let i = this.#log.first; i < this.#log.length; i++) {
+        if (this.#log.at(i)?.id === connectionId) filter.add(i);
+      }
+      if (this.#log.first > 0) filter.letGoBefore(this.#log.first);
+    }
+    this.#filters.set(connectionId, filter);
+    if (this.#filters.size > FOLLOWED_FILTERS) this.#filters.delete(this.#filters.keys().next().value as string);
+    return filter;
+  }
+
+  /**
+   * Everything connection `id` received (`in`) or sent (`out`) that is still kept, as one stream, kept up to date
+   * from now on (a cache: asking again gives the same stream).
+   */
+  stream(id: ConnectionId, dir: 'in' | 'out'): ByteStream {
+    let streams = this.#streams.get(id);
+    const found = streams?.[dir];
+    const place = this.#streamOrder.findIndex((entry) => entry.id === id && entry.dir === dir);
+    if (place !== -1) this.#streamOrder.splice(place, 1);
+    this.#streamOrder.push({ id, dir });
+    if (found) return found;
+    const stream = new ByteStream();
+    for (let i = this.#log.first; i < this.#log.length; i++) {
+      const event = this.#log.at(i);
+      if (event?.type !== 'data' || event.id !== id || event.dir !== dir) continue;
+      stream.append(event.offset, event.bytes, i, this.#log.droppedLength(i));
+    }
+    stream.forgetBefore(this.#log.bytesDroppedThrough);
+    if (!streams) {
+      streams = {};
+      this.#streams.set(id, streams);
+    }
+    streams[dir] = stream;
+    if (this.#streamOrder.length > FOLLOWED_STREAMS) {
+      const oldest = this.#streamOrder.shift() as { id: ConnectionId; dir: 'in' | 'out' };
+      const held = this.#streams.get(oldest.id);
+      if (held) delete held[oldest.dir];
+      if (held && !held.in && !held.out) this.#streams.delete(oldest.id);
+    }
+    return stream;
   }
 
   get notices(): readonly Notice[] {
@@ -196,12 +299,13 @@ export class LabSessionStore {
     if (result.ok) {
       const id = result.value.id;
       const view =
-        this.#connections[id] ??
-        this.#track(id, request.host, request.port, request.route ?? 'lab', this.#lastEventTime());
+        this.#records.get(id) ?? this.#track(id, request.host, request.port, request.route ?? 'lab', this.#lastTime());
       // Events may have raced ahead of this reply; the request is the truth for what the learner asked.
       view.host = request.host;
       view.port = request.port;
       view.route = request.route ?? 'lab';
+      this.#changedConnections.add(id);
+      this.#clock.request();
       // A connect that worked answers the earlier "Could not connect" notices: they would only confuse now.
       if (this.#notices.some((notice) => notice.action === 'connect')) {
         this.#notices = this.#notices.filter((notice) => notice.action !== 'connect');
@@ -212,8 +316,20 @@ export class LabSessionStore {
     return result;
   }
 
+  /** Sends `bytes`; they are kept here until main's event for them arrives (it carries only offset and length). */
   async send(id: ConnectionId, bytes: Uint8Array): Promise<Result<unknown>> {
-    return this.#noticeOnError('send', await this.#lab.send(id, bytes));
+    // Our own copy: the caller may reuse its array, and the log must show exactly what was sent.
+    const sent = bytes.slice();
+    this.#sent.begin(id);
+    let result: Result<SendReceipt> | undefined;
+    try {
+      result = await this.#lab.send(id, sent);
+    } finally {
+      // Answered or not, the batches waiting on this send must not wait for ever.
+      this.#sent.settle(id, sent, result?.ok ? result.value : null);
+      this.#drain();
+    }
+    return this.#noticeOnError('send', result);
   }
 
   async end(id: ConnectionId): Promise<Result<unknown>> {
@@ -234,10 +350,11 @@ export class LabSessionStore {
 
   dispose(): void {
     this.#unsubscribe?.();
+    this.#clock.dispose();
   }
 
-  #lastEventTime(): number {
-    return this.#events[this.#events.length - 1]?.t ?? 0;
+  #lastTime(): number {
+    return this.#log.at(this.#log.length - 1)?.t ?? 0;
   }
 
   #noticeOnError<T>(action: string, result: Result<T>): Result<T> {
@@ -263,20 +380,55 @@ export class LabSessionStore {
       localEnded: false,
       peerEnded: false,
     };
-    this.#order = [...this.#order, id];
-    this.#connections[id] = view;
-    return this.#connections[id] as ConnectionView;
+    this.#records.set(id, view);
+    this.#order.push(id);
+    this.#changedConnections.add(id);
+    return view;
   }
 
-  #apply(batch: EventBatch): void {
-    for (const event of batch.events) {
-      this.#events.push(event);
-      this.#budget.admit(event);
+  #receive(batch: EventBatch): void {
+    this.#held.push(batch);
+    this.#drain();
+  }
+
+  /** Handles the held batches in order, as far as the bytes of their sends are known. */
+  #drain(): void {
+    while (this.#held.length > 0) {
+      const batch = this.#held[0] as EventBatch;
+      if (!batch.events.every((event) => !isSent(event) || this.#sent.ready(event))) return;
+      this.#held.shift();
+      const events: LabEvent[] = [];
+      const unknown: number[] = [];
+      for (const event of batch.events) {
+        if (!isSent(event)) {
+          events.push(event);
+          continue;
+        }
+        const { id, t, offset, length } = event;
+        const bytes = this.#sent.take(event);
+        // Not a send of this page (there should be none): the row keeps its place and length, not the bytes.
+        if (!bytes) unknown[events.length] = length;
+        events.push({ id, t, type: 'data', dir: 'out', offset, bytes: bytes ?? new Uint8Array(0) });
+      }
+      this.#apply(events, unknown);
+      // Credit for flow control: main may send more once this batch is handled.
+      if (!this.readOnly) void this.#lab.ackEvents(batch.seq);
+    }
+  }
+
+  /** Handles events in order; `unknown[i]` is the length of event i when its bytes are not known here. */
+  #apply(events: readonly LabEvent[], unknown: readonly number[] = []): void {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as LabEvent;
+      const index = this.#log.length;
+      this.#log.push(event, unknown[i] ?? 0);
+      this.#filters.get(event.id)?.add(index);
       // Events can arrive before connect() resolves; the target is filled in from `resolving`.
-      const view = this.#connections[event.id] ?? this.#track(event.id, '', 0, 'lab', event.t);
-      if (event.type === 'resolving') view.startedAt = event.t;
+      const view = this.#records.get(event.id) ?? this.#track(event.id, '', 0, 'lab', event.t);
+      this.#changedConnections.add(event.id);
       switch (event.type) {
         case 'resolving':
+          view.startedAt = event.t;
           view.host = event.host;
           view.port = event.port;
           view.route = event.route;
@@ -293,10 +445,13 @@ export class LabSessionStore {
           view.route = event.route;
           if (event.answeredBy) view.answeredBy = event.answeredBy;
           break;
-        case 'data':
-          if (event.dir === 'out') view.bytesOut += event.bytes.byteLength;
-          else view.bytesIn += event.bytes.byteLength;
+        case 'data': {
+          const length = event.bytes.byteLength || (unknown[i] ?? 0);
+          if (event.dir === 'out') view.bytesOut += length;
+          else view.bytesIn += length;
+          this.#streams.get(event.id)?.[event.dir]?.append(event.offset, event.bytes, index, length);
           break;
+        }
         case 'local-ended':
           view.localEnded = true;
           break;
@@ -310,13 +465,45 @@ export class LabSessionStore {
         case 'error':
           view.error = { code: event.code, message: event.message, hint: event.hint };
           break;
+        case 'journal-full':
+          this.#journalLimit ??= event.limitBytes;
+          break;
         case 'resolved':
           break;
       }
     }
-    this.#budget.trim(this.#events);
-    this.#revision++;
-    // Credit for flow control: main may send more once this batch is handled.
-    if (!this.readOnly) void this.#lab.ackEvents(batch.seq);
+    if (this.#log.trim()) {
+      for (const streams of this.#streams.values()) {
+        streams.in?.forgetBefore(this.#log.bytesDroppedThrough);
+        streams.out?.forgetBefore(this.#log.bytesDroppedThrough);
+      }
+      for (const filter of this.#filters.values()) filter.letGoBefore(this.#log.first);
+    }
+    this.#clock.request();
   }
+
+  /** The screen redraws: publish what changed since the last draw. */
+  #draw(): void {
+    if (this.#changedConnections.size > 0) {
+      const views = { ...this.#views };
+      for (const id of this.#changedConnections) {
+        const record = this.#records.get(id);
+        if (record) views[id] = { ...record };
+      }
+      this.#changedConnections.clear();
+      this.#views = views;
+      this.#viewList = this.#order.map((id) => views[id] as ConnectionView);
+    }
+    for (const streams of this.#streams.values()) {
+      streams.in?.publish();
+      streams.out?.publish();
+    }
+    for (const filter of this.#filters.values()) filter.publish();
+    this.#allRows.publish();
+    this.#version += 1;
+  }
+}
+
+function isSent(event: DeliveredEvent): event is Extract<DeliveredEvent, { dir: 'out' }> {
+  return event.type === 'data' && event.dir === 'out';
 }

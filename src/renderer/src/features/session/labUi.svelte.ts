@@ -57,6 +57,8 @@ function loadSizes(): PaneSizes {
 export class LabUiState {
   #selectedConnectionId = $state<ConnectionId | null>(null);
   #selectedEventIndex = $state<number | null>(null);
+  /** The connection of the selected row, so picking another connection lets go of the row. */
+  #selectedEventConnection: ConnectionId | null = null;
   #panes = $state<PaneSizes>(loadSizes());
 
   /** A second selection (for a saved session on screen) that shares these pane sizes. */
@@ -70,8 +72,10 @@ export class LabUiState {
     return this.#selectedConnectionId;
   }
 
+  /** Picks a connection; a selected row of another connection does not stay selected. */
   set selectedConnectionId(id: ConnectionId | null) {
     this.#selectedConnectionId = id;
+    if (this.#selectedEventIndex !== null && this.#selectedEventConnection !== id) this.selectEvent(null);
   }
 
   /** The byte-log row (an index into store.events) the learner picked, if any. */
@@ -79,8 +83,11 @@ export class LabUiState {
     return this.#selectedEventIndex;
   }
 
-  set selectedEventIndex(index: number | null) {
+  /** Picks the row of event `index` (of connection `connectionId`), and its connection; null picks no row. */
+  selectEvent(index: number | null, connectionId: ConnectionId | null = null): void {
     this.#selectedEventIndex = index;
+    this.#selectedEventConnection = index === null ? null : connectionId;
+    if (index !== null && connectionId !== null) this.#selectedConnectionId = connectionId;
   }
 
   get panes(): Readonly<PaneSizes> {

@@ -1,12 +1,13 @@
 /**
- * `npm run bench:core`: bytes per second from a loopback server through ConnectionHub + EventDelivery to a consumer
- * that acknowledges every batch at once, next to a bare node:net read of the same stream, measured in one run.
+ * The pieces of `npm run bench:core` (and bench:journal): bytes per second from a loopback server through
+ * ConnectionHub + EventDelivery to a consumer that acknowledges every batch at once, next to a bare node:net read of
+ * the same stream, measured in one round.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import type { LabEvent } from '../../../shared/contract';
-import { LIMITS } from '../../../shared/limits';
-import { EventDelivery } from './delivery';
-import { ConnectionHub } from './hub';
+import { deliveredEvent, EventDelivery } from '../src/main/core/connections/delivery';
+import { ConnectionHub } from '../src/main/core/connections/hub';
+import type { LabEvent } from '../src/shared/contract';
+import { LIMITS } from '../src/shared/limits';
 
 export interface CoreBenchResult {
   hubBytesPerSec: number;
@@ -121,7 +122,7 @@ export function timeHub(port: number, total: number, tap?: HubTap): Promise<numb
     const hub = new ConnectionHub({
       emit: (event) => {
         tap?.onEvent(event);
-        delivery.push(event);
+        delivery.push(deliveredEvent(event));
       },
       route: () => undefined,
     });
@@ -135,22 +136,26 @@ export function timeHub(port: number, total: number, tap?: HubTap): Promise<numb
   });
 }
 
-export async function benchCore(totalBytes: number): Promise<CoreBenchResult> {
+/** One round: a bare read and the hub on the same stream, in an order that turns round by round, so warm-up and
+ *  a busy neighbour on the machine favour neither. Call once with round 0 to warm the JIT up. */
+export async function benchCoreRound(totalBytes: number, round: number): Promise<CoreBenchResult> {
   if (!Number.isSafeInteger(totalBytes) || totalBytes <= 0)
     throw new Error('totalBytes must be a positive whole number');
   const server = await streamServer();
   try {
-    // A short warm-up of both paths, so neither is timed while the JIT is still cold.
-    const warmUp = Math.min(totalBytes, 16 * 1024 * 1024);
-    server.next(warmUp);
-    await timeBare(server.port, warmUp);
-    server.next(warmUp);
-    await timeHub(server.port, warmUp);
-
-    server.next(totalBytes);
-    const bareSeconds = await timeBare(server.port, totalBytes);
-    server.next(totalBytes);
-    const hubSeconds = await timeHub(server.port, totalBytes);
+    let bareSeconds = 0;
+    let hubSeconds = 0;
+    const runs = [
+      async () => {
+        server.next(totalBytes);
+        bareSeconds = await timeBare(server.port, totalBytes);
+      },
+      async () => {
+        server.next(totalBytes);
+        hubSeconds = await timeHub(server.port, totalBytes);
+      },
+    ];
+    for (let i = 0; i < runs.length; i++) await (runs[(i + round) % runs.length] as () => Promise<void>)();
     const hubBytesPerSec = totalBytes / hubSeconds;
     const bareBytesPerSec = totalBytes / bareSeconds;
     return { hubBytesPerSec, bareBytesPerSec, ratio: hubBytesPerSec / bareBytesPerSec };

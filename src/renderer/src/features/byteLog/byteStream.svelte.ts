@@ -1,0 +1,225 @@
+/**
+ * One direction of one connection as a stream of bytes, built from its data events without copying them: chunks
+ * in order, found by binary search on their stream offsets, and a line index for the text view.
+ *
+ * A rune class: the store feeds it batch by batch (`append`, `forgetBefore`) and calls `publish()` when the screen
+ * redraws (about ten times a second while data streams); only then does its own change signal move, so the views
+ * that read it redraw with the screen, not with every batch.
+ *
+ * Lines: a text-view line ends after LF, or is cut after WRAP_BYTES bytes. The index keeps one entry per run of
+ * bytes that ends with an LF (found with the native indexOf, never byte by byte) and the number of the run's first
+ * line; the lines inside a run are arithmetic, so a megabyte without a line break is one entry.
+ *
+ * Bounded: chunks whose bytes the store let go of are let go here too, and past `maxRuns` line entries the oldest
+ * bytes are let go; `letGo` then says so (the saved session on disk still has them). A chunk whose bytes are not
+ * known keeps its place and length; reading it says `missing`.
+ */
+import { LIMITS } from '../../../../shared/limits';
+import { NumberDeque, RefDeque } from './deque';
+
+/** A text-view line is cut after this many bytes even without an LF, so every line fits one fixed-height row. */
+export const WRAP_BYTES = 96;
+
+export interface StreamChunk {
+  /** Stream offset of the first byte. */
+  offset: number;
+  length: number;
+  /** Index of the data event in the session's event log. */
+  eventIndex: number;
+}
+
+export interface StreamRead {
+  bytes: Uint8Array;
+  /** Some bytes in the range are not known here (they read as 0). */
+  missing: boolean;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+export class ByteStream {
+  #version = $state(0);
+  #changed = false;
+  readonly #maxRuns: number;
+  readonly #chunkOffsets = new NumberDeque();
+  readonly #chunkLengths = new NumberDeque();
+  readonly #chunkEvents = new NumberDeque();
+  readonly #chunkBytes = new RefDeque<Uint8Array | null>();
+  /** Where each run starts, and the number of its first line (counted from the stream's first byte). */
+  readonly #runStarts = new NumberDeque();
+  readonly #runLines = new NumberDeque();
+  #started = false;
+  #start = 0;
+  #end = 0;
+  /** Number of the first line still kept. */
+  #firstLine = 0;
+  #letGo = false;
+
+  constructor(maxRuns: number = LIMITS.rendererKeptRows) {
+    this.#maxRuns = Math.max(1, maxRuns);
+  }
+
+  /** Stream offset just past the last byte. */
+  get end(): number {
+    void this.#version;
+    return this.#end;
+  }
+
+  /** Stream offset of the first byte kept (0 unless older bytes were let go, or the stream began mid-way). */
+  get start(): number {
+    void this.#version;
+    return this.#start;
+  }
+
+  get byteCount(): number {
+    void this.#version;
+    return this.#end - this.#start;
+  }
+
+  get chunkCount(): number {
+    void this.#version;
+    return this.#chunkOffsets.length;
+  }
+
+  get lineCount(): number {
+    void this.#version;
+    return this.#end > this.#start ? this.#lineTotal() - this.#firstLine : 0;
+  }
+
+  /** Older bytes of this stream were let go to keep memory bounded. */
+  get letGo(): boolean {
+    void this.#version;
+    return this.#letGo;
+  }
+
+  /** Adds the next chunk. `bytes` null (with `length`) stands for bytes that are not known here. */
+  append(offset: number, bytes: Uint8Array | null, eventIndex: number, length = 0): void {
+    const known = bytes && bytes.byteLength > 0 ? bytes : null;
+    const size = known ? known.byteLength : length;
+    if (size === 0) return;
+    if (!this.#started) {
+      this.#started = true;
+      this.#start = offset;
+      this.#runStarts.push(offset);
+      this.#runLines.push(0);
+    }
+    this.#chunkOffsets.push(offset);
+    this.#chunkLengths.push(size);
+    this.#chunkEvents.push(eventIndex);
+    this.#chunkBytes.push(known);
+    if (known) {
+      for (let lf = known.indexOf(10); lf !== -1; lf = known.indexOf(10, lf + 1)) this.#newRun(offset + lf + 1);
+    }
+    this.#end = offset + size;
+    this.#changed = true;
+    if (this.#runStarts.length > this.#maxRuns) {
+      this.#letGoBefore(this.#runStarts.at(this.#runStarts.length - this.#maxRuns));
+    }
+  }
+
+  /** Lets go of the chunks of events before `eventIndex` (the store let go of their bytes). */
+  forgetBefore(eventIndex: number): void {
+    let drop = 0;
+    while (drop < this.#chunkEvents.length && this.#chunkEvents.at(drop) < eventIndex) drop += 1;
+    if (drop === 0) return;
+    this.#letGoBefore(drop < this.#chunkOffsets.length ? this.#chunkOffsets.at(drop) : this.#end);
+  }
+
+  /** The screen redraws: whoever read this stream reads it again if it changed. */
+  publish(): void {
+    if (!this.#changed) return;
+    this.#changed = false;
+    this.#version += 1;
+  }
+
+  chunk(k: number): StreamChunk {
+    void this.#version;
+    return { offset: this.#chunkOffsets.at(k), length: this.#chunkLengths.at(k), eventIndex: this.#chunkEvents.at(k) };
+  }
+
+  /** The chunk holding stream offset `offset` (or the last one before it). */
+  chunkIndexAt(offset: number): number {
+    void this.#version;
+    return Math.max(0, this.#chunkOffsets.floorIndex(offset));
+  }
+
+  /** Bytes from stream offset `from` to `to` (clamped to what is kept), copied only when they span chunks. */
+  read(from: number, to: number): StreamRead {
+    void this.#version;
+    const start = Math.max(from, this.#start);
+    const stop = Math.min(to, this.#end);
+    const count = this.#chunkOffsets.length;
+    if (stop <= start || count === 0) return { bytes: NO_BYTES, missing: false };
+    let k = Math.max(0, this.#chunkOffsets.floorIndex(start));
+    const first = this.#chunkBytes.at(k);
+    const firstOffset = this.#chunkOffsets.at(k);
+    if (first && stop <= firstOffset + this.#chunkLengths.at(k)) {
+      return { bytes: first.subarray(start - firstOffset, stop - firstOffset), missing: false };
+    }
+    const out = new Uint8Array(stop - start);
+    let missing = false;
+    for (; k < count; k++) {
+      const chunkStart = this.#chunkOffsets.at(k);
+      if (chunkStart >= stop) break;
+      const a = Math.max(start, chunkStart);
+      const b = Math.min(stop, chunkStart + this.#chunkLengths.at(k));
+      if (b <= a) continue;
+      const bytes = this.#chunkBytes.at(k);
+      if (bytes) out.set(bytes.subarray(a - chunkStart, b - chunkStart), a - start);
+      else missing = true;
+    }
+    return { bytes: out, missing };
+  }
+
+  /** Stream offsets [start, end) of text-view line `line` (0 is the first line kept). */
+  line(line: number): { start: number; end: number } {
+    void this.#version;
+    const number = this.#firstLine + line;
+    const run = Math.max(0, this.#runLines.floorIndex(number));
+    const lineStart = this.#runStarts.at(run) + (number - this.#runLines.at(run)) * WRAP_BYTES;
+    const runEnd = run + 1 < this.#runStarts.length ? this.#runStarts.at(run + 1) : this.#end;
+    return { start: Math.max(lineStart, this.#start), end: Math.min(lineStart + WRAP_BYTES, runEnd) };
+  }
+
+  /** The text-view line holding stream offset `offset`. */
+  lineAt(offset: number): number {
+    void this.#version;
+    if (this.#runStarts.length === 0) return 0;
+    const run = Math.max(0, this.#runStarts.floorIndex(offset));
+    const number = this.#runLines.at(run) + Math.floor((offset - this.#runStarts.at(run)) / WRAP_BYTES);
+    return Math.max(0, Math.min(number - this.#firstLine, this.#lineTotal() - this.#firstLine - 1));
+  }
+
+  /** Lines from the stream's first byte to its end (the last run may still be open). */
+  #lineTotal(): number {
+    if (this.#runStarts.length === 0) return 0;
+    return this.#runLines.last() + Math.ceil((this.#end - this.#runStarts.last()) / WRAP_BYTES);
+  }
+
+  /** A new run starts at `at`, just after an LF. */
+  #newRun(at: number): void {
+    const lines = this.#runLines.last() + Math.ceil((at - this.#runStarts.last()) / WRAP_BYTES);
+    this.#runStarts.push(at);
+    this.#runLines.push(lines);
+  }
+
+  #letGoBefore(offset: number): void {
+    if (offset <= this.#start) return;
+    let drop = 0;
+    while (drop < this.#chunkOffsets.length && this.#chunkOffsets.at(drop) + this.#chunkLengths.at(drop) <= offset) {
+      drop += 1;
+    }
+    this.#chunkOffsets.dropFront(drop);
+    this.#chunkLengths.dropFront(drop);
+    this.#chunkEvents.dropFront(drop);
+    this.#chunkBytes.dropFront(drop);
+    this.#start = Math.min(offset, this.#end);
+    // Runs that end at or before the new start; the run holding it stays.
+    let runs = 0;
+    while (runs + 1 < this.#runStarts.length && this.#runStarts.at(runs + 1) <= this.#start) runs += 1;
+    this.#runStarts.dropFront(runs);
+    this.#runLines.dropFront(runs);
+    this.#firstLine = this.#runLines.at(0) + Math.floor((this.#start - this.#runStarts.at(0)) / WRAP_BYTES);
+    this.#letGo = true;
+    this.#changed = true;
+  }
+}
