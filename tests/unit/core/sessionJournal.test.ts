@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeliveredEvent, EventBatch, LabEvent } from '../../../src/shared/contract';
+import type { DeliveredEvent, EventBatch } from '../../../src/shared/contract';
 import { fail, type Result } from '../../../src/shared/errors';
 import type { SessionEntry, SessionListing } from '../../../src/shared/transcript';
 import { startLabApp, type LabApp } from '../../../src/main/core/labApp';
@@ -124,7 +124,10 @@ describe('a session and its journal', () => {
     cleanups.push(() => sender.close());
     value(await lab.commands.connect({ host: '127.0.0.1', port: sender.port }));
     await until(() => events.some((event) => event.type === 'peer-ended'), 'the whole stream');
-    const received = events.reduce((sum, event) => sum + (event.type === 'data' && event.dir === 'in' ? event.bytes.byteLength : 0), 0);
+    const received = events.reduce(
+      (sum, event) => sum + (event.type === 'data' && event.dir === 'in' ? event.bytes.byteLength : 0),
+      0,
+    );
     expect(received).toBe(8 * block.byteLength);
     const full = events.filter((event) => event.type === 'journal-full');
     expect(full).toHaveLength(1);

@@ -15,7 +15,6 @@ import {
   type CommandName,
   type EventBatch,
   type DeliveredEvent,
-  type LabEvent,
 } from '../../../src/shared/contract';
 import { DESKTOP_CHANNELS } from '../../../src/shared/desktop';
 import type { Result } from '../../../src/shared/errors';
