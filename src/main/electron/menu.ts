@@ -63,7 +63,7 @@ export function buildMenuTemplate({
 }: MenuOptions): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   const toPage =
-    (command: DesktopCommand): MenuItemConstructorOptions['click'] =>
+    (command: DesktopCommand): NonNullable<MenuItemConstructorOptions['click']> =>
     (_item, window) =>
       actions.command(command, window);
 

@@ -114,14 +114,14 @@ interface Connection {
   port: number;
   route: Route;
   timeoutMs: number;
-  answeredBy?: string;
+  answeredBy?: string | undefined;
   phase: 'resolving' | 'connecting' | 'open';
   startedAt: number;
   socket: Socket | null;
   connectTimer: ReturnType<typeof setTimeout> | null;
   closeTimer: ReturnType<typeof setTimeout> | null;
-  local?: Endpoint;
-  remote?: Endpoint;
+  local?: Endpoint | undefined;
+  remote?: Endpoint | undefined;
   bytesIn: number;
   bytesOut: number;
   localEnded: boolean;
