@@ -15,11 +15,11 @@
 // 5. 64 connections streaming at once, every byte checked as it reaches the page.
 //
 // Flags: --mb (part 1 per round, default 512), --rounds (3), --rows (1000000), --parts (1,2,3,4,5),
-// --each-mb (part 5 per connection, 8). Environment: SOCKET_LAB_OUT (build folder), CHROMIUM_PATH.
+// --each-mb (part 5 per connection, 8), --profile (part 1's first round profiled, .test-output/bench-ui.cpuprofile). Environment: SOCKET_LAB_OUT (build folder), CHROMIUM_PATH.
 // Functions handed to page.evaluate / addInitScript run in the page, where these exist.
 /* global window, document, requestAnimationFrame, MutationObserver */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +39,8 @@ const { values: flags } = parseArgs({
     rows: { type: 'string', default: '1000000' },
     parts: { type: 'string', default: '1,2,3,4,5' },
     'each-mb': { type: 'string', default: '8' },
+    // Part 1, round 1: a CPU profile of the page while the byte log streams, its heaviest functions printed.
+    profile: { type: 'boolean', default: false },
   },
 });
 const streamMiB = Number(flags.mb);
@@ -526,6 +528,14 @@ async function partReceive(browser, host, source, ceiling, limitsNow) {
     const bare = await page.evaluate(bareWebSocket, { url: ceiling.url, total });
     const beforeProduct = await page.mainThreadMs();
     source.expect({ total });
+    const profiling = flags.profile && round === 1;
+    let tracing = null;
+    if (profiling) {
+      await page.send('Profiler.enable');
+      await page.send('Profiler.setSamplingInterval', { interval: 200 });
+      await page.send('Profiler.start');
+      tracing = startTrace(browser);
+    }
     const receiving = page.evaluate(connectAndReceive, { host: '127.0.0.1', port: source.port, total });
     if (round === 1) {
       // A picture of the log while it streams, to look at.
@@ -534,6 +544,10 @@ async function partReceive(browser, host, source, ceiling, limitsNow) {
     }
     const got = await receiving;
     const afterProduct = await page.mainThreadMs();
+    if (profiling) {
+      printProfile((await page.send('Profiler.stop')).profile);
+      printTrace(await tracing.stop());
+    }
     const tasks = await page.evaluate(longTasksBetween, { from: got.started, to: got.ended });
     if (round === 1) await page.screenshot(path.join(screens, 'bench-streamed.png'));
     const result = {
@@ -570,6 +584,74 @@ async function partReceive(browser, host, source, ceiling, limitsNow) {
   target(`into the byte log >= 200 MB/s (median ${fmt(product)})`, product >= 200);
   target(`>= 0.3x the same-run WebSocket ceiling (median ratio ${fmt(ratio, 3)})`, ratio >= 0.3);
   target(`no main-thread task over 50 ms while streaming (longest ${fmt(longest)} ms)`, longest <= 50);
+}
+
+/** The functions that took the page's main thread longest (self time), from a CDP CPU profile; kept on disk too. */
+function printProfile(profile) {
+  writeFileSync(path.join(root, '.test-output/bench-ui.cpuprofile'), JSON.stringify(profile));
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  for (const id of profile.samples) {
+    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    const key = `${functionName || '(anonymous)'} ${url.split('/').pop()}:${lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + 1);
+  }
+  const total = profile.samples.length;
+  console.log('   profile (self time, round 1):');
+  for (const [key, count] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+    console.log(`     ${((100 * count) / total).toFixed(1).padStart(5)}%  ${key}`);
+  }
+}
+
+/** A devtools.timeline trace of the whole browser, so work outside JavaScript (layout, paint, IPC) is named too. */
+function startTrace(browser) {
+  const events = [];
+  const stopListening = browser.onEvent((message) => {
+    if (message.method === 'Tracing.dataCollected') events.push(...message.params.value);
+  });
+  const started = browser.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline,toplevel',
+    transferMode: 'ReportEvents',
+  });
+  return {
+    async stop() {
+      await started;
+      const complete = new Promise((resolve) => {
+        const stop = browser.onEvent((message) => {
+          if (message.method !== 'Tracing.tracingComplete') return;
+          stop();
+          resolve();
+        });
+      });
+      await browser.send('Tracing.end');
+      await complete;
+      stopListening();
+      return events;
+    },
+  };
+}
+
+/** Time on the renderer's main thread by trace event name (complete events, nested ones counted in their own). */
+function printTrace(events) {
+  // Of the renderer main threads (about:blank has one too), the busiest.
+  const threads = events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const busy = (t) => events.filter((e) => e.pid === t.pid && e.tid === t.tid && e.ph === 'X').length;
+  const main = threads.sort((a, b) => busy(b) - busy(a))[0];
+  if (!main) return;
+  const mine = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur);
+  const byName = new Map();
+  for (const e of mine) byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur / 1000);
+  const layouts = mine.filter((e) => e.name === 'Layout');
+  const objects = layouts.map((e) => e.args?.beginData?.dirtyObjects ?? 0);
+  const totals = layouts.map((e) => e.args?.beginData?.totalObjects ?? 0);
+  console.log(
+    `   layouts: ${layouts.length}, median ${median(layouts.map((e) => e.dur / 1000)).toFixed(1)} ms, ` +
+      `dirty objects median ${median(objects)} of ${median(totals)}`,
+  );
+  console.log('   trace (renderer main thread, ms by event, nested events counted again):');
+  for (const [name, ms] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 16)) {
+    console.log(`     ${ms.toFixed(0).padStart(7)} ms  ${name}`);
+  }
 }
 
 async function partMemory(browser, host, source) {
