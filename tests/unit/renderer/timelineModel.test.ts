@@ -63,9 +63,10 @@ describe('the connection timeline', () => {
     const events = [...socket1('other').slice(0, 2), ...socket1('c1')];
     const model = new TimelineModel('c1');
     model.update(events, lengthOf);
-    const send = model.steps.find((step) => step.kind === 'send');
-    expect(send?.eventIndex).toBe(6);
-    expect(model.stepOf(6)).toBe(model.steps.indexOf(send as never));
+    const send = model.steps.findIndex((step) => step.kind === 'send');
+    expect(model.steps[send]?.eventIndex).toBe(6);
+    expect(model.stepOf(6)).toBe(send);
+    expect(model.exactStepOf(6)).toBe(send);
     // The SYN/ACK TCP sent unseen has no row of its own: a click on it selects the SYN's row before it.
     const synAck = model.steps.findIndex((step) => step.kind === 'syn-ack');
     expect(model.steps[synAck]?.eventIndex).toBeNull();
