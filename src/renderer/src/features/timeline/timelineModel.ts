@@ -94,16 +94,10 @@ const SHAPES: readonly { kind: StepKind; from: Side; to: Side | null; underneath
   { kind: 'tls', from: 'you', to: null, underneath: false },
 ];
 
-/** A growing column of numbers that can let go of its front without copying on every step. */
-class Column<T extends Float64Array | Uint8Array> {
-  #values: T;
+/** A growing column of numbers that can let go of its front; one array type, so the hot loop stays simple. */
+class Column {
+  #values = new Float64Array(256);
   #length = 0;
-  readonly #make: (size: number) => T;
-
-  constructor(make: (size: number) => T) {
-    this.#make = make;
-    this.#values = make(256);
-  }
 
   get length(): number {
     return this.#length;
@@ -113,9 +107,13 @@ class Column<T extends Float64Array | Uint8Array> {
     return this.#values[i] as number;
   }
 
+  last(): number {
+    return this.#length === 0 ? -1 : (this.#values[this.#length - 1] as number);
+  }
+
   push(value: number): void {
     if (this.#length === this.#values.length) {
-      const bigger = this.#make(this.#values.length * 2);
+      const bigger = new Float64Array(this.#values.length * 2);
       bigger.set(this.#values);
       this.#values = bigger;
     }
@@ -130,7 +128,7 @@ class Column<T extends Float64Array | Uint8Array> {
 }
 
 /** The first position in `column` (ascending) whose value is >= `value`. */
-function lowerBound(column: Column<Float64Array>, value: number): number {
+function lowerBound(column: Column, value: number): number {
   let low = 0;
   let high = column.length;
   while (low < high) {
@@ -145,12 +143,14 @@ function lowerBound(column: Column<Float64Array>, value: number): number {
 export class TimelineModel {
   readonly connectionId: string;
   readonly plot = new BytesOverTime();
-  readonly #codes = new Column((size) => new Uint8Array(size));
-  readonly #times = new Column((size) => new Float64Array(size));
-  readonly #bytes = new Column((size) => new Float64Array(size));
-  /** Each step's event index, -1 for a packet with no row; `#searchable` is the same with -1 filled in, sorted. */
-  readonly #events = new Column((size) => new Float64Array(size));
-  readonly #searchable = new Column((size) => new Float64Array(size));
+  readonly #codes = new Column();
+  readonly #times = new Column();
+  readonly #bytes = new Column();
+  /**
+   * Each step's event index, in order. The SYN/ACK, which TCP sent unseen, has no row of its own: it keeps the
+   * SYN's, so the column stays sorted for search and a click on it picks the SYN's row.
+   */
+  readonly #events = new Column();
   /** Words only a few steps need (an error's message, the TLS version), by absolute step number. */
   readonly #notes = new Map<number, string>();
   #scanned = 0;
@@ -203,13 +203,14 @@ export class TimelineModel {
       ...shape,
       t: this.#times.at(i),
       label: this.#label(code, bytes, i + this.#letGo),
-      eventIndex: event < 0 ? null : event,
+      eventIndex: code === Code.SynAck || event < 0 ? null : event,
       bytes,
     };
   }
 
   /** Reads the events added since the last call; each event of this connection becomes zero or more steps. */
-  update(events: TimelineSource, lengthOf: LengthOf): void {
+  update(source: TimelineSource | readonly LabEvent[], lengthOf: LengthOf): void {
+    const events: TimelineSource = source;
     const start = Math.max(this.#scanned, events.first ?? 0);
     for (let i = start; i < events.length; i++) {
       const event = events.at(i);
@@ -221,9 +222,9 @@ export class TimelineModel {
 
   /** The log let go of every event before `first`: so do the steps (and plot points) that stand for them. */
   letGoBefore(first: number): void {
-    const drop = lowerBound(this.#searchable, first);
+    const drop = lowerBound(this.#events, first);
     if (drop === 0) return;
-    for (const column of [this.#codes, this.#times, this.#bytes, this.#events, this.#searchable]) {
+    for (const column of [this.#codes, this.#times, this.#bytes, this.#events]) {
       column.dropFront(drop);
     }
     for (const key of this.#notes.keys()) if (key < this.#letGo + drop) this.#notes.delete(key);
@@ -233,11 +234,9 @@ export class TimelineModel {
 
   /** The step that shows event `eventIndex` (or the last one before it), -1 if none. */
   stepOf(eventIndex: number): number {
-    const found = lowerBound(this.#searchable, eventIndex + 1) - 1;
-    if (found < 0) return -1;
-    // Handshake packets carry no event; walk back to the step that does, so a click always finds a row.
-    let step = found;
-    while (step > 0 && this.#events.at(step) < 0) step -= 1;
+    let step = lowerBound(this.#events, eventIndex + 1) - 1;
+    // The SYN/ACK has no row of its own: the row it shares is the SYN's.
+    while (step > 0 && this.#codes.at(step) === Code.SynAck) step -= 1;
     return step;
   }
 
@@ -249,11 +248,8 @@ export class TimelineModel {
 
   /** The row a click on step `i` selects: its own event, or (a packet TCP sent unseen) the nearest one before it. */
   eventOfStep(i: number): number | null {
-    for (let step = Math.min(i, this.count - 1); step >= 0; step--) {
-      const event = this.#events.at(step);
-      if (event >= 0) return event;
-    }
-    return null;
+    const event = i >= 0 && i < this.count ? this.#events.at(i) : -1;
+    return event >= 0 ? event : null;
   }
 
   /** The time of step `i` (ms since the connection started). */
@@ -304,10 +300,7 @@ export class TimelineModel {
     this.#codes.push(code);
     this.#times.push(at - (this.#startT ?? at));
     this.#bytes.push(bytes);
-    this.#events.push(eventIndex ?? -1);
-    // Steps without an event keep the index of the event before them, so the column stays sorted for search.
-    const previous = this.#searchable.length > 0 ? this.#searchable.at(this.#searchable.length - 1) : -1;
-    this.#searchable.push(eventIndex ?? previous);
+    this.#events.push(eventIndex ?? this.#events.last());
   }
 
   #add(event: LabEvent, index: number, lengthOf: LengthOf): void {
@@ -331,7 +324,7 @@ export class TimelineModel {
         break;
       case 'data': {
         const bytes = lengthOf(index, event);
-        this.plot.add(at - (this.#startT ?? at), event.dir, bytes, index);
+        this.plot.add(at - (this.#startT ?? at), event.dir, bytes, index, event.offset);
         this.#push(event.dir === 'out' ? Code.Send : Code.Arrival, at, index, bytes);
         break;
       }
@@ -395,8 +388,9 @@ export class BytesOverTime {
     return Math.max(this.#series.in.total, this.#series.out.total);
   }
 
-  add(t: number, dir: 'in' | 'out', bytes: number, eventIndex = -1): void {
-    this.#series[dir].add(t, bytes, eventIndex);
+  /** `offset`: where the bytes start in the connection's stream, so a model begun after rows were let go counts right. */
+  add(t: number, dir: 'in' | 'out', bytes: number, eventIndex = -1, offset?: number): void {
+    this.#series[dir].add(t, bytes, eventIndex, offset);
   }
 
   series(dir: 'in' | 'out'): Series {
@@ -418,11 +412,12 @@ export interface PlotMark {
 }
 
 export class Series {
-  readonly #t = new Column((size) => new Float64Array(size));
-  readonly #total = new Column((size) => new Float64Array(size));
-  readonly #events = new Column((size) => new Float64Array(size));
+  readonly #t = new Column();
+  readonly #total = new Column();
+  readonly #events = new Column();
   /** The running total before the first kept point (points let go with the log's rows still count). */
   #base = 0;
+  #running = 0;
   #letGo = 0;
 
   /** Points kept. */
@@ -436,7 +431,7 @@ export class Series {
   }
 
   get total(): number {
-    return this.count === 0 ? this.#base : this.#total.at(this.count - 1);
+    return this.#running;
   }
 
   get base(): number {
@@ -447,10 +442,11 @@ export class Series {
     return this.count === 0 ? 0 : this.#t.at(this.count - 1);
   }
 
-  add(t: number, bytes: number, eventIndex = -1): void {
-    const total = this.total + bytes;
+  add(t: number, bytes: number, eventIndex = -1, offset = this.#running): void {
+    if (this.count === 0 && this.#letGo === 0) this.#base = offset;
+    this.#running = offset + bytes;
     this.#t.push(t);
-    this.#total.push(total);
+    this.#total.push(this.#running);
     this.#events.push(eventIndex);
   }
 
@@ -480,11 +476,13 @@ export class Series {
     const y = (total: number) => box.height - (box.yMax > 0 ? (total / box.yMax) * box.height : 0);
     const startX = this.#letGo > 0 ? x(this.#t.at(0)) : 0;
     const parts: string[] = [`M${startX === 0 ? '0' : startX.toFixed(1)} ${y(this.#base).toFixed(1)}`];
-    for (let i = 0; i < this.count; i++) {
-      const px = x(this.#t.at(i));
+    const count = this.count;
+    let px = x(this.#t.at(0));
+    for (let i = 0; i < count; i++) {
+      const next = i + 1 < count ? x(this.#t.at(i + 1)) : Number.NaN;
       // Another point in the same column follows: this one's rise is part of the next one's.
-      if (i + 1 < this.count && Math.floor(x(this.#t.at(i + 1))) === Math.floor(px)) continue;
-      parts.push(`H${px.toFixed(1)}V${y(this.#total.at(i)).toFixed(1)}`);
+      if (Math.floor(next) !== Math.floor(px)) parts.push(`H${px.toFixed(1)}V${y(this.#total.at(i)).toFixed(1)}`);
+      px = next;
     }
     parts.push(`H${box.width.toFixed(1)}`);
     return parts.join('');
