@@ -63,6 +63,10 @@ describe('the connection timeline', () => {
     expect(model.steps[0]?.label).toBe("connect(('data.pr4e.org', 80))");
     // Time counts from the connection's first event, and runs down the diagram.
     expect(model.steps[0]?.t).toBe(0);
+    // Even when the start it was given was a guess made before the connection's first event came.
+    const guessed = new TimelineModel('c1', 0);
+    guessed.update(socket1(), lengthOf);
+    expect(guessed.steps[4]?.t).toBe(10);
     const times = model.steps.map((step) => step.t);
     expect(times.every((t, i) => i === 0 || t >= (times[i - 1] as number))).toBe(true);
   });

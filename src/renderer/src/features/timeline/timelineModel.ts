@@ -308,6 +308,8 @@ export class TimelineModel {
     const at = event.t;
     switch (event.type) {
       case 'resolving':
+        // The connection's first event: time counts from here (a start given before it came is only a guess).
+        if (this.count === 0 && this.#letGo === 0) this.#startT = event.t;
         this.#host = event.host;
         this.#port = event.port;
         this.#push(Code.Call, at, index);
