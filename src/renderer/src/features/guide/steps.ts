@@ -3,7 +3,9 @@
  * keystroke by keystroke, and the check that turns the step green. Text marks what to type with `backticks`;
  * the guide shows those parts as code, as plain text (never as HTML).
  */
-import type { LabServerInfo, LabServerKind } from '../../../../shared/contract';
+import type { ConnectionId, LabServerInfo, LabServerKind } from '../../../../shared/contract';
+import type { EventSource } from '../session/eventLog';
+import { closedConnection, piecesConnection } from '../timeline/guidePictures';
 import {
   checkBlankLine,
   checkBytes,
@@ -62,6 +64,8 @@ export interface GuideStep {
   code?: { caption: string; text: string }[];
   /** The port table of the last step. */
   ports?: PortFact[];
+  /** A picture of the learner's own connection that shows the step's idea: what to look at, and which connection. */
+  picture?: { words: string; button: string; connection: (events: EventSource) => ConnectionId | null };
   check: StepCheck;
 }
 
@@ -202,6 +206,12 @@ export const STEPS: readonly GuideStep[] = [
       'Connect again and pick the template "HTTP/1.1 with a Host header": `GET /romeo.txt HTTP/1.1\\r\\nHost: data.pr4e.org\\r\\n\\r\\n`. Send it. The answer comes, and no FIN.',
       'Press Send once more on the same connection: a second answer arrives on the same pipe. Then press Close.',
     ],
+    picture: {
+      words:
+        'See it drawn: the timeline of the HTTP/1.0 connection shows the answer arriving, then the server’s FIN coming back to your program before yours goes out. On the HTTP/1.1 connection no FIN comes until you close.',
+      button: 'Open the timeline',
+      connection: closedConnection,
+    },
     check: checkWhoCloses,
   },
   {
@@ -237,6 +247,12 @@ export const STEPS: readonly GuideStep[] = [
       'Open the recv view and change n: how many calls would a recv(n) loop make?',
       'Now set "Lab HTTP server speed" (in the workbench, beside Connect) to Slow, connect again and send the romeo.txt request (template "socket1.py: GET romeo.txt"). Watch the answer arrive as many small received rows, the way it would over a slow network. Then set the speed back to Full.',
     ],
+    picture: {
+      words:
+        'See the pieces: in the timeline every arrival is an arrow with its byte count, and "Bytes over time" climbs one step per piece. At full speed it is one tall step; slowed down it is a staircase.',
+      button: 'Open the timeline',
+      connection: piecesConnection,
+    },
     check: checkBytes,
   },
   {

@@ -13,13 +13,21 @@ export interface PaneSizes {
   workbench: number;
   /** Height of the stream views under the log, px. */
   views: number;
+  /** Width of the timeline beside the byte log, px. */
+  timeline: number;
 }
+
+/** Who picked a row: the byte log itself, the timeline (the log then brings the row into view), or anything else. */
+export type SelectionOrigin = 'log' | 'timeline' | 'other';
+
+export type SelectionListener = (index: number | null, origin: SelectionOrigin) => void;
 
 export const PANE_LIMITS: Record<keyof PaneSizes, { min: number; max: number; initial: number }> = {
   guide: { min: 180, max: 640, initial: 280 },
   twin: { min: 200, max: 720, initial: 320 },
   workbench: { min: 160, max: 900, initial: 400 },
   views: { min: 120, max: 900, initial: 240 },
+  timeline: { min: 240, max: 900, initial: 340 },
 };
 
 const STORAGE_KEY = 'socket-lab:panes';
@@ -39,6 +47,7 @@ function loadSizes(): PaneSizes {
     twin: clampPane('twin', Math.min(PANE_LIMITS.twin.initial, width * 0.2)),
     workbench: clampPane('workbench', Math.min(PANE_LIMITS.workbench.initial, height * (height >= 800 ? 0.44 : 0.34))),
     views: clampPane('views', Math.min(PANE_LIMITS.views.initial, height * 0.2)),
+    timeline: clampPane('timeline', Math.min(PANE_LIMITS.timeline.initial, width * 0.3)),
   };
   try {
     const saved: unknown = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null');
@@ -60,6 +69,10 @@ export class LabUiState {
   /** The connection of the selected row, so picking another connection lets go of the row. */
   #selectedEventConnection: ConnectionId | null = null;
   #panes = $state<PaneSizes>(loadSizes());
+  #timelineOpen = $state(false);
+  // Listeners, not screen state: nothing draws from this set.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #selectionListeners = new Set<SelectionListener>();
 
   /** A second selection (for a saved session on screen) that shares these pane sizes. */
   forReplay(): LabUiState {
@@ -83,11 +96,36 @@ export class LabUiState {
     return this.#selectedEventIndex;
   }
 
-  /** Picks the row of event `index` (of connection `connectionId`), and its connection; null picks no row. */
-  selectEvent(index: number | null, connectionId: ConnectionId | null = null): void {
+  /**
+   * Picks the row of event `index` (of connection `connectionId`), and its connection; null picks no row. `origin`
+   * tells the other views who picked it, so each brings it into view without scrolling the one that was clicked.
+   */
+  selectEvent(index: number | null, connectionId: ConnectionId | null = null, origin: SelectionOrigin = 'other'): void {
     this.#selectedEventIndex = index;
     this.#selectedEventConnection = index === null ? null : connectionId;
     if (index !== null && connectionId !== null) this.#selectedConnectionId = connectionId;
+    for (const listener of this.#selectionListeners) listener(index, origin);
+  }
+
+  /** Calls `listener` after every row selection (an event handler's work, not an effect's); returns the stop. */
+  onSelectEvent(listener: SelectionListener): () => void {
+    this.#selectionListeners.add(listener);
+    return () => this.#selectionListeners.delete(listener);
+  }
+
+  /** The timeline beside the byte log is open (for the selected connection). */
+  get timelineOpen(): boolean {
+    return this.#timelineOpen;
+  }
+
+  set timelineOpen(open: boolean) {
+    this.#timelineOpen = open;
+  }
+
+  /** Opens the timeline for connection `id` (the guide's "show me" buttons), selecting that connection. */
+  openTimeline(id: ConnectionId | null = this.#selectedConnectionId): void {
+    if (id !== null && id !== this.#selectedConnectionId) this.selectedConnectionId = id;
+    this.#timelineOpen = true;
   }
 
   get panes(): Readonly<PaneSizes> {
