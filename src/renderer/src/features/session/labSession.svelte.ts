@@ -8,7 +8,8 @@
  * connections, counts) and that of each stream and row list that grew. Components read the store and those
  * classes; nothing passes a version number around.
  *
- * Memory is bounded (see EventLog): LIMITS.rendererKeptBytes of data bytes and LIMITS.rendererKeptRows rows.
+ * Memory is bounded (see EventLog): LIMITS.rendererKeptBytes of data bytes (a TLS connection's wire bytes count too)
+ * and LIMITS.rendererKeptRows rows.
  *
  * A send comes back from main as its offset and length only (SentEvent); the bytes are the ones this store sent
  * (SentBytes puts them back), so every reader still sees a data event with its bytes.
@@ -25,6 +26,7 @@ import type {
   SlowMode,
   Route,
   SendReceipt,
+  TlsSessionInfo,
 } from '../../../../shared/contract';
 import { fail, type LabError, type Result } from '../../../../shared/errors';
 import { LIMITS } from '../../../../shared/limits';
@@ -54,6 +56,16 @@ export interface ConnectionView {
   peerEnded: boolean;
   closedBy?: 'local' | 'peer' | 'error' | 'abort';
   error?: LabError;
+  /** A connection that asked for TLS: `bytesIn`/`bytesOut` then count the plain bytes inside it. */
+  tls?: ConnectionTlsView;
+}
+
+export interface ConnectionTlsView {
+  /** Bytes that crossed the TCP socket, records and all. */
+  wireBytesIn: number;
+  wireBytesOut: number;
+  /** What the handshake settled, once it has (the `tls` event); undefined while it is under way or if it failed. */
+  session?: TlsSessionInfo;
 }
 
 /** A command that main refused (bad port, not found...), shown to the learner next to the workbench. */
@@ -304,6 +316,7 @@ export class LabSessionStore {
       view.host = request.host;
       view.port = request.port;
       view.route = request.route ?? 'lab';
+      if (request.tls) view.tls ??= { wireBytesIn: 0, wireBytesOut: 0 };
       this.#changedConnections.add(id);
       this.#clock.request();
       // A connect that worked answers the earlier "Could not connect" notices: they would only confuse now.
@@ -432,6 +445,7 @@ export class LabSessionStore {
           view.host = event.host;
           view.port = event.port;
           view.route = event.route;
+          if (event.tls) view.tls ??= { wireBytesIn: 0, wireBytesOut: 0 };
           break;
         case 'connecting':
           view.state = 'connecting';
@@ -450,6 +464,18 @@ export class LabSessionStore {
           if (event.dir === 'out') view.bytesOut += length;
           else view.bytesIn += length;
           this.#streams.get(event.id)?.[event.dir]?.append(event.offset, event.bytes, index, length);
+          break;
+        }
+        case 'wire': {
+          const length = event.bytes.byteLength || (unknown[i] ?? 0);
+          const tls = (view.tls ??= { wireBytesIn: 0, wireBytesOut: 0 });
+          if (event.dir === 'out') tls.wireBytesOut += length;
+          else tls.wireBytesIn += length;
+          break;
+        }
+        case 'tls': {
+          const { id: _id, t: _t, type: _type, ...session } = event;
+          view.tls = { ...(view.tls ?? { wireBytesIn: 0, wireBytesOut: 0 }), session };
           break;
         }
         case 'local-ended':
@@ -488,7 +514,7 @@ export class LabSessionStore {
       const views = { ...this.#views };
       for (const id of this.#changedConnections) {
         const record = this.#records.get(id);
-        if (record) views[id] = { ...record };
+        if (record) views[id] = record.tls ? { ...record, tls: { ...record.tls } } : { ...record };
       }
       this.#changedConnections.clear();
       this.#views = views;
