@@ -133,6 +133,14 @@ test('step 11 with 443: plain bytes get a TLS alert and its words, then the same
   expect(kinds.indexOf('wire:out')).toBeLessThan(kinds.indexOf('tls:'));
   expect(kinds.indexOf('tls:')).toBeLessThan(kinds.indexOf('data:out'));
 
+  // The wire rows can be hidden, leaving the plain bytes inside TLS; and shown again.
+  const showWire = page.getByRole('checkbox', { name: 'TLS records on the wire' });
+  await showWire.uncheck();
+  await expect(wire).toHaveCount(0);
+  await expect(inside).toHaveCount(2);
+  await showWire.check();
+  await expect(wire.first()).toBeVisible();
+
   await expect(check).toHaveAttribute('data-passed', 'true');
   await expect(detail).toContainText('On port 443 the server wants TLS 1.3 first');
 

@@ -32,7 +32,7 @@ import { fail, type LabError, type Result } from '../../../../shared/errors';
 import { LIMITS } from '../../../../shared/limits';
 import type { SessionEntry } from '../../../../shared/transcript';
 import { ByteStream } from '../byteLog/byteStream.svelte';
-import { AllRows, RowFilter, type LogRows } from '../byteLog/rowFilter.svelte';
+import { AllRows, RowFilter, type LogRows, type RowFilterOptions } from '../byteLog/rowFilter.svelte';
 import { EventLog } from './eventLog';
 import { RedrawClock, type Clock } from './redrawClock';
 import { SentBytes } from './sentBytes';
@@ -133,7 +133,8 @@ export class LabSessionStore {
   readonly #allRows: AllRows;
   readonly #streams = new Map<ConnectionId, Streams>();
   readonly #streamOrder: { id: ConnectionId; dir: 'in' | 'out' }[] = [];
-  readonly #filters = new Map<ConnectionId, RowFilter>();
+  /** Row lists by connection (and whether wire rows show), most recently asked for last. */
+  readonly #filters = new Map<string, RowFilter>();
   /* eslint-enable svelte/prefer-svelte-reactivity */
   #notices = $state.raw<Notice[]>([]);
   #labServers = $state.raw<LabServerInfo[]>([]);
@@ -236,21 +237,24 @@ export class LabSessionStore {
     return id ? this.#views[id] : undefined;
   }
 
-  /** The log's rows: every event (`null`), or one connection's. */
-  rows(connectionId: ConnectionId | null): LogRows {
-    if (connectionId === null) return this.#allRows;
-    let filter = this.#filters.get(connectionId);
+  /** The log's rows: every event (`null`), or one connection's; `wire: false` leaves out TLS records on the wire. */
+  rows(connectionId: ConnectionId | null, options: RowFilterOptions = {}): LogRows {
+    const wire = options.wire ?? true;
+    if (connectionId === null && wire) return this.#allRows;
+    const key = `${wire ? 'wire' : 'plain'} ${connectionId ?? '*'}`;
+    let filter = this.#filters.get(key);
     if (filter) {
       // Most recently asked for last.
-      this.#filters.delete(connectionId);
+      this.#filters.delete(key);
     } else {
-      filter = new RowFilter(connectionId);
+      filter = new RowFilter(connectionId, { wire });
       for (let i = this.#log.first; i < this.#log.length; i++) {
-        if (this.#log.at(i)?.id === connectionId) filter.add(i);
+        const event = this.#log.at(i);
+        if (event && filter.accepts(event)) filter.add(i);
       }
       if (this.#log.first > 0) filter.letGoBefore(this.#log.first);
     }
-    this.#filters.set(connectionId, filter);
+    this.#filters.set(key, filter);
     if (this.#filters.size > FOLLOWED_FILTERS) this.#filters.delete(this.#filters.keys().next().value as string);
     return filter;
   }
@@ -435,7 +439,7 @@ export class LabSessionStore {
       const event = events[i] as LabEvent;
       const index = this.#log.length;
       this.#log.push(event, unknown[i] ?? 0);
-      this.#filters.get(event.id)?.add(index);
+      for (const filter of this.#filters.values()) if (filter.accepts(event)) filter.add(index);
       // Events can arrive before connect() resolves; the target is filled in from `resolving`.
       const view = this.#records.get(event.id) ?? this.#track(event.id, '', 0, 'lab', event.t);
       this.#changedConnections.add(event.id);
