@@ -178,4 +178,12 @@ test('step 11 with 443: plain bytes get a TLS alert and its words, then the same
     await card.screenshot({ path: `${SCREENS}/tls-${scheme}-card.png` });
     await page.screenshot({ path: `${SCREENS}/tls-${scheme}-page.png` });
   }
+  // A picked wire row shows all its records' names, and its bytes in hex below.
+  await wire.filter({ hasText: 'Handshake ServerHello' }).click();
+  await expect(page.getByTestId('event-detail')).toContainText('see their bytes under Hex');
+  await page.getByRole('tab', { name: 'Hex', exact: true }).click();
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.getByTestId('byte-log').screenshot({ path: `${SCREENS}/tls-${scheme}-wire.png` });
+  }
 });
