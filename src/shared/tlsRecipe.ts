@@ -25,14 +25,19 @@ function authority({ host, port }: TlsRecipeTarget): string {
 
 export const LAB_ONLY_COMMENT = '# Only for the lab: no authority vouches for its certificate, made on this computer.';
 
+/**
+ * The book's ssl context: `ssl.create_default_context()` checks the certificate; for the lab's own certificate,
+ * which no authority signed, the two lines that switch the check off, with the comment that this is only for the lab.
+ */
+export function sslContextLines(labCertificate = true): string[] {
+  const lines = ['ctx = ssl.create_default_context()'];
+  if (labCertificate) lines.push(LAB_ONLY_COMMENT, 'ctx.check_hostname = False', 'ctx.verify_mode = ssl.CERT_NONE');
+  return lines;
+}
+
 export function tlsRecipe(target: TlsRecipeTarget): TlsRecipe {
   const url = `https://${authority(target)}/romeo.txt`;
-  const context = [
-    'ctx = ssl.create_default_context()',
-    LAB_ONLY_COMMENT,
-    'ctx.check_hostname = False',
-    'ctx.verify_mode = ssl.CERT_NONE',
-  ];
+  const context = sslContextLines();
   return {
     urllib: [
       'import urllib.request, ssl',

@@ -438,6 +438,21 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await me.expectRed();
     await me.connect('mail.lab.test', 110);
     await me.expectNewest('[data-dir="in"]', '+OK');
+    await me.expectRed();
+    // 443: the switch follows the port; with it off, plain bytes get a TLS alert; with it on, 200 inside TLS.
+    const tls = page.getByRole('switch', { name: 'TLS' });
+    const romeo = 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n';
+    await page.getByTestId('port-input').fill('443');
+    await expect(tls).toBeChecked();
+    await tls.uncheck();
+    await me.connect('data.pr4e.org', 443);
+    await me.send(romeo);
+    await me.expectNewest('[data-kind="closed"]', 'this port expects TLS first');
+    await me.expectRed();
+    await tls.check();
+    await me.connect('data.pr4e.org', 443);
+    await me.send(romeo);
+    await me.expectNewest('[data-layer="inside"][data-dir="in"]', 'HTTP/1.1 200 OK');
     await me.expectGreen('Both servers spoke first');
   });
 

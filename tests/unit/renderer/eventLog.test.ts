@@ -74,3 +74,44 @@ describe('EventLog', () => {
     expect(log.keptBytes).toBe(0);
   });
 });
+
+describe('EventLog with a TLS connection', () => {
+  const wire = (offset: number, length: number): LabEvent => ({
+    id: 'a',
+    t: offset,
+    type: 'wire',
+    dir: 'in',
+    offset,
+    bytes: new Uint8Array(length).fill(23),
+    records: [
+      {
+        recordOffset: offset,
+        start: 0,
+        length,
+        at: 0,
+        contentType: 'application-data',
+        version: 'TLS 1.2',
+        payloadLength: length - 5,
+        complete: true,
+        encrypted: true,
+      },
+    ],
+  });
+
+  it('counts wire bytes against the same bound as plain bytes, and drops them the same way, records kept', () => {
+    const log = new EventLog({ keptBytes: 100, keptRows: 1000 });
+    for (let i = 0; i < 3; i++) {
+      log.push(wire(i * 45, 45));
+      log.push(data(i * 40, 40));
+    }
+    expect(log.keptBytes).toBe(255);
+    expect(log.trim()).toBe(true);
+    expect(log.keptBytes).toBeLessThanOrEqual(100);
+    expect(log.keptBytes + log.droppedBytes).toBe(255);
+    const first = log.at(0);
+    expect(first?.type).toBe('wire');
+    expect(first?.type === 'wire' && first.bytes.byteLength).toBe(0);
+    expect(first?.type === 'wire' && first.records[0]?.contentType).toBe('application-data');
+    expect(log.droppedLength(0)).toBe(45);
+  });
+});

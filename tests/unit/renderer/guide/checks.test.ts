@@ -53,8 +53,8 @@ class Session {
     now: () => this.clock,
   });
 
-  async connect(host: string, port: number, route: Route = 'lab'): Promise<string> {
-    const result = this.hub.connect({ host, port, route, timeoutMs: 5000 });
+  async connect(host: string, port: number, route: Route = 'lab', tls = false): Promise<string> {
+    const result = this.hub.connect({ host, port, route, timeoutMs: 5000, ...(tls ? { tls: true } : {}) });
     if (!result.ok) throw new Error(result.error.message);
     const id = result.value.id;
     await this.until(() => this.events.some((e) => e.id === id && (e.type === 'connected' || e.type === 'closed')));
@@ -504,13 +504,66 @@ describe('10 let urllib do it', () => {
 });
 
 describe('11 a tour of common ports', () => {
+  async function greetings(): Promise<void> {
+    const smtp = await session.connect('mail.lab.test', 25);
+    await session.until(() => session.received(smtp) > 0);
+    const pop = await session.connect('mail.lab.test', 110);
+    await session.until(() => session.received(pop) > 0);
+  }
+
+  /** A plain GET to port 443: the lab TLS server answers with a TLS alert and the hub says TLS_EXPECTED. */
+  async function plainOn443(): Promise<void> {
+    const plain = await session.connect('data.pr4e.org', 443);
+    session.send(plain, ROMEO);
+    await session.until(() => session.has(plain, 'closed'));
+    expect(session.events.find((e) => e.id === plain && e.type === 'error')).toMatchObject({ code: 'TLS_EXPECTED' });
+  }
+
+  async function romeoInsideTls(): Promise<void> {
+    const secure = await session.connect('data.pr4e.org', 443, 'lab', true);
+    await session.until(() => session.has(secure, 'tls'));
+    session.send(secure, ROMEO);
+    await session.until(() => session.has(secure, 'peer-ended'));
+  }
+
   it('needs the SMTP-style 220 and the POP-style +OK greetings', async () => {
     const smtp = await session.connect('mail.lab.test', 25);
     await session.until(() => session.received(smtp) > 0);
     const partial = checkPortTour(session.events, context());
-    expect(partial.parts.map((part) => part.done)).toEqual([true, false]);
+    expect(partial.parts.map((part) => part.done)).toEqual([true, false, false, false]);
     const pop = await session.connect('mail.lab.test', 110);
     await session.until(() => session.received(pop) > 0);
+    expect(checkPortTour(session.events, context()).parts.map((part) => part.done)).toEqual([true, true, false, false]);
+    expectRed(checkPortTour);
+  });
+
+  it('then 443: a plain GET gets the TLS alert, and the same GET inside TLS gets 200; only in that order', async () => {
+    await greetings();
+    await plainOn443();
+    const half = checkPortTour(session.events, context());
+    expect(half.parts.map((part) => part.done)).toEqual([true, true, true, false]);
+    expect(half.detail).toMatch(/Now switch TLS on/);
+    await romeoInsideTls();
+    expect(expectGreen(checkPortTour)).toMatch(/server wants TLS 1\.3 first: your plain GET got an alert/);
+  });
+
+  it('a TLS answer before the plain attempt does not count until it is done again after it', async () => {
+    await greetings();
+    await romeoInsideTls();
+    const early = checkPortTour(session.events, context());
+    expect(early.parts.map((part) => part.done)).toEqual([true, true, false, false]);
+    expect(early.detail).toMatch(/try it with TLS off/);
+    await plainOn443();
+    expectRed(checkPortTour);
+    await romeoInsideTls();
     expectGreen(checkPortTour);
+  });
+
+  it('a plain connection to another port that says nothing of TLS is not the 443 part', async () => {
+    await greetings();
+    const http = await session.connect('data.pr4e.org', 80);
+    session.send(http, ROMEO);
+    await session.until(() => session.has(http, 'peer-ended'));
+    expect(checkPortTour(session.events, context()).parts[2]?.done).toBe(false);
   });
 });

@@ -1,11 +1,13 @@
 /**
  * What one byte-log row says, in the learner's words. Pure functions over LabEvents; no runes, no DOM.
  */
-import type { Endpoint, LabEvent } from '../../../../shared/contract';
+import type { Endpoint, LabEvent, TlsRecordPiece } from '../../../../shared/contract';
+import type { ErrorCode } from '../../../../shared/errors';
+import { tlsAlertAtStart } from '../../../../shared/tlsRecords';
 
 /** Arrow and word for the direction column. */
 export function directionOf(event: LabEvent): { arrow: string; words: string } {
-  if (event.type === 'data')
+  if (event.type === 'data' || event.type === 'wire')
     return event.dir === 'out' ? { arrow: '→', words: 'sent' } : { arrow: '←', words: 'received' };
   if (event.type === 'error') return { arrow: '!', words: 'error' };
   return { arrow: '·', words: 'event' };
@@ -58,6 +60,8 @@ export interface FinOrder {
   peerEndedIndex: number | null;
   /** Our FIN came from Close (mysock.close()), not from Half-close (shutdown(SHUT_WR)). */
   finByClose: boolean;
+  /** The connection's error, if it had one: a close after TLS_EXPECTED says what to do about it. */
+  error?: { code: ErrorCode } | null;
 }
 
 function peerFirst(order: FinOrder | undefined): boolean {
@@ -79,6 +83,7 @@ function localEndedWords(order: FinOrder | undefined): string {
 }
 
 function closedWords(by: Extract<LabEvent, { type: 'closed' }>['by'], order: FinOrder | undefined): string {
+  if (by === 'error' && order?.error?.code === 'TLS_EXPECTED') return TLS_EXPECTED_CLOSE;
   const both = order?.localEndedIndex != null && order.peerEndedIndex != null;
   if (by === 'peer' && both && localFirst(order))
     return 'Closed: you sent FIN first (half-close), then the other side sent its FIN';
@@ -124,14 +129,87 @@ export function eventSummary(event: LabEvent, order?: FinOrder): string {
       return `${event.code}: ${event.message} ${event.hint}`;
     case 'journal-full':
       return `Journal full (${formatBytes(event.limitBytes)} for one session): later bytes are not saved. The connection goes on, and this log still shows them.`;
-    // Until the TLS rows of issue 14 are drawn: one plain line each, so the log stays readable.
     case 'wire':
-      return `${event.dir === 'out' ? 'TLS records sent' : 'TLS records received'}: ${event.records
-        .map((record) => record.handshake?.join(', ') ?? record.contentType)
-        .join('; ')}`;
+      return wireSummary(event.records);
     case 'tls':
-      return `TLS is set up: ${event.protocol}, ${event.cipher}. ${event.trust.why}`;
+      return tlsSummary(event);
   }
+}
+
+// ---- TLS ----------------------------------------------------------------------------------------------------
+
+/** What a closed row says after a plain connection got a TLS alert first. */
+export const TLS_EXPECTED_CLOSE =
+  'Closed: this port expects TLS first, so the server sent a TLS alert and hung up. Switch TLS on, connect again, and send the same request: it will travel inside TLS.';
+
+/** Node's `TLSv1.3` as people write it: `TLS 1.3`. */
+export function tlsVersionWords(protocol: string): string {
+  const match = /^TLSv(\d(?:\.\d)?)$/.exec(protocol);
+  return match ? `TLS ${match[1] === '1' ? '1.0' : match[1]}` : protocol;
+}
+
+const CONTENT_WORDS: Record<TlsRecordPiece['contentType'], string> = {
+  handshake: 'Handshake',
+  'change-cipher-spec': 'Change cipher spec',
+  'application-data': 'Application data',
+  alert: 'Alert',
+  heartbeat: 'Heartbeat',
+  'not-tls': 'Not TLS',
+};
+
+/** What kind of record this is, with the handshake message or alert inside when it can be read. */
+function recordName(piece: TlsRecordPiece): string {
+  const kind = CONTENT_WORDS[piece.contentType];
+  if (piece.contentType === 'not-tls') return 'Not TLS: these bytes cannot start a TLS record';
+  if (piece.contentType === 'handshake') {
+    if (piece.handshake) return `${kind} ${piece.handshake.join(' + ')}`;
+    return piece.encrypted ? `${kind}, encrypted` : kind;
+  }
+  if (piece.contentType === 'alert') {
+    if (piece.alert) return `${kind}: ${piece.alert.level} ${piece.alert.description}`;
+    return piece.encrypted ? `${kind}, encrypted` : kind;
+  }
+  if (piece.contentType === 'application-data') return `${kind}, encrypted`;
+  return kind;
+}
+
+/**
+ * One record, or the piece of it in this read, in words: `Handshake ClientHello (TLS 1.0 record, 512 bytes)`; a
+ * record cut between reads says which part this is.
+ */
+export function recordWords(piece: TlsRecordPiece): string {
+  const name = recordName(piece);
+  if (piece.contentType === 'not-tls') return name;
+  const facts: string[] = [];
+  if (piece.version) facts.push(`${piece.version} record`);
+  if (piece.payloadLength !== null) facts.push(formatBytes(piece.payloadLength));
+  if (piece.at > 0) facts.push(`rest of a record begun in an earlier read: ${formatBytes(piece.length)} here`);
+  if (!piece.complete) facts.push('continues in the next read');
+  return facts.length > 0 ? `${name} (${facts.join(', ')})` : name;
+}
+
+/** A wire row: every record that starts or goes on in this read. */
+export function wireSummary(records: readonly TlsRecordPiece[]): string {
+  if (records.length === 0) return 'TLS bytes';
+  return records.map(recordWords).join(' · ');
+}
+
+/** The `tls` row: what the handshake agreed, and whether the certificate is trusted (and why not). */
+export function tlsSummary(session: Extract<LabEvent, { type: 'tls' }>): string {
+  const alpn = session.alpn ? `, speaking ${session.alpn} inside` : '';
+  const why = session.trust.why.replace(/^(Not trusted|Trusted)/, (word) => word.toLowerCase());
+  return `${tlsVersionWords(session.protocol)} agreed in ${formatElapsed(session.handshakeMs).slice(1)}, cipher ${session.cipher}${alpn}; certificate ${why}`;
+}
+
+/**
+ * Words for bytes that arrived on a plain (not TLS) connection and are a TLS alert: the other side expects TLS
+ * first. Null for anything else.
+ */
+export function plainArrivalNote(event: LabEvent, connectionUsesTls: boolean): string | null {
+  if (connectionUsesTls || event.type !== 'data' || event.dir !== 'in' || event.offset !== 0) return null;
+  const alert = tlsAlertAtStart(event.bytes);
+  if (!alert) return null;
+  return `A TLS alert (${alert.level} ${alert.description}), not HTTP: this port expects TLS first. Switch TLS on and connect again.`;
 }
 
 /** The first row of a view once older bytes were let go to keep memory bounded. */

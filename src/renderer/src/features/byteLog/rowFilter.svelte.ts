@@ -3,6 +3,7 @@
  * oldest rows were let go. Rune classes fed by the store batch by batch; `publish()` at the store's redraw moves
  * their change signal, so the log redraws at the steady rate.
  */
+import type { LabEvent } from '../../../../shared/contract';
 import type { EventSource } from '../session/eventLog';
 import { NumberDeque } from './deque';
 
@@ -55,16 +56,31 @@ export class AllRows implements LogRows {
   }
 }
 
-/** One connection's events: their indexes in a growing column, extended with each batch (never rebuilt). */
+export interface RowFilterOptions {
+  /** Rows of TLS records on the wire (`wire` events); default shown. */
+  wire?: boolean;
+}
+
+/**
+ * One connection's events (or every connection's, for `null`), optionally without the TLS wire rows: their indexes
+ * in a growing column, extended with each batch (never rebuilt).
+ */
 export class RowFilter implements LogRows {
-  readonly connectionId: string;
+  readonly connectionId: string | null;
+  readonly wire: boolean;
   #version = $state(0);
   #changed = false;
   readonly #events = new NumberDeque();
   #letGo = false;
 
-  constructor(connectionId: string) {
+  constructor(connectionId: string | null, options: RowFilterOptions = {}) {
     this.connectionId = connectionId;
+    this.wire = options.wire ?? true;
+  }
+
+  /** This filter shows `event`'s row. */
+  accepts(event: LabEvent): boolean {
+    return (this.connectionId === null || event.id === this.connectionId) && (this.wire || event.type !== 'wire');
   }
 
   /** Event `index` (of this connection) was added to the log. */

@@ -1,12 +1,16 @@
 /**
  * The code twin: the Python program that does what the learner just did on one connection, in the style of
  * chapter 12's socket1.py (socket(), connect((host, port)), send(b'...'), a recv loop, close), with the exact
- * bytes they sent; and for an HTTP GET, the urllib.request one-liner that hides all of it. Pure functions.
+ * bytes they sent; and for an HTTP GET, the urllib.request one-liner that hides all of it. A TLS connection gets the
+ * book's ssl context (src/shared/tlsRecipe.ts, the one source of those lines): `ssl.create_default_context()`, the
+ * lab-only lines that switch the certificate check off for the lab's own certificate, then `ctx.wrap_socket()`.
+ * Pure functions.
  */
 import type { ConnectionId } from '../../../../shared/contract';
 import type { ErrorCode } from '../../../../shared/errors';
 import { pythonBytesLiteral } from '../../../../shared/hexdump';
 import { headerValue, splitHttpMessage, type HttpMessage } from '../../../../shared/http';
+import { sslContextLines } from '../../../../shared/tlsRecipe';
 import { sessionFacts, type ConnectionFacts } from '../guide/sessionFacts';
 import type { EventSource } from '../session/eventLog';
 
@@ -43,6 +47,13 @@ export interface TwinSource {
   error: ErrorCode | null;
   /** The lab server's real address, when the lab answered for the host the learner typed. */
   labAddress: { host: string; port: number } | null;
+  /** The connection spoke TLS: the sends and arrivals above are the plain bytes inside it. */
+  tls?: TwinTls | null;
+}
+
+export interface TwinTls {
+  /** The other side showed the lab's own certificate, which no authority signed: the check is switched off. */
+  labCertificate: boolean;
 }
 
 export interface TwinTarget {
@@ -99,6 +110,8 @@ export function twinSourceFromFacts(conn: ConnectionFacts, typed?: { host: strin
     // Only a failure before the connection opened belongs at connect(); later errors happen mid-conversation.
     error: conn.connectedIndex === null ? (conn.error?.code ?? null) : null,
     labAddress: routed && conn.remote ? { host: conn.remote.address, port: conn.remote.port } : null,
+    // Until the handshake says whose certificate it was, a connection the lab answered has the lab's.
+    tls: conn.tls ? { labCertificate: conn.tlsSession?.labCertificate ?? routed } : null,
   };
 }
 
@@ -155,18 +168,23 @@ export function socketProgram(source: TwinSource, target: TwinTarget = {}): stri
   const host = target.host ?? source.host;
   const port = target.port ?? source.port;
   const lines: string[] = ['import socket'];
+  const tls = source.tls ?? null;
+  if (tls) lines.push('import ssl');
   const pauses = source.sends.some(
     (send, i) => i > 0 && send.t - (source.sends[i - 1] as TwinSend).t >= PAUSE_SHOWN_MS,
   );
   if (pauses) lines.push('import time');
   if (source.aborted) lines.push('import struct');
+  if (tls) lines.push('', ...sslContextLines(tls.labCertificate));
+  // With TLS the plain TCP socket is `sock`, and `mysock` is the TLS socket wrapped around it.
+  const tcp = tls ? 'sock' : 'mysock';
   lines.push(
     '',
     '# A socket is your end of the pipe (AF_INET: IPv4 addresses, SOCK_STREAM: TCP).',
-    'mysock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
+    `${tcp} = socket.socket(socket.AF_INET, socket.SOCK_STREAM)`,
   );
 
-  const connect = `mysock.connect((${pythonStringLiteral(host)}, ${port}))`;
+  const connect = `${tcp}.connect((${pythonStringLiteral(host)}, ${port}))`;
   const failure = source.error ? ERROR_EXCEPTIONS[source.error] : undefined;
   if (source.error) {
     if (source.error === 'ETIMEDOUT') lines.push('mysock.settimeout(10)  # the lab gives up after 10 seconds too');
@@ -175,12 +193,18 @@ export function socketProgram(source: TwinSource, target: TwinTarget = {}): stri
       `    ${connect}`,
       `except ${failure?.exception ?? 'OSError'} as err:`,
       `    print(${pythonStringLiteral(failure?.words ?? 'The connection failed.')}, err)`,
-      '    mysock.close()',
+      `    ${tcp}.close()`,
       '    raise SystemExit(1)',
     );
     return lines.join('\n') + '\n';
   }
   lines.push(connect);
+  if (tls) {
+    lines.push(
+      '# TLS over that socket: the handshake happens here; then mysock sends and receives inside TLS.',
+      `mysock = ctx.wrap_socket(sock, server_hostname=${pythonStringLiteral(source.host)})`,
+    );
+  }
   const text = receivedIsText(source);
   // A server that speaks first (SMTP's 220, POP's +OK) is read before anything is sent, as smtplib does.
   const lineByLine = source.greeting === true && text;
@@ -216,7 +240,11 @@ export function socketProgram(source: TwinSource, target: TwinTarget = {}): stri
     );
     return lines.join('\n') + '\n';
   }
-  if (source.halfClosed) {
+  if (source.halfClosed && tls) {
+    lines.push(
+      "# You half-closed here; Python's ssl sockets cannot half-close and go on reading, so the twin does not.",
+    );
+  } else if (source.halfClosed) {
     lines.push('mysock.shutdown(socket.SHUT_WR)  # half-close: send FIN, keep receiving');
   }
 
@@ -287,6 +315,8 @@ export function requestUrl(request: HttpMessage, source: TwinSource, target: Twi
     return null;
   }
   if (url.protocol !== 'http:') return null;
+  // Inside TLS the same request is an https URL; the port then defaults to 443.
+  if (source.tls) url = new URL(`https://${url.host}${url.pathname}${url.search}`);
   if (target.host !== undefined) url.hostname = target.host;
   if (target.port !== undefined) url.port = String(target.port);
   return url.toString();
@@ -301,11 +331,17 @@ export function urllibProgram(source: TwinSource, target: TwinTarget = {}): stri
   const url = requestUrl(request, source, target);
   if (!url) return null;
   const literal = pythonStringLiteral(url);
-  const lines = ['import urllib.request', ''];
+  const tls = source.tls ?? null;
+  const lines = tls
+    ? ['import urllib.request, ssl', '', ...sslContextLines(tls.labCertificate), '']
+    : ['import urllib.request', ''];
+  // urlopen() takes the ssl context as `context=`.
+  const open = (what: string): string =>
+    tls ? `urllib.request.urlopen(${what}, context=ctx)` : `urllib.request.urlopen(${what})`;
   if (method === 'HEAD') {
     lines.push(
       `req = urllib.request.Request(${literal}, method='HEAD')`,
-      'fhand = urllib.request.urlopen(req)',
+      `fhand = ${open('req')}`,
       'print(fhand.status)',
       'for name, value in fhand.getheaders():',
       "    print(name + ':', value)",
@@ -313,14 +349,14 @@ export function urllibProgram(source: TwinSource, target: TwinTarget = {}): stri
   } else if (receivedIsText(source)) {
     lines.push(
       '# urlopen() sends the request, reads the status line and headers for you, and gives you only the body.',
-      `fhand = urllib.request.urlopen(${literal})`,
+      `fhand = ${open(literal)}`,
       'for line in fhand:',
       '    print(line.decode().strip())',
     );
   } else {
     lines.push(
       '# read() gives the whole body as bytes; the headers were already read for you.',
-      `img = urllib.request.urlopen(${literal}).read()`,
+      `img = ${open(literal)}.read()`,
       'print(len(img))',
     );
   }

@@ -5,6 +5,8 @@
  */
 import type { LabServerInfo, LabServerKind } from '../../../../shared/contract';
 import { headerValue, type HttpMessage } from '../../../../shared/http';
+import { tlsAlertAtStart } from '../../../../shared/tlsRecords';
+import { tlsVersionWords } from '../byteLog/eventWords';
 import type { EventSource } from '../session/eventLog';
 import { asksFor, exchanges, labServerKind, sessionFacts, type ConnectionFacts, type Exchange } from './sessionFacts';
 
@@ -591,19 +593,59 @@ export const checkUrllib: StepCheck = httpStep((events, context) => {
 
 // 11 ------------------------------------------------------------------------------------------------------------
 
-/** Servers that speak first: the SMTP-style greeter's 220 and the POP-style greeter's +OK. */
+/** A connection to port 443, as typed, or to the lab HTTPS server that stands in for it. */
+function toHttpsPort(conn: ConnectionFacts, servers: readonly LabServerInfo[]): boolean {
+  return conn.port === 443 || labServerKind(conn, servers) === 'https';
+}
+
+/** A plain connection answered by a TLS alert: the other side expects TLS first. */
+function sawTlsExpected(conn: ConnectionFacts): boolean {
+  return !conn.tls && (conn.error?.code === 'TLS_EXPECTED' || tlsAlertAtStart(conn.got.bytes()) !== undefined);
+}
+
+/** A TLS connection whose plain bytes hold an HTTP 200 answer. */
+function httpsAnswer(conn: ConnectionFacts): Exchange | undefined {
+  if (!conn.tls || conn.tlsSession === null) return undefined;
+  return exchanges(conn).find((exchange) => status(exchange.response) === 200);
+}
+
+/**
+ * Servers that speak first (the SMTP-style greeter's 220 and the POP-style greeter's +OK), and port 443: a plain
+ * request gets a TLS alert (that port expects TLS first), then the same request with TLS on gets its answer inside.
+ */
 export const checkPortTour: StepCheck = (events, context) => {
   const connections = connectionsFrom(events, context);
   const smtp = connections.find((conn) => /^220[ -]/.test(firstLine(conn)));
   const pop = connections.find((conn) => firstLine(conn).startsWith('+OK'));
+  const plain = connections.find((conn) => toHttpsPort(conn, context.labServers) && sawTlsExpected(conn));
+  // "Then": the TLS connection comes after the plain attempt, so the two answers can be compared.
+  const secure = connections.find(
+    (conn) =>
+      plain !== undefined &&
+      conn.firstIndex > plain.firstIndex &&
+      toHttpsPort(conn, context.labServers) &&
+      httpsAnswer(conn) !== undefined,
+  );
+  const secureEarlier =
+    !secure && connections.some((conn) => toHttpsPort(conn, context.labServers) && httpsAnswer(conn));
   const parts = [
     { label: 'Read the mail server’s 220 greeting (SMTP, port 25)', done: smtp !== undefined },
     { label: 'Read the mailbox server’s +OK greeting (POP, port 110)', done: pop !== undefined },
+    { label: 'Port 443 with TLS off: a plain GET gets a TLS alert (this port expects TLS first)', done: !!plain },
+    { label: 'Then port 443 with TLS on: the same GET gets HTTP 200 inside TLS', done: secure !== undefined },
   ];
+  const version = secure?.tlsSession ? tlsVersionWords(secure.tlsSession.protocol) : 'TLS';
+  const pending = !plain
+    ? secureEarlier
+      ? 'You got an answer inside TLS on port 443. Now try it with TLS off, to see what the server says to plain bytes.'
+      : `${parts.filter((part) => part.done).length} of 4 done.`
+    : !secure
+      ? 'Port 443 answered your plain bytes with a TLS alert. Now switch TLS on, connect to port 443 again and send the same GET.'
+      : `${parts.filter((part) => part.done).length} of 4 done.`;
   return result(
     parts,
-    'Both servers spoke first, before you sent anything: each protocol has its own first words.',
-    `${parts.filter((part) => part.done).length} of 2 greetings read.`,
+    `Both servers spoke first, before you sent anything: each protocol has its own first words. On port 443 the server wants ${version} first: your plain GET got an alert, and inside TLS the same GET got 200 OK.`,
+    pending,
   );
 };
 

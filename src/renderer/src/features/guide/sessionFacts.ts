@@ -70,9 +70,25 @@ export interface ConnectionFacts {
   lastIndex: number;
   lastT: number;
   error: { code: ErrorCode; index: number } | null;
+  /** The learner asked for TLS: the sends and arrivals above are the plain bytes inside it. */
+  tls: boolean;
+  /** What the TLS handshake settled, once it finished. */
+  tlsSession: TlsSessionFacts | null;
   /** The first CAPTURE_BYTES of each direction, in stream order. */
   readonly sent: Capture;
   readonly got: Capture;
+}
+
+export interface TlsSessionFacts {
+  index: number;
+  /** `TLSv1.3`, as Node names it. */
+  protocol: string;
+  cipher: string;
+  /** The name sent in the ClientHello (SNI), or null for an IP address. */
+  serverName: string | null;
+  trusted: boolean;
+  /** The certificate is the one Socket Lab made for its own TLS server. */
+  labCertificate: boolean;
 }
 
 /** A growing byte buffer with a cap; `bytes()` is a view of what is kept. */
@@ -171,6 +187,8 @@ function newConnection(id: ConnectionId, index: number): ConnectionFacts {
     lastIndex: index,
     lastT: 0,
     error: null,
+    tls: false,
+    tlsSession: null,
     sent: new Capture(),
     got: new Capture(),
   };
@@ -190,6 +208,7 @@ function apply(digest: Digest, event: LabEvent, index: number): void {
     case 'resolving':
       conn.host = event.host;
       conn.port = event.port;
+      conn.tls = event.tls === true;
       break;
     case 'connecting':
       conn.route = event.route;
@@ -236,7 +255,19 @@ function apply(digest: Digest, event: LabEvent, index: number): void {
     case 'error':
       conn.error ??= { code: event.code, index };
       break;
+    case 'tls':
+      conn.tlsSession ??= {
+        index,
+        protocol: event.protocol,
+        cipher: event.cipher,
+        serverName: event.serverName,
+        trusted: event.trust.trusted,
+        labCertificate: event.trust.labCertificate,
+      };
+      break;
     case 'resolved':
+    case 'wire':
+    case 'journal-full':
       break;
   }
 }

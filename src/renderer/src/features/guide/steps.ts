@@ -286,6 +286,7 @@ export const STEPS: readonly GuideStep[] = [
     title: 'A tour of common ports',
     explain: [
       'Well-known services live on well-known ports, so a client knows where to knock. Some servers speak first: a mail server greets you before you say a word. Each protocol has its own first words.',
+      'Port 443 is HTTPS: the same HTTP, but inside TLS. Before any HTTP, the two sides do a TLS handshake: they agree on a version and a cipher, and the server shows a certificate that says who it is. Then every byte travels encrypted, in TLS records. A server there expects TLS first, and plain bytes get a TLS alert instead of an answer.',
     ],
     ports: [
       { port: 21, name: 'FTP', what: 'file transfer; old and unencrypted' },
@@ -296,12 +297,14 @@ export const STEPS: readonly GuideStep[] = [
       { port: 80, name: 'HTTP', what: 'the web, in plain text: what you typed in this lab' },
       { port: 110, name: 'POP3', what: 'fetching mail from a mailbox; greets you with +OK' },
       { port: 143, name: 'IMAP', what: 'reading mail kept on the server' },
-      { port: 443, name: 'HTTPS', what: 'the web, encrypted with TLS; not something to type by hand' },
+      { port: 443, name: 'HTTPS', what: 'the web, inside TLS: a handshake first, then encrypted records' },
     ],
     task: () => [
       'Connect to `mail.lab.test` port `25`, the lab’s toy mail server. Send nothing: read its greeting, a line starting with 220.',
       'If you like: send `HELO learner.lab.test\\r\\n`, read the reply, then send `QUIT\\r\\n`.',
       'Connect to `mail.lab.test` port `110`, the lab’s toy mailbox. Its greeting starts with +OK.',
+      'Now HTTPS. Type `data.pr4e.org` port `443`: the TLS switch turns on by itself. Switch it off, Connect, and send `GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n`. The answer is 7 bytes, a TLS alert: this port expects TLS first.',
+      'Switch TLS on, Connect to `data.pr4e.org` port `443` again and send the same GET. The byte log shows both layers: TLS records on the wire (the handshake, then encrypted application data), and the same HTTP answer inside TLS. The connection card shows the certificate.',
     ],
     check: checkPortTour,
   },

@@ -2,8 +2,9 @@
  * The session's events as the renderer keeps them, in bounded memory (the whole session stays in the journal on
  * disk, and exports read it from there):
  *
- * - Bytes: at most `keptBytes` of data bytes. Past it the oldest data events lose their bytes but keep their row
- *   (same place, offset and count): the event is replaced by a copy with empty `bytes`, and `droppedLength` says
+ * - Bytes: at most `keptBytes` of data bytes, counting a TLS connection's wire bytes (`wire` events) as well as its
+ *   plain ones. Past it the oldest such events lose their bytes but keep their row (same place, offset and count,
+ *   and a wire row its record names): the event is replaced by a copy with empty `bytes`, and `droppedLength` says
  *   how many it had.
  * - Rows: at most `keptRows` events. Past it the oldest rows are let go, a block at a time, and `first` moves on.
  *
@@ -27,6 +28,13 @@ export interface EventLogLimits {
 }
 
 const NO_BYTES = new Uint8Array(0);
+
+/** The events that carry bytes: the application's (`data`) and, on a TLS connection, the wire's (`wire`). */
+export type ByteEvent = Extract<LabEvent, { type: 'data' | 'wire' }>;
+
+export function carriesBytes(event: LabEvent): event is ByteEvent {
+  return event.type === 'data' || event.type === 'wire';
+}
 /** Rows let go at once: a block, so trimming is rare and never copies the rows that stay. */
 const MAX_BLOCK_ROWS = 64 * 1024;
 
@@ -97,7 +105,7 @@ export class EventLog implements EventSource {
     }
     block.push(event);
     this.#length += 1;
-    if (event.type !== 'data') return;
+    if (!carriesBytes(event)) return;
     this.#keptBytes += event.bytes.byteLength;
     if (event.bytes.byteLength === 0 && missingLength > 0) this.#remember(this.#length - 1, missingLength);
   }
@@ -116,7 +124,7 @@ export class EventLog implements EventSource {
       const blockStart = this.#firstBlock * this.#blockRows;
       for (let i = Math.max(0, this.#bytesCursor - blockStart); i < block.length; i++) {
         const event = block[i] as LabEvent;
-        if (event.type !== 'data') continue;
+        if (!carriesBytes(event)) continue;
         this.#keptBytes -= event.bytes.byteLength;
         this.#droppedBytes += event.bytes.byteLength;
       }
@@ -131,7 +139,7 @@ export class EventLog implements EventSource {
     const blockIndex = Math.floor(index / this.#blockRows) - this.#firstBlock;
     const block = this.#blocks[blockIndex];
     const event = block?.[index % this.#blockRows];
-    if (!block || !event || event.type !== 'data' || event.bytes.byteLength === 0) return false;
+    if (!block || !event || !carriesBytes(event) || event.bytes.byteLength === 0) return false;
     const length = event.bytes.byteLength;
     this.#remember(index, length);
     this.#keptBytes -= length;

@@ -8,7 +8,8 @@
  * connections, counts) and that of each stream and row list that grew. Components read the store and those
  * classes; nothing passes a version number around.
  *
- * Memory is bounded (see EventLog): LIMITS.rendererKeptBytes of data bytes and LIMITS.rendererKeptRows rows.
+ * Memory is bounded (see EventLog): LIMITS.rendererKeptBytes of data bytes (a TLS connection's wire bytes count too)
+ * and LIMITS.rendererKeptRows rows.
  *
  * A send comes back from main as its offset and length only (SentEvent); the bytes are the ones this store sent
  * (SentBytes puts them back), so every reader still sees a data event with its bytes.
@@ -25,12 +26,13 @@ import type {
   SlowMode,
   Route,
   SendReceipt,
+  TlsSessionInfo,
 } from '../../../../shared/contract';
 import { fail, type LabError, type Result } from '../../../../shared/errors';
 import { LIMITS } from '../../../../shared/limits';
 import type { SessionEntry } from '../../../../shared/transcript';
 import { ByteStream } from '../byteLog/byteStream.svelte';
-import { AllRows, RowFilter, type LogRows } from '../byteLog/rowFilter.svelte';
+import { AllRows, RowFilter, type LogRows, type RowFilterOptions } from '../byteLog/rowFilter.svelte';
 import { EventLog } from './eventLog';
 import { RedrawClock, type Clock } from './redrawClock';
 import { SentBytes } from './sentBytes';
@@ -54,6 +56,16 @@ export interface ConnectionView {
   peerEnded: boolean;
   closedBy?: 'local' | 'peer' | 'error' | 'abort';
   error?: LabError;
+  /** A connection that asked for TLS: `bytesIn`/`bytesOut` then count the plain bytes inside it. */
+  tls?: ConnectionTlsView;
+}
+
+export interface ConnectionTlsView {
+  /** Bytes that crossed the TCP socket, records and all. */
+  wireBytesIn: number;
+  wireBytesOut: number;
+  /** What the handshake settled, once it has (the `tls` event); undefined while it is under way or if it failed. */
+  session?: TlsSessionInfo;
 }
 
 /** A command that main refused (bad port, not found...), shown to the learner next to the workbench. */
@@ -121,7 +133,8 @@ export class LabSessionStore {
   readonly #allRows: AllRows;
   readonly #streams = new Map<ConnectionId, Streams>();
   readonly #streamOrder: { id: ConnectionId; dir: 'in' | 'out' }[] = [];
-  readonly #filters = new Map<ConnectionId, RowFilter>();
+  /** Row lists by connection (and whether wire rows show), most recently asked for last. */
+  readonly #filters = new Map<string, RowFilter>();
   /* eslint-enable svelte/prefer-svelte-reactivity */
   #notices = $state.raw<Notice[]>([]);
   #labServers = $state.raw<LabServerInfo[]>([]);
@@ -224,21 +237,24 @@ export class LabSessionStore {
     return id ? this.#views[id] : undefined;
   }
 
-  /** The log's rows: every event (`null`), or one connection's. */
-  rows(connectionId: ConnectionId | null): LogRows {
-    if (connectionId === null) return this.#allRows;
-    let filter = this.#filters.get(connectionId);
+  /** The log's rows: every event (`null`), or one connection's; `wire: false` leaves out TLS records on the wire. */
+  rows(connectionId: ConnectionId | null, options: RowFilterOptions = {}): LogRows {
+    const wire = options.wire ?? true;
+    if (connectionId === null && wire) return this.#allRows;
+    const key = `${wire ? 'wire' : 'plain'} ${connectionId ?? '*'}`;
+    let filter = this.#filters.get(key);
     if (filter) {
       // Most recently asked for last.
-      this.#filters.delete(connectionId);
+      this.#filters.delete(key);
     } else {
-      filter = new RowFilter(connectionId);
+      filter = new RowFilter(connectionId, { wire });
       for (let i = this.#log.first; i < this.#log.length; i++) {
-        if (this.#log.at(i)?.id === connectionId) filter.add(i);
+        const event = this.#log.at(i);
+        if (event && filter.accepts(event)) filter.add(i);
       }
       if (this.#log.first > 0) filter.letGoBefore(this.#log.first);
     }
-    this.#filters.set(connectionId, filter);
+    this.#filters.set(key, filter);
     if (this.#filters.size > FOLLOWED_FILTERS) this.#filters.delete(this.#filters.keys().next().value as string);
     return filter;
   }
@@ -304,6 +320,7 @@ export class LabSessionStore {
       view.host = request.host;
       view.port = request.port;
       view.route = request.route ?? 'lab';
+      if (request.tls) view.tls ??= { wireBytesIn: 0, wireBytesOut: 0 };
       this.#changedConnections.add(id);
       this.#clock.request();
       // A connect that worked answers the earlier "Could not connect" notices: they would only confuse now.
@@ -422,7 +439,7 @@ export class LabSessionStore {
       const event = events[i] as LabEvent;
       const index = this.#log.length;
       this.#log.push(event, unknown[i] ?? 0);
-      this.#filters.get(event.id)?.add(index);
+      for (const filter of this.#filters.values()) if (filter.accepts(event)) filter.add(index);
       // Events can arrive before connect() resolves; the target is filled in from `resolving`.
       const view = this.#records.get(event.id) ?? this.#track(event.id, '', 0, 'lab', event.t);
       this.#changedConnections.add(event.id);
@@ -432,6 +449,7 @@ export class LabSessionStore {
           view.host = event.host;
           view.port = event.port;
           view.route = event.route;
+          if (event.tls) view.tls ??= { wireBytesIn: 0, wireBytesOut: 0 };
           break;
         case 'connecting':
           view.state = 'connecting';
@@ -450,6 +468,18 @@ export class LabSessionStore {
           if (event.dir === 'out') view.bytesOut += length;
           else view.bytesIn += length;
           this.#streams.get(event.id)?.[event.dir]?.append(event.offset, event.bytes, index, length);
+          break;
+        }
+        case 'wire': {
+          const length = event.bytes.byteLength || (unknown[i] ?? 0);
+          const tls = (view.tls ??= { wireBytesIn: 0, wireBytesOut: 0 });
+          if (event.dir === 'out') tls.wireBytesOut += length;
+          else tls.wireBytesIn += length;
+          break;
+        }
+        case 'tls': {
+          const { id: _id, t: _t, type: _type, ...session } = event;
+          view.tls = { ...(view.tls ?? { wireBytesIn: 0, wireBytesOut: 0 }), session };
           break;
         }
         case 'local-ended':
@@ -488,7 +518,7 @@ export class LabSessionStore {
       const views = { ...this.#views };
       for (const id of this.#changedConnections) {
         const record = this.#records.get(id);
-        if (record) views[id] = { ...record };
+        if (record) views[id] = record.tls ? { ...record, tls: { ...record.tls } } : { ...record };
       }
       this.#changedConnections.clear();
       this.#views = views;

@@ -75,6 +75,14 @@ export const TEMPLATES: readonly MessageTemplate[] = [
     server: 'http',
   },
   {
+    id: 'https-romeo',
+    label: 'HTTPS (port 443): GET romeo.txt inside TLS',
+    source:
+      'The same request as socket1.py, to port 443 with TLS on: the lab does the TLS handshake first, then your bytes travel encrypted inside it, as Python’s ssl wrap_socket() does.',
+    text: 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n',
+    server: 'https',
+  },
+  {
     id: 'echo-hello',
     label: 'Echo: hello\\r\\n',
     source: 'An echo server sends back every byte, in order: TCP as a reliable pipe.',

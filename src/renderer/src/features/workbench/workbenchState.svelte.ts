@@ -5,6 +5,9 @@
  * A template's target is derived, not copied: it comes from the template and the lab's list of servers (which
  * names the hosts the lab stands in for), as soon as both are known. Picking a template before the list has
  * arrived therefore never leaves a stale host behind; the box waits and fills in when the list comes.
+ *
+ * The TLS switch follows the port (on for 443, where HTTPS lives, off elsewhere) until the learner flips it
+ * themselves; picking a template or a target hands it back to the port.
  */
 import type { LabServerInfo, Route } from '../../../../shared/contract';
 import type { SendFormat } from '../../../../shared/escapes';
@@ -29,6 +32,8 @@ export class WorkbenchState {
   /** The template whose target fills host and port, until the learner types a host or port of their own. */
   #targetTemplateId = $state<string | null>(null);
   #formatProblem = $state<string | null>(null);
+  /** The learner's own setting of the TLS switch; null while it follows the port. */
+  #tlsChosen = $state<boolean | null>(null);
 
   /** `servers` reads the lab's server list as it is now (empty until it has arrived). */
   constructor(servers: () => readonly LabServerInfo[] = () => []) {
@@ -73,10 +78,24 @@ export class WorkbenchState {
     this.#route = value;
   }
 
+  /** Speak TLS on the next connection: the learner's choice, else on exactly when the port is 443. */
+  get tls(): boolean {
+    return this.#tlsChosen ?? tlsDefaultFor(this.port);
+  }
+  set tls(value: boolean) {
+    this.#tlsChosen = value;
+  }
+
+  /** The switch shows the port's default (the learner has not flipped it since the last template or target). */
+  get tlsFollowsPort(): boolean {
+    return this.#tlsChosen === null;
+  }
+
   /** Fill host and port from a template's server, now or as soon as the lab's server list arrives. */
   followTemplateTarget(templateId: string): void {
     this.#targetTemplateId = templateId;
     this.#route = 'lab';
+    this.#tlsChosen = null;
   }
 
   /** Put a host and port into the boxes, on the lab route. */
@@ -85,6 +104,7 @@ export class WorkbenchState {
     this.#typedHost = target.host;
     this.#typedPort = target.port;
     this.#route = 'lab';
+    this.#tlsChosen = null;
   }
 
   /** The learner takes over: what the boxes show now becomes what they typed. */
@@ -151,4 +171,9 @@ export class WorkbenchState {
   set templateId(value: string) {
     this.#templateId = value;
   }
+}
+
+/** The TLS switch's default for a port as typed: on for HTTPS's port 443 (also typed as ` 443`), off for any other. */
+export function tlsDefaultFor(port: string): boolean {
+  return port.trim() === '443';
 }
