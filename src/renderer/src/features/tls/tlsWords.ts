@@ -10,7 +10,7 @@ export interface TlsFact {
   term: string;
   value: string;
   /** A short note after the value, in plain words. */
-  note?: string;
+  note?: string | undefined;
   /** Shown in the monospace font, and free to wrap anywhere (a fingerprint). */
   code?: boolean;
   testid?: string;
