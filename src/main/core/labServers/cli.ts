@@ -143,8 +143,10 @@ export function parseLabServerArgs(argv: readonly string[]): ParsedArgs {
   if (values.slow !== undefined) {
     const slow = slowModeFromText(values.slow);
     if (!slow.ok) {
+      // Digits in the right form but out of range: the one slow-mode check says which number and its limits.
+      const range = /^\d+(:\d+)?$/.test(values.slow) ? ` (${slow.error.message.replace(/\.$/, '')})` : '';
       return fail(
-        `--slow takes BYTES_PER_SEC or BYTES_PER_SEC:WRITE_SIZE, both at least 1, like 2000:100, not "${values.slow}"`,
+        `--slow takes BYTES_PER_SEC or BYTES_PER_SEC:WRITE_SIZE, both at least 1, like 2000:100, not "${values.slow}"${range}`,
       );
     }
     options.slow = slow.value;

@@ -113,8 +113,8 @@ describe('lab-server options', () => {
       ],
       [['--echo-port', '--quiet'], /--echo-port needs a value/],
       [['--quiet=yes'], /--quiet takes no value/],
-      [['--slow', '200000000'], /--slow takes/],
-      [['--slow', '100:100000'], /--slow takes/],
+      [['--slow', '200000000'], /not "200000000" \(The slow-mode speed must be .* from 1 to 104857600\)/],
+      [['--slow', '100:100000'], /not "100:100000" \(The slow-mode write size must be .* from 1 to 65536\)/],
       [['serve'], /unknown option serve/],
       [['--verbose=2'], /unknown option --verbose=2/],
       [
