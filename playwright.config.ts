@@ -7,7 +7,8 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
-  workers: 1,
+  // Each test starts a web host of its own (own data folder, free ports), so spec files can run two at a time.
+  workers: 2,
   retries: 0,
   reporter: [['list'], ['json', { outputFile: '.test-output/playwright.json' }]],
   globalSetup: './tests/e2e/globalSetup.ts',

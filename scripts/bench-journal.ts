@@ -29,6 +29,14 @@ async function main(): Promise<void> {
   const results: JournalBenchRound[] = [];
   for (let round = 1; round <= rounds; round++) {
     const result = await benchJournalRound(megabytes * 1024 * 1024, round);
+    // A round whose journal did not keep every byte measured something else: say so rather than print its figures.
+    const total = megabytes * 1024 * 1024;
+    if (result.journalBytes <= total || result.journalBytes >= total * 1.01) {
+      console.error(
+        `  round ${round}: the journal holds ${result.journalBytes} bytes for ${total} streamed; not a fair round`,
+      );
+      process.exit(1);
+    }
     results.push(result);
     console.log(
       `  round ${round}: off ${mbps(result.offBytesPerSec)}, on ${mbps(result.onBytesPerSec)} ` +

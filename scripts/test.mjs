@@ -1,65 +1,119 @@
-// npm test: lint, typecheck, build, unit tests (Vitest), end-to-end tests (Playwright + Chromium), then one summary line.
-import { spawnSync } from 'node:child_process';
+// npm test: the static checks and the build side by side, then the security lint beside the unit tests, then the
+// end-to-end tests; each step's output printed whole when it ends, how long each part took, and one summary line.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { electronBinary, root } from './electron-binary.cjs';
 
-const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const outputDir = path.join(root, '.test-output');
 rmSync(path.join(outputDir, 'vitest.json'), { force: true });
 rmSync(path.join(outputDir, 'playwright.json'), { force: true });
 mkdirSync(outputDir, { recursive: true });
 
-const steps = [
-  ['lint', bin('eslint'), ['.']],
-  ['format', bin('prettier'), ['--check', '.', '--log-level', 'warn']],
-  ['typecheck (main, preload, shared, tests)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']],
-  ['typecheck (renderer)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']],
-  [
-    'typecheck (contract across transports, end-to-end specs)',
-    bin('tsc'),
-    ['-p', 'tests/tsconfig.browser.json', '--noEmit'],
-  ],
-  [
-    'svelte-check',
-    bin('svelte-check'),
-    ['--tsconfig', './tsconfig.web.json', '--fail-on-warnings', '--output', 'human'],
-  ],
-  ['build', bin('electron-vite'), ['build']],
-  [
-    'security lint (Electronegativity over src/ and out/)',
-    process.execPath,
-    [path.join(root, 'scripts/electronegativity.mjs')],
-  ],
-  [
-    'unit tests (Vitest)',
-    bin('vitest'),
-    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(outputDir, 'vitest.json')}`],
-  ],
-  ['end-to-end tests (Playwright, Chromium)', ...withDisplay(bin('playwright'), ['test'])],
-];
+const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
-/** Electron's window needs a display on Linux; without one, run the end-to-end step under Xvfb when it is there. */
-function withDisplay(command, args) {
-  const needsDisplay = process.platform === 'linux' && !process.env.DISPLAY && electronBinary().installed;
-  const xvfb = spawnSync('sh', ['-c', 'command -v xvfb-run'], { encoding: 'utf8' }).stdout.trim();
-  return needsDisplay && xvfb ? [xvfb, ['-a', command, ...args]] : [command, args];
+/**
+ * A package.json script as steps: split at its `&&`s, so `npm run lint` and `npm test` run the same commands and
+ * the parts of one script can run side by side. `extra` is added to one part's arguments (matched by its program).
+ */
+function scriptSteps(name, extra = {}) {
+  if (typeof scripts[name] !== 'string') throw new Error(`package.json has no "${name}" script`);
+  return scripts[name].split(/\s*&&\s*/).map((command) => {
+    const program = command.split(' ')[0];
+    return { name: `${name}: ${command}`, command: extra[program] ? `${command} ${extra[program]}` : command };
+  });
 }
 
-const failedSteps = [];
-for (const [name, command, args] of steps) {
-  console.log(`\n=== ${name}`);
+/** Electron's window needs a display on Linux; without one, run the end-to-end step under Xvfb when it is there. */
+function withDisplay(command) {
+  const needsDisplay = process.platform === 'linux' && !process.env.DISPLAY && electronBinary().installed;
+  const xvfb = spawnSync('sh', ['-c', 'command -v xvfb-run'], { encoding: 'utf8' }).stdout.trim();
+  return needsDisplay && xvfb ? `${xvfb} -a ${command}` : command;
+}
+
+// npm puts node_modules/.bin on PATH for a script; these steps are the scripts' own commands, so do the same.
+const env = {
+  ...process.env,
+  PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+  FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? '1' : '0'),
+};
+
+/** Runs one step with its output kept, and prints that output whole when the step ends, so parallel steps stay readable. */
+function run(step) {
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (result.status !== 0) {
-    failedSteps.push(name);
-    console.log(`=== ${name}: FAILED (${seconds} s)`);
-    // Nothing after a failed build can run meaningfully.
-    if (name === 'build') break;
-  } else {
-    console.log(`=== ${name}: ok (${seconds} s)`);
-  }
+  return new Promise((resolve) => {
+    const child = spawn(step.command, { cwd: root, env, shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks = [];
+    child.stdout.on('data', (chunk) => chunks.push(chunk));
+    child.stderr.on('data', (chunk) => chunks.push(chunk));
+    const finish = (code, error) => {
+      const seconds = (Date.now() - started) / 1000;
+      const output = Buffer.concat(chunks).toString().trimEnd();
+      console.log(`\n=== ${step.name}`);
+      if (output) console.log(output);
+      if (error) console.log(`could not start: ${error.message}`);
+      const ok = code === 0 && !error;
+      console.log(`=== ${step.name}: ${ok ? 'ok' : 'FAILED'} (${seconds.toFixed(1)} s)`);
+      resolve({ name: step.name, ok, seconds });
+    };
+    child.once('error', (error) => finish(null, error));
+    child.once('close', (code) => finish(code));
+  });
+}
+
+/** Runs the steps at most `width` at a time, in the order given (longest first packs best). */
+async function runSideBySide(steps, width) {
+  const results = [];
+  const queue = [...steps];
+  const worker = async () => {
+    for (let step = queue.shift(); step; step = queue.shift()) results.push(await run(step));
+  };
+  await Promise.all(Array.from({ length: Math.min(width, steps.length) }, worker));
+  return results;
+}
+
+const cores = Math.max(2, os.availableParallelism?.() ?? os.cpus().length);
+const vitestJson = path.join(outputDir, 'vitest.json');
+const parts = [
+  {
+    name: 'static checks and build',
+    // Each is one single-threaded program, so as many at once as there are cores.
+    width: cores,
+    steps: [
+      ...scriptSteps('lint', { prettier: '--log-level warn' }),
+      ...scriptSteps('typecheck'),
+      ...scriptSteps('build'),
+    ],
+  },
+  {
+    name: 'security lint and unit tests',
+    width: 2,
+    steps: [
+      {
+        name: 'unit tests (Vitest)',
+        command: `vitest run --reporter=default --reporter=json --outputFile.json=${JSON.stringify(vitestJson)}`,
+      },
+      ...scriptSteps('security'),
+    ],
+  },
+  {
+    // Not beside Vitest: its timing tests (idle timeouts, slowloris deadlines) need the cores Chromium would take.
+    name: 'end-to-end tests',
+    width: 1,
+    steps: [{ name: 'end-to-end tests (Playwright, Chromium)', command: withDisplay('playwright test') }],
+  },
+];
+
+const timings = [];
+const failedSteps = [];
+for (const part of parts) {
+  const started = Date.now();
+  const results = await runSideBySide(part.steps, part.width);
+  timings.push({ name: part.name, seconds: (Date.now() - started) / 1000, results });
+  failedSteps.push(...results.filter((result) => !result.ok).map((result) => result.name));
+  // Nothing after a failed build can run meaningfully.
+  if (results.some((result) => !result.ok && result.name.startsWith('build'))) break;
 }
 
 function readJson(file) {
@@ -73,7 +127,7 @@ function readJson(file) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-const vitest = readJson(path.join(outputDir, 'vitest.json'));
+const vitest = readJson(vitestJson);
 if (vitest) {
   passed += vitest.numPassedTests ?? 0;
   failed += vitest.numFailedTests ?? 0;
@@ -86,6 +140,14 @@ if (playwright?.stats) {
   skipped += playwright.stats.skipped ?? 0;
 }
 
+console.log('\nHow long each part took:');
+for (const part of timings) {
+  console.log(`  ${part.name}: ${part.seconds.toFixed(1)} s`);
+  for (const result of [...part.results].sort((a, b) => b.seconds - a.seconds)) {
+    console.log(`    ${result.seconds.toFixed(1).padStart(6)} s  ${result.name}${result.ok ? '' : ' (FAILED)'}`);
+  }
+}
+console.log(`  in all: ${timings.reduce((sum, part) => sum + part.seconds, 0).toFixed(1)} s`);
 console.log('');
 const binary = electronBinary();
 if (!binary.installed) console.log(`Electron end-to-end tests skipped: ${binary.reason}.`);

@@ -13,7 +13,7 @@ async function rowCount(page: Page): Promise<number> {
 /** Send the composer's message with Ctrl+Enter and wait for its echo, so sends never overlap. */
 async function sendAndWaitForEcho(page: Page): Promise<void> {
   const before = await rowCount(page);
-  await page.getByTestId('composer').press('Control+Enter');
+  await page.getByRole('textbox', { name: 'Message' }).press('Control+Enter');
   await expect.poll(() => rowCount(page)).toBeGreaterThanOrEqual(before + 2);
 }
 
@@ -22,29 +22,29 @@ test('the log follows the newest row, stops when scrolled up, and jumps back on 
   try {
     await page.goto(webHost.url);
     await connectTo(page, '127.0.0.1', String(echo.port), 'internet');
-    await page.getByTestId('composer').fill('line\\r\\n');
+    await page.getByRole('textbox', { name: 'Message' }).fill('line\\r\\n');
     for (let i = 0; i < 25; i++) await sendAndWaitForEcho(page);
 
     const count = await rowCount(page);
     expect(count).toBeGreaterThanOrEqual(54);
     await expect(rows(page)).toHaveAttribute('data-following', 'true');
     await expect(page.locator(`[data-testid="log-row"][aria-posinset="${count}"]`)).toBeInViewport();
-    await expect(page.getByTestId('jump-to-newest')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: /Jump to newest/ })).toHaveCount(0);
 
     // The learner scrolls up with the mouse wheel: the log stops following.
     await rows(page).hover();
     await page.mouse.wheel(0, -5000);
     await expect(rows(page)).toHaveAttribute('data-following', 'false');
     await expect(page.locator('[data-testid="log-row"][aria-posinset="1"]')).toBeInViewport();
-    await expect(page.getByTestId('jump-to-newest')).toBeVisible();
+    await expect(page.getByRole('button', { name: /Jump to newest/ })).toBeVisible();
 
     // New rows arrive; the view stays where the learner is, and says how many are new.
     for (let i = 0; i < 3; i++) await sendAndWaitForEcho(page);
     await expect(page.locator('[data-testid="log-row"][aria-posinset="1"]')).toBeInViewport();
-    await expect(page.getByTestId('jump-to-newest')).toContainText('6 new');
+    await expect(page.getByRole('button', { name: /Jump to newest/ })).toContainText('6 new');
     await page.screenshot({ path: `${SCREENS}/log-scrolled-up-light.png` });
 
-    await page.getByTestId('jump-to-newest').click();
+    await page.getByRole('button', { name: /Jump to newest/ }).click();
     await expect(rows(page)).toHaveAttribute('data-following', 'true');
     const newest = await rowCount(page);
     await expect(page.locator(`[data-testid="log-row"][aria-posinset="${newest}"]`)).toBeInViewport();
@@ -82,8 +82,8 @@ test('keyboard: the log is a listbox; Home, arrows and End move the selected row
 test('search finds bytes across the log, case-insensitively, and highlights the hit', async ({ page, webHost }) => {
   await page.goto(webHost.url);
   await romeoExchange(page);
-  await page.getByTestId('search-input').fill('content-length: 167\\r\\n');
-  await page.getByTestId('search-input').press('Enter');
+  await page.getByRole('searchbox', { name: 'Find bytes in the log' }).fill('content-length: 167\\r\\n');
+  await page.getByRole('searchbox', { name: 'Find bytes in the log' }).press('Enter');
   await expect(page.getByTestId('search-status')).toContainText('Found in row');
   const received = page.locator('[data-testid="log-row"][data-dir="in"]').first();
   await expect(received).toHaveAttribute('aria-selected', 'true');
@@ -91,17 +91,17 @@ test('search finds bytes across the log, case-insensitively, and highlights the 
   await expect(page.getByTestId('text-view').locator('.mark').first()).toContainText('Content-Length: 167');
 
   // The blank line that ends the head: found once in the request, once in the response.
-  await page.getByTestId('search-input').fill('\\r\\n\\r\\n');
-  await page.getByTestId('search-next').click();
+  await page.getByRole('searchbox', { name: 'Find bytes in the log' }).fill('\\r\\n\\r\\n');
+  await page.getByRole('button', { name: 'Next match' }).click();
   await expect(page.getByTestId('search-status')).toContainText('Found in row');
   const firstHit = await page.getByTestId('search-status').textContent();
-  await page.getByTestId('search-next').click();
+  await page.getByRole('button', { name: 'Next match' }).click();
   await expect(page.getByTestId('search-status')).not.toHaveText(firstHit ?? '');
-  await page.getByTestId('search-prev').click();
+  await page.getByRole('button', { name: 'Previous match' }).click();
   await expect(page.getByTestId('search-status')).toHaveText(firstHit ?? '');
 
-  await page.getByTestId('search-input').fill('no such bytes anywhere');
-  await page.getByTestId('search-input').press('Enter');
+  await page.getByRole('searchbox', { name: 'Find bytes in the log' }).fill('no such bytes anywhere');
+  await page.getByRole('searchbox', { name: 'Find bytes in the log' }).press('Enter');
   await expect(page.getByTestId('search-status')).toContainText('is not in the log');
 });
 
@@ -131,8 +131,8 @@ test("the recv(n) view regroups the response into calls of at most n bytes, endi
 }) => {
   await page.goto(webHost.url);
   await romeoExchange(page);
-  await page.getByTestId('view-tab-recv').click();
-  await page.getByTestId('recv-size').fill('100');
+  await page.getByRole('tab', { name: 'recv(n)' }).click();
+  await page.getByRole('spinbutton', { name: 'n (bytes per recv(n))' }).fill('100');
   await expect(page.getByTestId('recv-explain')).toContainText('recv(100)');
   const lengths = await page
     .getByTestId('recv-call')
@@ -151,8 +151,10 @@ test('bytes from a peer are shown as text, never as HTML', async ({ page, webHos
   try {
     await page.goto(webHost.url);
     await connectTo(page, '127.0.0.1', String(echo.port), 'internet');
-    await page.getByTestId('composer').fill('<b id="injected">bold</b><img src=x onerror="document.title=1">\\r\\n');
-    await page.getByTestId('send-button').click();
+    await page
+      .getByRole('textbox', { name: 'Message' })
+      .fill('<b id="injected">bold</b><img src=x onerror="document.title=1">\\r\\n');
+    await page.getByRole('button', { name: /^Send( to |$)/ }).click();
     const received = page.locator('[data-testid="log-row"][data-dir="in"]');
     await expect(received).toContainText('<b id="injected">bold</b>');
     await expect(page.locator('#injected')).toHaveCount(0);
@@ -185,18 +187,18 @@ test('a shorter stream picked while the hex view is scrolled far down still show
 }) => {
   await page.goto(webHost.url);
   await connectTo(page, 'data.pr4e.org', '80', 'lab');
-  await page.getByTestId('template-select').selectOption('urljpeg-cover3');
-  await page.getByTestId('send-button').click();
+  await page.getByRole('combobox', { name: 'Template' }).selectOption('urljpeg-cover3');
+  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
   // 230,210 bytes of picture plus the headers: the whole answer is in.
   await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
-  await page.getByTestId('view-tab-hex').click();
+  await page.getByRole('tab', { name: 'Hex' }).click();
   await page.getByTestId('hex-view-lines').evaluate((element) => element.scrollTo(0, 100_000));
   await expect(page.getByTestId('hex-view').locator('.line').first()).not.toContainText('00000000');
 
-  await page.getByTestId('connect-button').click();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(page.getByTestId('connection-row').nth(1)).toHaveAttribute('data-state', 'open');
-  await page.getByTestId('template-select').selectOption('socket1-romeo');
-  await page.getByTestId('send-button').click();
+  await page.getByRole('combobox', { name: 'Template' }).selectOption('socket1-romeo');
+  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
   await expect(page.getByTestId('connection-row').nth(1)).toContainText('535 bytes received');
   const firstLine = page.getByTestId('hex-view').locator('.line').first();
   await expect(firstLine).toContainText('00000000');
@@ -208,13 +210,13 @@ test('the HTTP view: a HEAD answer has a Content-Length and no body, and that is
   webHost,
 }) => {
   await openLab(page, webHost.url);
-  await page.getByTestId('template-select').selectOption('head-romeo');
-  await page.getByTestId('connect-button').click();
+  await page.getByRole('combobox', { name: 'Template' }).selectOption('head-romeo');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-  await page.getByTestId('send-button').click();
+  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
   await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
-  await page.getByTestId('view-tab-http').click();
-  await page.getByTestId('source-in').check();
+  await page.getByRole('tab', { name: 'HTTP' }).click();
+  await page.getByRole('radio', { name: 'all received' }).check();
   await expect(page.getByTestId('http-start-line')).toHaveText('HTTP/1.1 200 OK');
   await expect(page.getByTestId('http-headers')).toContainText('167');
   const check = page.getByTestId('http-length-check');
@@ -243,18 +245,18 @@ test('"Show" ticks what the views really show: everything received until a data 
   webHost,
 }) => {
   await page.goto(webHost.url);
-  await expect(page.getByTestId('source-in')).not.toBeChecked();
+  await expect(page.getByRole('radio', { name: 'all received' })).not.toBeChecked();
   await romeoExchange(page);
   // No row picked yet: the text view shows the whole answer, and says so.
-  await expect(page.getByTestId('source-row')).not.toBeChecked();
-  await expect(page.getByTestId('source-in')).toBeChecked();
+  await expect(page.getByRole('radio', { name: 'selected row' })).not.toBeChecked();
+  await expect(page.getByRole('radio', { name: 'all received' })).toBeChecked();
   await expect(page.getByTestId('stream-views')).toContainText('HTTP/1.1 200 OK');
   await page.locator('[data-testid="log-row"][data-dir="out"]').click();
-  await expect(page.getByTestId('source-row')).toBeChecked();
-  await expect(page.getByTestId('source-in')).not.toBeChecked();
-  await page.getByTestId('source-in').check();
-  await expect(page.getByTestId('source-in')).toBeChecked();
-  await expect(page.getByTestId('source-row')).not.toBeChecked();
+  await expect(page.getByRole('radio', { name: 'selected row' })).toBeChecked();
+  await expect(page.getByRole('radio', { name: 'all received' })).not.toBeChecked();
+  await page.getByRole('radio', { name: 'all received' }).check();
+  await expect(page.getByRole('radio', { name: 'all received' })).toBeChecked();
+  await expect(page.getByRole('radio', { name: 'selected row' })).not.toBeChecked();
 });
 
 test('recv(1) gives one byte a call, recv(100000) the whole answer in one call, and the counts read right', async ({
@@ -264,14 +266,14 @@ test('recv(1) gives one byte a call, recv(100000) the whole answer in one call, 
   await page.goto(webHost.url);
   await romeoExchange(page);
   const received = Number((await page.getByTestId('connection-row').textContent())?.match(/(\d+) bytes received/)?.[1]);
-  await page.getByTestId('view-tab-recv').click();
-  await page.getByTestId('recv-size').fill('1');
+  await page.getByRole('tab', { name: 'recv(n)' }).click();
+  await page.getByRole('spinbutton', { name: 'n (bytes per recv(n))' }).fill('1');
   await expect(page.getByTestId('recv-summary')).toHaveText(`${received + 1} calls`);
   await expect(page.getByTestId('recv-explain')).toContainText('at most 1 byte of what has arrived');
   const first = page.getByTestId('recv-call').first();
   await expect(first).toHaveAttribute('data-length', '1');
   await expect(first).toContainText(/1 byte\s+total 1\s+b'H'/);
-  await page.getByTestId('recv-size').fill('100000');
+  await page.getByRole('spinbutton', { name: 'n (bytes per recv(n))' }).fill('100000');
   await expect(page.getByTestId('recv-summary')).toHaveText('2 calls');
   await expect(page.getByTestId('recv-call').first()).toContainText(`${received} bytes`);
   await expect(page.getByTestId('recv-call').last()).toContainText("b''");
@@ -286,7 +288,7 @@ test('on the recv(n) tab, Copy copies what that view shows: everything received,
   await page.goto(webHost.url);
   await romeoExchange(page);
   await page.locator('[data-testid="log-row"][data-dir="out"]').click();
-  await page.getByTestId('view-tab-recv').click();
+  await page.getByRole('tab', { name: 'recv(n)' }).click();
   await page.getByTestId('copy-text').click();
   await expect(page.getByTestId('copy-status')).toContainText('everything connection #1 received');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*grief\n$/);

@@ -60,9 +60,9 @@ class Learner {
   async connect(host: string, port: number | string, refused = false): Promise<void> {
     const rows = this.page.getByTestId('connection-row');
     const before = await rows.count();
-    await this.page.getByTestId('host-input').fill(host);
-    await this.page.getByTestId('port-input').fill(String(port));
-    await this.page.getByTestId('connect-button').click();
+    await this.page.getByRole('textbox', { name: 'Host' }).fill(host);
+    await this.page.getByRole('textbox', { name: 'Port' }).fill(String(port));
+    await this.page.getByRole('button', { name: 'Connect', exact: true }).click();
     await expect(rows).toHaveCount(before + 1);
     await expect(rows.nth(before)).toHaveAttribute('data-state', refused ? 'closed' : 'open');
     this.#sent = 0;
@@ -78,19 +78,19 @@ class Learner {
 
   /** Types a message (with \r \n escapes) and sends it, by button or by Ctrl+Enter. */
   async send(text: string, how: 'button' | 'keyboard' = 'button'): Promise<void> {
-    const composer = this.page.getByTestId('composer');
+    const composer = this.page.getByRole('textbox', { name: 'Message' });
     await composer.fill(text);
     if (how === 'keyboard') {
       await composer.press('Control+Enter');
     } else {
-      await this.page.getByTestId('send-button').click();
+      await this.page.getByRole('button', { name: /^Send( to |$)/ }).click();
     }
     await this.#sentMore(byteCount(text));
   }
 
   /** The newest row of a kind, after scrolling the log to its end (as a learner would, if it stopped following). */
   async newest(selector: string): Promise<Locator> {
-    const jump = this.page.getByTestId('jump-to-newest');
+    const jump = this.page.getByRole('button', { name: /Jump to newest/ });
     if (await jump.isVisible()) await jump.click();
     return this.page.locator(`[data-testid="log-row"]${selector}`).last();
   }
@@ -103,19 +103,19 @@ class Learner {
   }
 
   async template(id: string): Promise<void> {
-    await this.page.getByTestId('template-select').selectOption(id);
+    await this.page.getByRole('combobox', { name: 'Template' }).selectOption(id);
   }
 
   async sendTemplate(id: string): Promise<void> {
     await this.template(id);
-    await this.page.getByTestId('send-button').click();
-    await this.#sentMore(byteCount(await this.page.getByTestId('composer').inputValue()));
+    await this.page.getByRole('button', { name: /^Send( to |$)/ }).click();
+    await this.#sentMore(byteCount(await this.page.getByRole('textbox', { name: 'Message' }).inputValue()));
   }
 
   /** Sends what is in the message box again, with Ctrl+Enter. */
   async sendAgain(): Promise<void> {
-    await this.page.getByTestId('composer').press('Control+Enter');
-    await this.#sentMore(byteCount(await this.page.getByTestId('composer').inputValue()));
+    await this.page.getByRole('textbox', { name: 'Message' }).press('Control+Enter');
+    await this.#sentMore(byteCount(await this.page.getByRole('textbox', { name: 'Message' }).inputValue()));
   }
 
   async closeSelected(): Promise<void> {
@@ -172,8 +172,8 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await me.openStep('reliable-pipe', 'A reliable pipe');
     await me.shoot('light-step1');
     await me.template('echo-hello');
-    await expect(page.getByTestId('host-input')).toHaveValue('echo.lab.test');
-    await expect(page.getByTestId('port-input')).toHaveValue('7');
+    await expect(page.getByRole('textbox', { name: 'Host' })).toHaveValue('echo.lab.test');
+    await expect(page.getByRole('textbox', { name: 'Port' })).toHaveValue('7');
     await me.expectRed();
     await me.connect('echo.lab.test', 7);
     await me.send('hello\\r\\n');
@@ -211,7 +211,7 @@ test('a learner walks the whole guided lab offline, and every check turns green 
   });
 
   await test.step('3 your side has a port too', async () => {
-    await page.getByTestId('guide-next').click();
+    await page.getByRole('button', { name: 'Next step →' }).click();
     await expect(page.getByTestId('guide-current-title')).toBeFocused();
     await expect(page.getByTestId('guide-current')).toHaveAttribute('data-step', 'your-port');
     await me.connect('echo.lab.test', 7);
@@ -257,7 +257,7 @@ test('a learner walks the whole guided lab offline, and every check turns green 
   });
 
   await test.step('5 the blank line matters', async () => {
-    await page.getByTestId('guide-next').click();
+    await page.getByRole('button', { name: 'Next step →' }).click();
     await expect(page.getByTestId('guide-current')).toHaveAttribute('data-step', 'blank-line');
     await me.connect('data.pr4e.org', 80);
     await me.send('GET http://data.pr4e.org/page1.htm HTTP/1.0\\r\\n');
@@ -291,9 +291,9 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     // Open the answer in the stream views: Content-Length: 167 with its CR LF, then the romeo text.
     await me.expectNewest('[data-dir="in"]', 'HTTP/1.1 200 OK');
     await (await me.newest('[data-dir="in"]')).click();
-    await page.getByTestId('view-tab-text').click();
+    await page.getByRole('tab', { name: 'Text' }).click();
     await expect(page.getByTestId('text-view')).toContainText('Content-Length: 167␍␊');
-    await page.getByTestId('view-tab-http').click();
+    await page.getByRole('tab', { name: 'HTTP' }).click();
     await expect(page.getByTestId('http-start-line')).toContainText('HTTP/1.1 200 OK');
     await expect(page.getByTestId('http-body')).toContainText('But soft what light through yonder window breaks');
     await me.shoot('light-step6');
@@ -325,7 +325,7 @@ test('a learner walks the whole guided lab offline, and every check turns green 
   });
 
   await test.step('8 when things go wrong', async () => {
-    await page.getByTestId('guide-next').click();
+    await page.getByRole('button', { name: 'Next step →' }).click();
     await expect(page.getByTestId('guide-current')).toHaveAttribute('data-step', 'errors');
     await me.expectRed();
     await me.connect('data.pr4e.org', 80);
@@ -377,12 +377,12 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await expect(parts.nth(1)).toHaveAttribute('data-done', 'true');
     await expect(parts.nth(2)).toHaveAttribute('data-done', 'false');
     // Find the JPEG's first bytes with the log search, then read them in the hex view.
-    await page.getByTestId('search-input').fill('\\xff\\xd8\\xff');
-    await page.getByTestId('search-input').press('Enter');
+    await page.getByRole('searchbox', { name: 'Find bytes in the log' }).fill('\\xff\\xd8\\xff');
+    await page.getByRole('searchbox', { name: 'Find bytes in the log' }).press('Enter');
     await expect(page.getByTestId('search-status')).toContainText(/Found in row \d+ at stream offset \d+/);
     const status = (await page.getByTestId('search-status').textContent()) ?? '';
     const offset = Number(/stream offset (\d+)/.exec(status)?.[1]);
-    await page.getByTestId('view-tab-hex').click();
+    await page.getByRole('tab', { name: 'Hex' }).click();
     const lineStart = offset - (offset % 16);
     await page
       .getByTestId('hex-view-lines')
@@ -398,7 +398,7 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await expect(page.getByTestId('code-twin-code')).toContainText('recv(5120)');
 
     // Slow the lab HTTP server down and watch romeo.txt arrive in small pieces.
-    await page.getByTestId('slow-mode-select').selectOption('slow');
+    await page.getByRole('combobox', { name: 'Lab HTTP server speed' }).selectOption('slow');
     await expect(page.getByTestId('slow-mode-note')).toContainText('many small pieces');
     await me.connect('data.pr4e.org', 80);
     await me.sendTemplate('socket1-romeo');
@@ -406,7 +406,7 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     const pieces = page.locator('[data-testid="connection-row"].chosen');
     await expect(pieces).toContainText('535 bytes received');
     await page.screenshot({ path: `${SCREENS}/slow-mode-light.png` });
-    await page.getByTestId('slow-mode-select').selectOption('full');
+    await page.getByRole('combobox', { name: 'Lab HTTP server speed' }).selectOption('full');
     await expect(page.getByTestId('slow-mode-note')).toContainText('as fast as');
   });
 

@@ -23,10 +23,10 @@ test('echo on loopback: hello\\r\\n goes out and comes back, with CR and LF draw
       `answered by the program listening at 127.0.0.1:${echo.port}`,
     );
 
-    await page.getByTestId('composer').fill('hello\\r\\n');
+    await page.getByRole('textbox', { name: 'Message' }).fill('hello\\r\\n');
     await expect(page.getByTestId('composer-preview')).toHaveText('hello␍␊');
     await expect(page.getByTestId('composer-count')).toHaveText('Will send 7 bytes');
-    await page.getByTestId('send-button').click();
+    await page.getByRole('button', { name: /^Send( to |$)/ }).click();
 
     const sent = page.locator('[data-testid="log-row"][data-dir="out"]');
     const received = page.locator('[data-testid="log-row"][data-dir="in"]');
@@ -43,7 +43,7 @@ test('echo on loopback: hello\\r\\n goes out and comes back, with CR and LF draw
     await page.screenshot({ path: `${SCREENS}/workbench-echo-light.png` });
 
     // Half-close: FIN goes out; the echo server answers with its own FIN. Ours came first, and the log says so.
-    await page.getByTestId('half-close-button').click();
+    await page.getByRole('button', { name: 'Half-close (send FIN)' }).click();
     await expect(page.locator('[data-testid="log-row"][data-kind="local-ended"]')).toHaveCount(1);
     await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
     await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toContainText(
@@ -59,7 +59,7 @@ test('Ctrl+Enter sends, and a new line typed in the box is sent as CR LF', async
   try {
     await page.goto(webHost.url);
     await connectTo(page, '127.0.0.1', String(echo.port), 'internet');
-    const composer = page.getByTestId('composer');
+    const composer = page.getByRole('textbox', { name: 'Message' });
     await composer.fill('');
     await composer.pressSequentially('hi');
     await composer.press('Enter');
@@ -79,16 +79,16 @@ test('the lab HTTP server answers the socket1.py request: status, Content-Length
   webHost,
 }) => {
   await openLab(page, webHost.url);
-  await page.getByTestId('template-select').selectOption('socket1-romeo');
+  await page.getByRole('combobox', { name: 'Template' }).selectOption('socket1-romeo');
   await expect(page.getByTestId('composer-preview')).toHaveText('GET http://data.pr4e.org/romeo.txt HTTP/1.0␍␊␍␊');
-  await expect(page.getByTestId('host-input')).toHaveValue('data.pr4e.org');
-  await expect(page.getByTestId('port-input')).toHaveValue('80');
+  await expect(page.getByRole('textbox', { name: 'Host' })).toHaveValue('data.pr4e.org');
+  await expect(page.getByRole('textbox', { name: 'Port' })).toHaveValue('80');
   await expect(page.getByTestId('route-toggle')).toHaveAttribute('data-route', 'lab');
-  await page.getByTestId('connect-button').click();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
   await expect(page.getByTestId('connection-answered-by')).toContainText('Lab HTTP server');
   await expect(page.locator('[data-testid="log-row"][data-kind="connected"]')).toContainText('Lab HTTP server');
-  await page.getByTestId('send-button').click();
+  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
 
   // HTTP/1.0: the server answers, then sends FIN; our side stays open until we close it, as socket1.py does.
   await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toContainText('FIN received');
@@ -97,18 +97,18 @@ test('the lab HTTP server answers the socket1.py request: status, Content-Length
   await expect(received).toContainText('HTTP/1.1 200 OK␍␊');
 
   // Everything received, as text: the status line, the header, the body.
-  await page.getByTestId('source-in').check();
-  await page.getByTestId('view-tab-text').click();
+  await page.getByRole('radio', { name: 'all received' }).check();
+  await page.getByRole('tab', { name: 'Text' }).click();
   const text = page.getByTestId('text-view');
   await expect(text).toContainText('HTTP/1.1 200 OK␍␊');
   await expect(text).toContainText('Content-Length: 167␍␊');
   await page.getByTestId('text-view-lines').press('End');
   await expect(text).toContainText('But soft what light');
 
-  await page.getByTestId('view-tab-hex').click();
+  await page.getByRole('tab', { name: 'Hex' }).click();
   await expect(page.getByTestId('hex-view')).toContainText('0d 0a');
 
-  await page.getByTestId('view-tab-http').click();
+  await page.getByRole('tab', { name: 'HTTP' }).click();
   const http = page.getByTestId('http-view');
   await expect(http.getByTestId('http-start-line')).toHaveText('HTTP/1.1 200 OK');
   await expect(http.getByTestId('http-headers')).toContainText('Content-Length');
@@ -118,7 +118,7 @@ test('the lab HTTP server answers the socket1.py request: status, Content-Length
   await expect(http.getByTestId('http-body')).toContainText('But soft what light');
   await page.screenshot({ path: `${SCREENS}/http-view-light.png` });
 
-  await page.getByTestId('view-tab-recv').click();
+  await page.getByRole('tab', { name: 'recv(n)' }).click();
   await expect(page.getByTestId('recv-explain')).toContainText('recv(512)');
   await expect(page.getByTestId('recv-call').last()).toHaveAttribute('data-length', '0');
   await expect(page.getByTestId('recv-call').last()).toContainText("b''");
@@ -133,9 +133,9 @@ test('the lab HTTP server answers the socket1.py request: status, Content-Length
 
 test('a port typed as 0x50 gets main’s refusal in plain words', async ({ page, webHost }) => {
   await page.goto(webHost.url);
-  await page.getByTestId('host-input').fill('data.pr4e.org');
-  await page.getByTestId('port-input').fill('0x50');
-  await page.getByTestId('connect-button').click();
+  await page.getByRole('textbox', { name: 'Host' }).fill('data.pr4e.org');
+  await page.getByRole('textbox', { name: 'Port' }).fill('0x50');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
   const notice = page.getByTestId('notice');
   await expect(notice).toHaveAttribute('data-code', 'BAD_PORT');
   await expect(notice).toContainText('A port is a whole number from 1 to 65535');
@@ -147,20 +147,20 @@ test('a port typed as 0x50 gets main’s refusal in plain words', async ({ page,
   await expect(notice).toHaveCount(0);
 
   // Refused again, then corrected: once a connect works, the old refusal goes away by itself.
-  await page.getByTestId('connect-button').click();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(notice).toHaveCount(1);
-  await page.getByTestId('port-input').fill('80');
-  await page.getByTestId('connect-button').click();
+  await page.getByRole('textbox', { name: 'Port' }).fill('80');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
   await expect(notice).toHaveCount(0);
 });
 
 test('send is explained, not silently refused, when nothing is connected', async ({ page, webHost }) => {
   await page.goto(webHost.url);
-  await page.getByTestId('composer').fill('hello\\r\\n');
-  await expect(page.getByTestId('send-button')).toBeDisabled();
+  await page.getByRole('textbox', { name: 'Message' }).fill('hello\\r\\n');
+  await expect(page.getByRole('button', { name: /^Send( to |$)/ })).toBeDisabled();
   await expect(page.getByTestId('send-blocked')).toHaveText('Send needs an open connection: Connect first.');
-  await page.getByTestId('composer').fill('bad \\q escape');
+  await page.getByRole('textbox', { name: 'Message' }).fill('bad \\q escape');
   await expect(page.getByTestId('composer-error')).toContainText('not an escape');
 });
 
@@ -175,17 +175,17 @@ test('typing the lab server’s own address (step 2) says that server is right h
   const echoPort = /127\.0\.0\.1 port (\d+) and send hello/.exec(task)?.[1];
   if (!httpPort || !echoPort) throw new Error(`no lab ports in the step 2 task: ${task}`);
 
-  await page.getByTestId('host-input').fill('127.0.0.1');
-  await page.getByTestId('port-input').fill(httpPort);
+  await page.getByRole('textbox', { name: 'Host' }).fill('127.0.0.1');
+  await page.getByRole('textbox', { name: 'Port' }).fill(httpPort);
   const words = page.getByTestId('route-words');
   await expect(words).toContainText('Lab HTTP server');
   await expect(words).toContainText(`127.0.0.1 port ${httpPort}`);
   await expect(words).not.toContainText('real host');
-  await page.getByTestId('port-input').fill(echoPort);
+  await page.getByRole('textbox', { name: 'Port' }).fill(echoPort);
   await expect(words).toContainText('Lab echo server');
 
   // A port where no lab server listens goes straight to that address, on either route.
-  await page.getByTestId('port-input').fill('1');
+  await page.getByRole('textbox', { name: 'Port' }).fill('1');
   await expect(words).toContainText('does not stand in for 127.0.0.1:1');
 });
 
@@ -195,12 +195,12 @@ test('after a FIN the composer says what sending can still do: nothing after you
 }) => {
   await openLab(page, webHost.url);
   // HTTP/1.0: the server answers, then sends FIN. Sending is still allowed, but nothing will come back.
-  await page.getByTestId('template-select').selectOption('socket1-romeo');
-  await page.getByTestId('connect-button').click();
+  await page.getByRole('combobox', { name: 'Template' }).selectOption('socket1-romeo');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-  await page.getByTestId('send-button').click();
+  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
   await expect(page.getByTestId('connection-state')).toHaveText('the other side sent FIN (done sending)');
-  await expect(page.getByTestId('send-button')).toBeEnabled();
+  await expect(page.getByRole('button', { name: /^Send( to |$)/ })).toBeEnabled();
   await expect(page.getByTestId('send-blocked')).toContainText('other side has sent FIN');
   await expect(page.getByTestId('send-blocked')).toContainText('no answer');
 
@@ -213,9 +213,9 @@ test('after a FIN the composer says what sending can still do: nothing after you
   await new Promise<void>((resolve) => quiet.listen(0, '127.0.0.1', resolve));
   try {
     await connectTo(page, '127.0.0.1', String((quiet.address() as net.AddressInfo).port), 'internet');
-    await page.getByTestId('half-close-button').click();
+    await page.getByRole('button', { name: 'Half-close (send FIN)' }).click();
     await expect(page.getByTestId('connection-state').nth(1)).toHaveText('half-closed: you sent FIN, still receiving');
-    await expect(page.getByTestId('send-button')).toBeDisabled();
+    await expect(page.getByRole('button', { name: /^Send( to |$)/ })).toBeDisabled();
     await expect(page.getByTestId('send-blocked')).toContainText('You half-closed #2 (sent FIN)');
   } finally {
     for (const socket of sockets) socket.destroy();
@@ -227,12 +227,12 @@ test('after a FIN the composer says what sending can still do: nothing after you
 test('in a 1024×700 window, Connect leads to the message box: focused, and Send in view', async ({ page, webHost }) => {
   await page.setViewportSize({ width: 1024, height: 700 });
   await openLab(page, webHost.url);
-  await page.getByTestId('template-select').selectOption('echo-hello');
-  await page.getByTestId('connect-button').focus();
+  await page.getByRole('combobox', { name: 'Template' }).selectOption('echo-hello');
+  await page.getByRole('button', { name: 'Connect', exact: true }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-  await expect(page.getByTestId('composer')).toBeFocused();
-  await expect(page.getByTestId('send-button')).toBeInViewport();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
+  await expect(page.getByRole('button', { name: /^Send( to |$)/ })).toBeInViewport();
   // Keyboard only: the message is there, Ctrl+Enter sends it.
   await page.keyboard.press('Control+Enter');
   await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toHaveCount(1);
@@ -244,8 +244,8 @@ test('a template edited in the box lets go of the list, so picking it again refi
   webHost,
 }) => {
   await openLab(page, webHost.url);
-  const select = page.getByTestId('template-select');
-  const composer = page.getByTestId('composer');
+  const select = page.getByRole('combobox', { name: 'Template' });
+  const composer = page.getByRole('textbox', { name: 'Message' });
   await select.selectOption('socket1-romeo');
   await expect(composer).toHaveValue('GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n');
   await expect(select).toHaveValue('socket1-romeo');

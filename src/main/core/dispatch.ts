@@ -3,7 +3,9 @@
  * arguments at the boundary, run it, and turn anything unexpected into an error as data.
  */
 import { commandForChannel, type CommandArgs, type CommandName, type LabCommands } from '../../shared/contract';
+import { shown } from '../../shared/boundary';
 import { fail, ok, type Result } from '../../shared/errors';
+import { validateSlowMode } from '../../shared/slowMode';
 import { validateProgress } from './progress';
 import {
   validateAckSeq,
@@ -17,8 +19,6 @@ import {
   validateImportSize,
   validateSendBytes,
   validateSessionId,
-  validateSlowMode,
-  shown,
 } from './validation';
 
 type ArgsValidator<K extends CommandName> = (args: unknown[]) => Result<CommandArgs<K>>;

@@ -1,9 +1,9 @@
 import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { shown } from '../../shared/boundary';
 import type { LabProgress, SavedProgress } from '../../shared/contract';
 import { fail, ok, type LabError, type Result } from '../../shared/errors';
 import { storageFailure, storageReadFailure, storageReason } from './storageErrors';
-import { shown } from './validation';
 
 const MAX_STEPS = 100;
 const MAX_ID_LENGTH = 64;

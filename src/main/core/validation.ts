@@ -3,113 +3,12 @@
  * until one of these says otherwise. Pure functions; errors are data, in plain words, with a hint.
  */
 import { isIP } from 'node:net';
-import type { ConnectRequest, ConnectionId, Route, SlowMode } from '../../shared/contract';
+import { excerpt, isPlainObject, shown } from '../../shared/boundary';
+import type { ConnectRequest, ConnectionId, Route } from '../../shared/contract';
 import { fail, ok, type Result } from '../../shared/errors';
 import { LIMITS } from '../../shared/limits';
+import { validatePort } from '../../shared/ports';
 import { EXPORT_EXTENSIONS, EXPORT_FORMATS, type ExportFormat, type SessionId } from '../../shared/transcript';
-
-const PORT_WORDS = 'A port is a whole number from 1 to 65535, like 80';
-
-/** At most this many characters of what was typed are echoed back. */
-const EXCERPT_CHARACTERS = 32;
-/**
- * Characters a learner cannot see, or that turn the text around them on screen (right-to-left overrides and
- * isolates), or that a terminal or a log would act on: controls, format characters, separators, surrogates left
- * alone, private-use and unassigned code points, and spaces other than the plain one.
- */
-const HIDDEN_CHARACTER = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
-const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '"': '\\"', '\\': '\\\\' };
-
-function escapedCharacter(char: string): string {
-  const short = SHORT_ESCAPES[char];
-  if (short !== undefined) return short;
-  if (char === ' ' || !HIDDEN_CHARACTER.test(char)) return char;
-  const code = char.codePointAt(0) ?? 0;
-  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
-}
-
-/**
- * What was typed, as a short quoted excerpt the learner recognises: at most EXCERPT_CHARACTERS whole characters
- * (never half a surrogate pair), with hidden and right-to-left characters written as \u escapes.
- */
-export function excerpt(text: string): string {
-  let out = '';
-  let count = 0;
-  // Iterating a string goes by code point, so an emoji is one character and a lone surrogate is one too.
-  for (const char of text) {
-    if (count === EXCERPT_CHARACTERS) return `"${out}..."`;
-    out += escapedCharacter(char);
-    count += 1;
-  }
-  return `"${out}"`;
-}
-
-/** A value as the learner would recognise it in a message: text as a short escaped excerpt, other kinds named. */
-export function shown(value: unknown): string {
-  if (typeof value === 'string') return excerpt(value);
-  if (typeof value === 'number') {
-    if (Number.isNaN(value)) return 'NaN (not a number)';
-    if (!Number.isFinite(value)) return 'an endless number';
-    return String(value);
-  }
-  if (typeof value === 'boolean') return String(value);
-  if (typeof value === 'bigint') return 'a big integer';
-  if (value === null) return 'nothing (null)';
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (value instanceof Uint8Array) return 'bytes';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'symbol') return 'a symbol';
-  return 'an object';
-}
-
-function badPort(value: unknown, hint: string): Result<never> {
-  return fail('BAD_PORT', `${PORT_WORDS}. ${shown(value)} is not one.`, hint);
-}
-
-function portInRange(port: number, value: unknown): Result<number> {
-  if (port === 0) {
-    return badPort(
-      value,
-      'Port 0 cannot be connected to: it asks the system for any free port. Try 80 for a web server.',
-    );
-  }
-  if (port > 65535) return badPort(value, 'The largest port is 65535.');
-  return ok(port);
-}
-
-/** A JS integer 1..65535, or a string of decimal digits only (no spaces, sign, prefix or exponent). */
-export function validatePort(value: unknown): Result<number> {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return badPort(value, 'Type the port as digits, like 80.');
-    if (!Number.isInteger(value)) return badPort(value, 'Ports have no fractions: try a whole number, like 80.');
-    if (value < 0) return badPort(value, 'Ports are never negative.');
-    return portInRange(value, value);
-  }
-  if (typeof value === 'string') {
-    if (value === '') return badPort(value, 'Type a port number, like 80 for a web server or 7 for echo.');
-    if (/^\d+$/.test(value)) {
-      // Leading zeros do not change the number ("0000080" is 80); past five digits it is out of range anyway.
-      const digits = value.replace(/^0+(?=\d)/, '');
-      return digits.length > 5 ? badPort(value, 'The largest port is 65535.') : portInRange(Number(digits), value);
-    }
-    if (value.trim() !== value) return badPort(value, 'Remove the spaces around the number.');
-    if (/^0[xX][0-9a-fA-F]+$/.test(value)) {
-      const hexDigits = value.slice(2).replace(/^0+(?=[0-9a-fA-F])/, '');
-      const decimal = hexDigits.length <= 5 ? Number.parseInt(hexDigits, 16) : Number.POSITIVE_INFINITY;
-      return badPort(
-        value,
-        decimal <= 65535
-          ? `Write the port in decimal digits. ${value} in hex would be ${decimal}.`
-          : 'Write the port in decimal digits. That hex number is larger than 65535, the largest port.',
-      );
-    }
-    if (/^[+-]/.test(value)) return badPort(value, 'Write only the digits, with no + or - sign.');
-    if (/^\d*\.\d+$/.test(value)) return badPort(value, 'Ports have no fractions: try a whole number, like 80.');
-    return badPort(value, 'Use the digits 0-9 only, like 80.');
-  }
-  return badPort(value, 'Type a port number, like 80 for a web server or 7 for echo.');
-}
 
 function hasControlCharacter(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
@@ -232,12 +131,6 @@ export function validateHost(value: unknown): Result<string> {
 
 const CONNECT_KEYS = new Set(['host', 'port', 'route', 'timeoutMs', 'tls']);
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 /** The whole connect request: only known fields; defaults filled in (route `lab`, the default timeout, no TLS). */
 export function validateConnectRequest(raw: unknown): Result<Required<ConnectRequest>> {
   if (!isPlainObject(raw)) {
@@ -354,41 +247,6 @@ export function validateAckSeq(raw: unknown): Result<number> {
     );
   }
   return ok(raw);
-}
-
-/** Slow mode for the lab HTTP server: null (full speed) or whole numbers within LIMITS. */
-export function validateSlowMode(raw: unknown): Result<SlowMode | null> {
-  if (raw === null) return ok(null);
-  const hint = 'Pick a speed from the list, or turn slow mode off.';
-  if (!isPlainObject(raw)) return fail('BAD_REQUEST', 'Slow mode must be a speed and a write size, or off.', hint);
-  const extra = Object.keys(raw).filter((key) => key !== 'bytesPerSecond' && key !== 'writeSize');
-  if (extra.length > 0) return fail('BAD_REQUEST', `Slow mode has no setting called ${shown(extra[0])}.`, hint);
-  const { bytesPerSecond, writeSize } = raw as Record<string, unknown>;
-  if (
-    typeof bytesPerSecond !== 'number' ||
-    !Number.isInteger(bytesPerSecond) ||
-    bytesPerSecond < LIMITS.slowModeMinBytesPerSecond ||
-    bytesPerSecond > LIMITS.slowModeMaxBytesPerSecond
-  ) {
-    return fail(
-      'BAD_REQUEST',
-      `The slow-mode speed must be a whole number of bytes per second, from ${LIMITS.slowModeMinBytesPerSecond} to ${LIMITS.slowModeMaxBytesPerSecond}.`,
-      hint,
-    );
-  }
-  if (
-    typeof writeSize !== 'number' ||
-    !Number.isInteger(writeSize) ||
-    writeSize < 1 ||
-    writeSize > LIMITS.slowModeMaxWriteSize
-  ) {
-    return fail(
-      'BAD_REQUEST',
-      `The slow-mode write size must be a whole number of bytes, from 1 to ${LIMITS.slowModeMaxWriteSize}.`,
-      hint,
-    );
-  }
-  return ok({ bytesPerSecond, writeSize });
 }
 
 /** Session ids are made by main (random, file-name safe); anything else is a bad request. */

@@ -4,10 +4,10 @@ import {
   validateConnectionId,
   validateConnectRequest,
   validateHost,
-  validatePort,
   validateSendBytes,
 } from '../../../src/main/core/validation';
 import { LIMITS } from '../../../src/shared/limits';
+import { validatePort } from '../../../src/shared/ports';
 
 describe('validatePort', () => {
   it('accepts whole numbers 1..65535 and strings of decimal digits', () => {
@@ -259,29 +259,6 @@ describe('validateAckSeq', () => {
 
   it.each([[-1], [1.5], [Number.NaN], ['3'], [null], [2 ** 53]])('refuses %j', (raw) => {
     expect(validateAckSeq(raw)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-  });
-});
-
-describe('validateSlowMode', () => {
-  it('takes off (null) or whole numbers within the limits', async () => {
-    const { validateSlowMode } = await import('../../../src/main/core/validation');
-    expect(validateSlowMode(null)).toEqual({ ok: true, value: null });
-    expect(validateSlowMode({ bytesPerSecond: 2000, writeSize: 100 })).toEqual({
-      ok: true,
-      value: { bytesPerSecond: 2000, writeSize: 100 },
-    });
-    for (const bad of [
-      {},
-      { bytesPerSecond: 0, writeSize: 1 },
-      { bytesPerSecond: 1.5, writeSize: 1 },
-      { bytesPerSecond: '2000', writeSize: 1 },
-      { bytesPerSecond: 2000, writeSize: 0 },
-      { bytesPerSecond: 2000, writeSize: 1_000_000 },
-      { bytesPerSecond: 2000, writeSize: 10, extra: true },
-      'slow',
-    ]) {
-      expect(validateSlowMode(bad)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    }
   });
 });
 

@@ -4,9 +4,11 @@
  * https programs pointed at the lab HTTPS server with the book's ssl context.
  */
 import { bookRecipe } from '../../../shared/bookRecipe';
-import type { LabServerKind } from '../../../shared/contract';
+import type { LabServerKind, SlowMode } from '../../../shared/contract';
+import { LARGEST_PORT, portFromDigits } from '../../../shared/ports';
+import { slowModeFromText } from '../../../shared/slowMode';
 import { tlsRecipe } from '../../../shared/tlsRecipe';
-import type { SlowMode } from './httpServer';
+import { readOptions, type OptionProblem, type OptionSpec } from '../args';
 import { LabServerStartError, startLabServers, type LabServers, type LabServersOptions } from './index';
 import { hostAndPort, loopbackAddress } from './loopback';
 import { keepRunningWhenOutputCloses, writeLine } from './outputPipes';
@@ -63,102 +65,102 @@ export interface LabServerCliOptions {
 
 export type ParsedArgs = { ok: true; options: LabServerCliOptions } | { ok: false; message: string };
 
-const PORT_OPTIONS: Readonly<Record<string, LabServerKind>> = {
-  '--http-port': 'http',
-  '--https-port': 'https',
-  '--echo-port': 'echo',
-  '--smtp-port': 'smtp',
-  '--pop-port': 'pop',
-};
+const OPTIONS = {
+  help: { kind: 'flag', short: 'h' },
+  quiet: { kind: 'flag' },
+  'http-port': { kind: 'value' },
+  'https-port': { kind: 'value' },
+  'echo-port': { kind: 'value' },
+  'smtp-port': { kind: 'value' },
+  'pop-port': { kind: 'value' },
+  host: { kind: 'value' },
+  slow: { kind: 'value' },
+  'idle-timeout': { kind: 'value' },
+  'first-line-timeout': { kind: 'value' },
+  'content-dir': { kind: 'value' },
+  'data-dir': { kind: 'value' },
+} as const satisfies Record<string, OptionSpec>;
 
-const VALUE_OPTIONS = new Set([
-  ...Object.keys(PORT_OPTIONS),
-  '--host',
-  '--slow',
-  '--idle-timeout',
-  '--first-line-timeout',
-  '--content-dir',
-  '--data-dir',
-]);
+const PORT_OPTIONS = ['http', 'https', 'echo', 'smtp', 'pop'] as const satisfies readonly LabServerKind[];
 
-/** The write size when only a rate is given: about ten writes a second, between 1 and 1024 bytes. */
-export function defaultWriteSize(bytesPerSecond: number): number {
-  return Math.max(1, Math.min(1024, Math.floor(bytesPerSecond / 10)));
+/** A problem readOptions found, in this program's words. */
+function problemWords(problem: OptionProblem): string {
+  switch (problem.kind) {
+    case 'unknown-option':
+    case 'stray-word':
+      return `unknown option ${problem.arg}`;
+    case 'needs-value':
+      return `${problem.option} needs a value`;
+    case 'takes-no-value':
+      return `${problem.option} takes no value`;
+  }
+}
+
+/** Seconds above 0 and at most a day, as milliseconds; undefined when the text is not such a number. */
+function secondsToMs(text: string): number | undefined {
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || seconds <= 0 || seconds > 86_400) return undefined;
+  return Math.round(seconds * 1000);
 }
 
 export function parseLabServerArgs(argv: readonly string[]): ParsedArgs {
+  const fail = (message: string): ParsedArgs => ({ ok: false, message: `lab-server: ${message} (see --help)` });
+  const read = readOptions(argv, OPTIONS);
+  if (!read.ok) return fail(problemWords(read.problem));
+  const values = read.values;
   const options: LabServerCliOptions = {
-    help: false,
-    quiet: false,
+    help: values.help ?? false,
+    quiet: values.quiet ?? false,
     host: '127.0.0.1',
     ports: { ...DEFAULT_CLI_PORTS },
     slow: null,
     idleTimeoutMs: undefined,
     firstLineTimeoutMs: undefined,
-    contentDir: undefined,
-    dataDir: undefined,
+    contentDir: values['content-dir'],
+    dataDir: values['data-dir'],
   };
-  const fail = (message: string): ParsedArgs => ({ ok: false, message: `lab-server: ${message} (see --help)` });
-  for (let index = 0; index < argv.length; index += 1) {
-    const arg = argv[index] as string;
-    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = equals === -1 ? arg : arg.slice(0, equals);
-    if (name === '--help' || name === '-h') {
-      options.help = true;
-      continue;
+  for (const kind of PORT_OPTIONS) {
+    const text = values[`${kind}-port`];
+    if (text === undefined) continue;
+    const port = portFromDigits(text);
+    if (port === undefined) {
+      return fail(
+        `--${kind}-port must be a port number from 1 to ${LARGEST_PORT} (or 0 for any free port), not "${text}"`,
+      );
     }
-    if (name === '--quiet') {
-      options.quiet = true;
-      continue;
+    options.ports[kind] = port;
+  }
+  if (values.host !== undefined) {
+    const host = loopbackAddress(values.host);
+    if (!host) {
+      return fail(
+        `--host must be this computer's loopback address (127.0.0.1 or ::1), not "${values.host}": ` +
+          'the lab servers never listen where other computers could reach them',
+      );
     }
-    if (!VALUE_OPTIONS.has(name)) return fail(`unknown option ${arg}`);
-    let value: string;
-    if (equals !== -1) {
-      value = arg.slice(equals + 1);
-    } else {
-      const next = argv[index + 1];
-      if (next === undefined || next.startsWith('--')) return fail(`${name} needs a value`);
-      value = next;
-      index += 1;
+    options.host = host;
+  }
+  if (values.slow !== undefined) {
+    const slow = slowModeFromText(values.slow);
+    if (!slow.ok) {
+      // Digits in the right form but out of range: the one slow-mode check says which number and its limits.
+      const range = /^\d+(:\d+)?$/.test(values.slow) ? ` (${slow.error.message.replace(/\.$/, '')})` : '';
+      return fail(
+        `--slow takes BYTES_PER_SEC or BYTES_PER_SEC:WRITE_SIZE, both at least 1, like 2000:100, not "${values.slow}"${range}`,
+      );
     }
-    const kind = PORT_OPTIONS[name];
-    if (kind) {
-      if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
-        return fail(`${name} must be a port number from 1 to 65535 (or 0 for any free port), not "${value}"`);
-      }
-      options.ports[kind] = Number(value);
-    } else if (name === '--host') {
-      const host = loopbackAddress(value);
-      if (!host) {
-        return fail(
-          `--host must be this computer's loopback address (127.0.0.1 or ::1), not "${value}": ` +
-            'the lab servers never listen where other computers could reach them',
-        );
-      }
-      options.host = host;
-    } else if (name === '--slow') {
-      const match = /^(\d{1,9})(?::(\d{1,9}))?$/.exec(value);
-      const bytesPerSecond = Number(match?.[1]);
-      const writeSize = match?.[2] === undefined ? defaultWriteSize(bytesPerSecond) : Number(match[2]);
-      if (!match || bytesPerSecond < 1 || writeSize < 1) {
-        return fail(
-          `--slow takes BYTES_PER_SEC or BYTES_PER_SEC:WRITE_SIZE, both at least 1, like 2000:100, not "${value}"`,
-        );
-      }
-      options.slow = { bytesPerSecond, writeSize };
-    } else if (name === '--idle-timeout' || name === '--first-line-timeout') {
-      const seconds = Number(value);
-      if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0 || seconds > 86_400) {
-        const example = name === '--idle-timeout' ? 30 : 120;
-        return fail(`${name} takes a number of seconds above 0, like ${example}, not "${value}"`);
-      }
-      if (name === '--idle-timeout') options.idleTimeoutMs = Math.round(seconds * 1000);
-      else options.firstLineTimeoutMs = Math.round(seconds * 1000);
-    } else if (name === '--data-dir') {
-      options.dataDir = value;
-    } else {
-      options.contentDir = value;
-    }
+    options.slow = slow.value;
+  }
+  for (const [name, example] of [
+    ['idle-timeout', 30],
+    ['first-line-timeout', 120],
+  ] as const) {
+    const text = values[name];
+    if (text === undefined) continue;
+    const ms = secondsToMs(text);
+    if (ms === undefined) return fail(`--${name} takes a number of seconds above 0, like ${example}, not "${text}"`);
+    if (name === 'idle-timeout') options.idleTimeoutMs = ms;
+    else options.firstLineTimeoutMs = ms;
   }
   const used = new Map<number, LabServerKind>();
   for (const [kind, port] of Object.entries(options.ports) as Array<[LabServerKind, number]>) {

@@ -4,7 +4,9 @@
  * hand or by program.
  */
 import net from 'node:net';
+import type { SlowMode } from '../../../shared/contract';
 import { LIMITS } from '../../../shared/limits';
+import { validateSlowMode } from '../../../shared/slowMode';
 import { etagFor, type LabContent, type LabFile } from './content';
 import {
   leadingBlankLineBytes,
@@ -26,12 +28,6 @@ import {
   writeAll,
   type RunningServer,
 } from './socketTools';
-
-/** Slow mode: the reply goes out `writeSize` bytes at a time, paced to `bytesPerSecond`. */
-export interface SlowMode {
-  bytesPerSecond: number;
-  writeSize: number;
-}
 
 export interface LabHttpServerOptions {
   host: string;
@@ -92,14 +88,11 @@ interface ServerSettings {
   log: (line: string) => void;
 }
 
-/** Checks a slow mode before it is used: both numbers whole and at least 1. */
+/** Checks a slow mode before it is used, with the one slow-mode check; a bad one is the caller's bug, so it throws. */
 export function checkSlowMode(slow: SlowMode | null): SlowMode | null {
-  if (slow === null) return null;
-  const { bytesPerSecond, writeSize } = slow;
-  if (!Number.isInteger(bytesPerSecond) || bytesPerSecond < 1 || !Number.isInteger(writeSize) || writeSize < 1) {
-    throw new RangeError('Slow mode needs whole numbers of at least 1 for bytes per second and write size.');
-  }
-  return { bytesPerSecond, writeSize };
+  const checked = validateSlowMode(slow);
+  if (!checked.ok) throw new RangeError(checked.error.message);
+  return checked.value;
 }
 
 /** Size of each write at full speed: small enough that a slow but steady reader shows progress within the idle time. */

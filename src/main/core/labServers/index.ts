@@ -6,16 +6,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { LabServerInfo, LabServerKind } from '../../../shared/contract';
+import type { LabServerInfo, LabServerKind, SlowMode } from '../../../shared/contract';
 import { defaultContentDir, loadLabContent } from './content';
 import { startLabEchoServer } from './echoServer';
-import {
-  checkSlowMode,
-  startLabHttpServer,
-  type LabHttpServer,
-  type LabHttpServerOptions,
-  type SlowMode,
-} from './httpServer';
+import { checkSlowMode, startLabHttpServer, type LabHttpServer, type LabHttpServerOptions } from './httpServer';
 import { loadLabCertificate, type LabCertificate, type LabCertificateOptions } from './labCertificate';
 import { loopbackAddress } from './loopback';
 import { identifyLabServer, LAB_SERVER_DESCRIPTIONS, routeToLab, type LabRoute } from './mirrors';
@@ -26,13 +20,7 @@ import { startLabTlsServer, type LabTlsServerOptions } from './tlsServer';
 
 export { defaultContentDir, etagFor, loadLabContent, LAB_FILE_PATHS, type LabContent, type LabFile } from './content';
 export { startLabEchoServer } from './echoServer';
-export {
-  startLabHttpServer,
-  type LabHttpServer,
-  type LabHttpServerOptions,
-  type LabHttpTimeouts,
-  type SlowMode,
-} from './httpServer';
+export { startLabHttpServer, type LabHttpServer, type LabHttpServerOptions, type LabHttpTimeouts } from './httpServer';
 export { SERVER_HEADER } from './httpResponse';
 export { loopbackAddress } from './loopback';
 export { hostOfAuthority, pointLinksAt, siteFor, type LabSite } from './labSites';

@@ -22,10 +22,11 @@ import type {
 } from '../../../shared/contract';
 import { isErrorCode } from '../../../shared/errors';
 import { LIMITS } from '../../../shared/limits';
+import { validateSlowMode } from '../../../shared/slowMode';
 import { TlsRecordSplitter } from '../../../shared/tlsRecords';
 import type { SessionEntry } from '../../../shared/transcript';
 import { validateProgress } from '../progress';
-import { validateConnectionId, validateSlowMode } from '../validation';
+import { validateConnectionId } from '../validation';
 import { bytesInWords, count, shown } from './wording';
 
 /** Session times and durations: milliseconds, at most about 31 years. */

@@ -354,16 +354,17 @@ describe('ConnectionHub on real loopback sockets', () => {
   });
 
   it('aborts with a reset the server sees, closed by abort', async () => {
-    let serverError: Promise<string> | undefined;
-    const srv = await server((socket) => {
-      serverError = new Promise((resolve) =>
-        socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? '')),
-      );
-    });
+    let accept!: (socket: Socket) => void;
+    const accepted = new Promise<Socket>((resolve) => (accept = resolve));
+    const srv = await server(accept);
     const { hub, log } = hubWith();
     const { id } = valueOf(hub.connect(request('127.0.0.1', srv.port)));
     await log.next(id, 'connected');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The server must have taken the connection, and be listening for its error, before the reset goes out.
+    const serverSocket = await accepted;
+    const serverError = new Promise<string>((resolve) =>
+      serverSocket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? '')),
+    );
     valueOf(hub.abort(id));
     expect((await log.next(id, 'closed')).by).toBe('abort');
     expect(await serverError).toBe('ECONNRESET');
@@ -518,16 +519,22 @@ describe('ConnectionHub on real loopback sockets', () => {
   });
 
   it('stops reading while paused and resumes, without losing or reordering bytes', async () => {
+    let accept!: (socket: Socket) => void;
+    const accepted = new Promise<Socket>((resolve) => (accept = resolve));
     const srv = await server((socket) => {
       socket.write('first\n');
-      setTimeout(() => socket.end('second\n'), 50);
+      accept(socket);
     });
     const { hub, log } = hubWith();
     const { id } = valueOf(hub.connect(request('127.0.0.1', srv.port)));
+    const serverSocket = await accepted;
     await log.received(id, 6);
     hub.pauseReading();
     expect(hub.readingPaused).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The rest and the FIN are in our socket's receive buffer once the write is done (loopback); a reading
+    // socket would take them within the next turns of the event loop, a paused one must not.
+    await new Promise<void>((sent) => serverSocket.end('second\n', () => sent()));
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
     expect(log.bytes(id, 'in').toString()).toBe('first\n');
     expect(log.of(id).some((event) => event.type === 'peer-ended')).toBe(false);
     hub.resumeReading();
@@ -548,7 +555,8 @@ describe('ConnectionHub on real loopback sockets', () => {
     const before = log.events.length;
     hub.dispose();
     expect(await serverError).toBe('ECONNRESET');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Destroyed sockets report their close on the next ticks; by a later turn of the loop they would have spoken.
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
     expect(log.events.length).toBe(before);
     expect(hub.connect(request('127.0.0.1', srv.port))).toMatchObject({ ok: false });
   });

@@ -108,6 +108,16 @@ describe('lab-server options', () => {
       [['--http-port', 'eighty'], /--http-port must be a port number/],
       [['--http-port'], /--http-port needs a value/],
       [
+        ['--http-port', '0x50'],
+        /--http-port must be a port number from 1 to 65535 \(or 0 for any free port\), not "0x50"/,
+      ],
+      [['--echo-port', '--quiet'], /--echo-port needs a value/],
+      [['--quiet=yes'], /--quiet takes no value/],
+      [['--slow', '200000000'], /not "200000000" \(The slow-mode speed must be .* from 1 to 104857600\)/],
+      [['--slow', '100:100000'], /not "100:100000" \(The slow-mode write size must be .* from 1 to 65536\)/],
+      [['serve'], /unknown option serve/],
+      [['--verbose=2'], /unknown option --verbose=2/],
+      [
         ['--host', '0.0.0.0'],
         /--host must be this computer's loopback address \(127\.0\.0\.1 or ::1\), not "0\.0\.0\.0"/,
       ],

@@ -7,9 +7,15 @@ import ts from 'typescript';
 /** TypeScript's own transpiler, as the build does; the caller removes `dir` when done. */
 export function compileCli(): { dir: string; entry: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-server-cli-'));
-  for (const folder of ['src/main/core/labServers', 'src/shared']) {
+  // The folders whole, and the one file of core the CLI reads its options with.
+  const sources: Array<[string, string[]]> = [
+    ['src/main/core/labServers', readdirSync('src/main/core/labServers')],
+    ['src/shared', readdirSync('src/shared')],
+    ['src/main/core', ['args.ts']],
+  ];
+  for (const [folder, files] of sources) {
     mkdirSync(path.join(dir, folder), { recursive: true });
-    for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts'))) {
+    for (const file of files.filter((name) => name.endsWith('.ts'))) {
       const output = ts.transpileModule(readFileSync(path.join(folder, file), 'utf8'), {
         compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
         fileName: file,

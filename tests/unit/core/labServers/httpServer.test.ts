@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CONTENT_DIR,
   FIXED_DATE_HEADER,
@@ -16,6 +16,8 @@ import {
 
 const ROMEO = readFileSync(path.join(CONTENT_DIR, 'romeo.txt'));
 const SERVER = 'Server: SocketLab/0.1 offline';
+/** How long "nothing came back" is watched for: silence has no event of its own. */
+const SILENCE_MS = 300;
 
 function etagOf(bytes: Buffer): string {
   return `"${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('hex').slice(0, 13)}"`;
@@ -67,7 +69,8 @@ describe('the chapter request', () => {
     const client = await RawClient.connect(port);
     try {
       client.send('GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Silence has no event to wait for: give the server many times what an answer takes (well under 5 ms here).
+      await new Promise((resolve) => setTimeout(resolve, SILENCE_MS));
       expect(client.received.length).toBe(0);
       client.send('\r\n');
       const reply = splitReply(await client.readToEnd());
@@ -138,7 +141,7 @@ describe('keep-alive and pipelining (HTTP/1.1)', () => {
           return false;
         }
       });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Still open: the third request below is answered on this same connection.
       expect(client.ended).toBe(false);
       const [first, second] = splitReplies(client.received);
       expect(first?.headers.get('connection')).toBe('keep-alive');
@@ -351,10 +354,14 @@ describe('the idle timeout', () => {
       stuck.socket.pause();
       // Much more than the socket buffers hold: the server's writes stall while nobody reads.
       for (let i = 0; i < 40; i++) stuck.send('GET /cover3.jpg HTTP/1.1\r\nHost: data.pr4e.org\r\n\r\n');
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const next = await RawClient.connect(quick.port('http'));
-      next.send('GET /romeo.txt HTTP/1.0\r\n\r\n');
-      expect(splitReply(await next.readToEnd(3_000)).statusLine).toBe('HTTP/1.1 200 OK');
+      // Until the server lets the stuck one go, the one place is taken and a newcomer hears 503: ask until it is free.
+      await vi.waitFor(
+        async () => {
+          const reply = splitReply(await exchange(quick.port('http'), 'GET /romeo.txt HTTP/1.0\r\n\r\n'));
+          expect(reply.statusLine).toBe('HTTP/1.1 200 OK');
+        },
+        { timeout: 5_000, interval: 50 },
+      );
     } finally {
       await quick.servers.stop();
     }
@@ -390,6 +397,7 @@ describe('the idle timeout', () => {
       // Each pause is under the timeout, and together they are well over it.
       for (const piece of ['GET /romeo', '.txt HTTP/1.0', '\r\n']) {
         client.send(piece);
+        // A learner's pause between pieces: the input itself, not a wait for something to happen.
         await new Promise((resolve) => setTimeout(resolve, 400));
       }
       client.send('\r\n');
@@ -436,7 +444,9 @@ describe('slow mode', () => {
       client.send('GET /romeo.txt HTTP/1.1\r\nHost: data.pr4e.org\r\n\r\n');
       await client.waitFor((c) => c.received.length > 0);
       client.send('GET /page1.htm HTTP/1.1\r\nHost: data.pr4e.org\r\n\r\n');
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      // The third request arrives while the first answer is still trickling out.
+      const sofar = client.received.length;
+      await client.waitFor((c) => c.received.length > sofar);
       client.send('GET /romeo.txt HTTP/1.1\r\nHost: data.pr4e.org\r\nConnection: close\r\n\r\n');
       const replies = splitReplies(await client.readToEnd());
       expect(replies.map((r) => r.body.toString('latin1'))).toEqual([
@@ -481,9 +491,14 @@ describe('the connection cap', () => {
 
       const first = clients.shift();
       first?.close();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const reply = splitReply(await exchange(httpPort, 'GET /romeo.txt HTTP/1.0\r\n\r\n'));
-      expect(reply.statusLine).toBe('HTTP/1.1 200 OK');
+      // The place is free once the server has seen that close: ask until it has.
+      await vi.waitFor(
+        async () => {
+          const reply = splitReply(await exchange(httpPort, 'GET /romeo.txt HTTP/1.0\r\n\r\n'));
+          expect(reply.statusLine).toBe('HTTP/1.1 200 OK');
+        },
+        { timeout: 5_000, interval: 20 },
+      );
     } finally {
       for (const client of clients) client.close();
       await capped.servers.stop();

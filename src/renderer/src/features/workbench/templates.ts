@@ -4,6 +4,7 @@
  * offer that server's host and port (from LabServerInfo.mirrors).
  */
 import type { LabServerInfo, LabServerKind } from '../../../../shared/contract';
+import { portFromDigits } from '../../../../shared/ports';
 
 export interface MessageTemplate {
   id: string;
@@ -123,7 +124,7 @@ export function templateTarget(
  * main as a number; anything else goes as typed, for main to refuse.
  */
 export function portForRequest(text: string): number | string {
-  return /^\d{1,5}$/.test(text) ? Number(text) : text;
+  return portFromDigits(text) ?? text;
 }
 
 /** Does a connection go to this host and port, as the learner typed them (host names ignore case and a final dot)? */
@@ -132,5 +133,5 @@ export function sameTarget(
   target: { host: string; port: string },
 ): boolean {
   const name = (host: string): string => host.trim().toLowerCase().replace(/\.$/, '');
-  return name(connection.host) === name(target.host) && String(connection.port) === target.port;
+  return name(connection.host) === name(target.host) && connection.port === portFromDigits(target.port);
 }
