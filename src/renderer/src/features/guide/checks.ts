@@ -6,9 +6,16 @@
 import type { LabServerInfo, LabServerKind } from '../../../../shared/contract';
 import { headerValue, type HttpMessage } from '../../../../shared/http';
 import { tlsAlertAtStart } from '../../../../shared/tlsRecords';
-import { tlsVersionWords } from '../byteLog/eventWords';
+import { tlsVersionWords } from '../../lib/eventWords';
 import type { EventSource } from '../session/eventLog';
-import { asksFor, exchanges, labServerKind, sessionFacts, type ConnectionFacts, type Exchange } from './sessionFacts';
+import {
+  asksFor,
+  exchanges,
+  labServerKind,
+  sessionFacts,
+  type ConnectionFacts,
+  type Exchange,
+} from '../session/sessionFacts';
 
 /** A prediction the learner typed, and the event count when they made it: only answers after it count. */
 export interface Prediction {
