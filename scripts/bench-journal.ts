@@ -1,6 +1,6 @@
 // npm run bench:journal — core throughput with every event journaled next to the same stream without, in one run.
 import { parseArgs } from 'node:util';
-import { benchJournalRound, type JournalBenchRound } from '../src/main/core/journal/bench';
+import { benchJournalRound, type JournalBenchRound } from './bench-journal-round';
 
 const { values } = parseArgs({
   options: { mb: { type: 'string', default: '256' }, rounds: { type: 'string', default: '7' } },

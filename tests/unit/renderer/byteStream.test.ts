@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteStream, WRAP_BYTES } from '../../../src/renderer/src/features/byteLog/byteStream.svelte';
+import { ByteStream, WRAP_BYTES } from '../../../src/renderer/src/features/session/byteStream.svelte';
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const text = (bytes: Uint8Array): string => String.fromCharCode(...bytes);

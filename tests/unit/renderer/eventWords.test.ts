@@ -6,7 +6,7 @@ import {
   formatElapsed,
   formatEndpoint,
   olderWords,
-} from '../../../src/renderer/src/features/byteLog/eventWords';
+} from '../../../src/renderer/src/lib/eventWords';
 
 describe('event words', () => {
   it('name the direction of data', () => {

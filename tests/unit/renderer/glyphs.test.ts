@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeText, glyphRuns, glyphText } from '../../../src/renderer/src/features/byteLog/glyphs';
+import { decodeText, glyphRuns, glyphText } from '../../../src/renderer/src/lib/glyphs';
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OLDER_ROWS } from '../../../src/renderer/src/features/byteLog/rowFilter.svelte';
+import { OLDER_ROWS } from '../../../src/renderer/src/features/session/rowFilter.svelte';
 import { LabSessionStore } from '../../../src/renderer/src/features/session/labSession.svelte';
 import type { Clock } from '../../../src/renderer/src/features/session/redrawClock';
 import type { DeliveredEvent, EventBatch, LabApi, LabEvent, SendReceipt } from '../../../src/shared/contract';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabEvent } from '../../../src/shared/contract';
-import { AllRows, OLDER_ROWS, RowFilter } from '../../../src/renderer/src/features/byteLog/rowFilter.svelte';
+import { AllRows, OLDER_ROWS, RowFilter } from '../../../src/renderer/src/features/session/rowFilter.svelte';
 import { findBytes } from '../../../src/renderer/src/features/byteLog/search';
 import { EventLog } from '../../../src/renderer/src/features/session/eventLog';
 

@@ -18,34 +18,6 @@ import { startLabSmtpServer } from './smtpServer';
 import type { RunningServer } from './socketTools';
 import { startLabTlsServer, type LabTlsServerOptions } from './tlsServer';
 
-export { defaultContentDir, etagFor, loadLabContent, LAB_FILE_PATHS, type LabContent, type LabFile } from './content';
-export { startLabEchoServer } from './echoServer';
-export { startLabHttpServer, type LabHttpServer, type LabHttpServerOptions, type LabHttpTimeouts } from './httpServer';
-export { SERVER_HEADER } from './httpResponse';
-export { loopbackAddress } from './loopback';
-export { hostOfAuthority, pointLinksAt, siteFor, type LabSite } from './labSites';
-export {
-  HTTP_MIRROR_HOSTS,
-  identifyLabServer,
-  LAB_SERVER_DESCRIPTIONS,
-  normalizeHostName,
-  routeToLab,
-  type LabRoute,
-} from './mirrors';
-export { POP_BANNER, startLabPopServer } from './popServer';
-export { MAIL_HOST, SMTP_BANNER, startLabSmtpServer } from './smtpServer';
-export type { RunningServer } from './socketTools';
-export { startLabTlsServer, type LabTlsServer, type LabTlsServerOptions } from './tlsServer';
-export {
-  CERTIFICATE_FILE,
-  KEY_FILE,
-  LAB_CERTIFICATE_DNS_NAMES,
-  LAB_CERTIFICATE_IP_ADDRESSES,
-  loadLabCertificate,
-  type LabCertificate,
-  type LabCertificateOptions,
-} from './labCertificate';
-
 /** The data folder's subfolder that keeps the lab TLS server's certificate and key. */
 export const TLS_FOLDER = 'tls';
 

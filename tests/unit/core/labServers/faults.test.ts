@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadLabContent } from '../../../../src/main/core/labServers/content';
 import {
-  loadLabContent,
   startLabHttpServer,
   type LabHttpServer,
   type LabHttpServerOptions,
-} from '../../../../src/main/core/labServers';
+} from '../../../../src/main/core/labServers/httpServer';
 import { CONTENT_DIR, RawClient, exchange, splitReply } from './helpers';
 
 const ROMEO = readFileSync(path.join(CONTENT_DIR, 'romeo.txt'));

@@ -6,13 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CERTIFICATE_FILE,
-  KEY_FILE,
-  loadLabCertificate,
-  startLabServers,
-  TLS_FOLDER,
-} from '../../../../src/main/core/labServers';
+import { startLabServers, TLS_FOLDER } from '../../../../src/main/core/labServers';
+import { CERTIFICATE_FILE, KEY_FILE, loadLabCertificate } from '../../../../src/main/core/labServers/labCertificate';
 import { CONTENT_DIR, run } from './helpers';
 
 const folders: string[] = [];

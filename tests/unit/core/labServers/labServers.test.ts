@@ -4,12 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  defaultContentDir,
-  LabServerStartError,
-  loopbackAddress,
-  startLabServers,
-} from '../../../../src/main/core/labServers';
+import { LabServerStartError, startLabServers } from '../../../../src/main/core/labServers';
+import { defaultContentDir } from '../../../../src/main/core/labServers/content';
+import { loopbackAddress } from '../../../../src/main/core/labServers/loopback';
 import { CONTENT_DIR, exchange, RawClient, splitReply, startTestLab } from './helpers';
 
 describe('startLabServers', () => {

@@ -5,7 +5,8 @@
  * defaults are pinned at the end.
  */
 import { describe, expect, it } from 'vitest';
-import { loadLabContent, startLabHttpServer } from '../../../../src/main/core/labServers';
+import { loadLabContent } from '../../../../src/main/core/labServers/content';
+import { startLabHttpServer } from '../../../../src/main/core/labServers/httpServer';
 import { LIMITS } from '../../../../src/shared/limits';
 import { CONTENT_DIR, RawClient, splitReplies, splitReply, startTestLab, type TestLab } from './helpers';
 

@@ -12,24 +12,24 @@ import { startLabServers, type LabServers } from '../../../../src/main/core/labS
 import type { LabEvent, LabServerInfo, Route } from '../../../../src/shared/contract';
 import { parseEscapedText } from '../../../../src/shared/escapes';
 import {
-  BLANK_LINE_WAIT_MS,
-  checkBlankLine,
-  checkBytes,
-  checkPorts,
-  checkPortTour,
-  checkReliablePipe,
-  checkUrllib,
-  checkWhenThingsGoWrong,
-  checkWhoCloses,
-  checkYourPort,
-  compareStatusLine,
-  makeHeadersBodyCheck,
-  makeSpeakHttpCheck,
   misdirectedRequest,
-  predictedNumber,
   type CheckContext,
   type StepCheck,
-} from '../../../../src/renderer/src/features/guide/checks';
+} from '../../../../src/renderer/src/features/guide/checkHelpers';
+import { checkReliablePipe } from '../../../../src/renderer/src/features/guide/steps/01-reliable-pipe';
+import { checkPorts } from '../../../../src/renderer/src/features/guide/steps/02-ports';
+import { checkYourPort } from '../../../../src/renderer/src/features/guide/steps/03-your-port';
+import { compareStatusLine, makeSpeakHttpCheck } from '../../../../src/renderer/src/features/guide/steps/04-speak-http';
+import { BLANK_LINE_WAIT_MS, checkBlankLine } from '../../../../src/renderer/src/features/guide/steps/05-blank-line';
+import {
+  makeHeadersBodyCheck,
+  predictedNumber,
+} from '../../../../src/renderer/src/features/guide/steps/06-headers-body';
+import { checkWhoCloses } from '../../../../src/renderer/src/features/guide/steps/07-who-closes';
+import { checkWhenThingsGoWrong } from '../../../../src/renderer/src/features/guide/steps/08-errors';
+import { checkBytes } from '../../../../src/renderer/src/features/guide/steps/09-bytes';
+import { checkUrllib } from '../../../../src/renderer/src/features/guide/steps/10-urllib';
+import { checkPortTour } from '../../../../src/renderer/src/features/guide/steps/11-port-tour';
 import { STEP_IDS, STEPS, splitCode } from '../../../../src/renderer/src/features/guide/steps';
 
 let servers: LabServers;

@@ -15,7 +15,7 @@ import {
   tlsSummary,
   tlsVersionWords,
   wireSummary,
-} from '../../../../src/renderer/src/features/byteLog/eventWords';
+} from '../../../../src/renderer/src/lib/eventWords';
 import {
   certificateDate,
   layerWords,

@@ -3,7 +3,7 @@
  * header says? Pure, so the words can be tested without a page.
  */
 import type { HttpMessage } from '../../../../shared/http';
-import { formatBytes } from './eventWords';
+import { formatBytes } from '../../lib/eventWords';
 
 export interface LengthCheck {
   /** true: they match; false: they do not; null: nothing to compare yet, or nothing to compare at all. */

@@ -5,7 +5,7 @@
  */
 import type { LabEvent } from '../../../../shared/contract';
 import type { EventSource } from '../session/eventLog';
-import type { LogRows } from './rowFilter.svelte';
+import type { LogRows } from '../session/rowFilter.svelte';
 
 export interface SearchHit {
   row: number;

@@ -11,7 +11,7 @@ import type { ErrorCode } from '../../../../shared/errors';
 import { pythonBytesLiteral } from '../../../../shared/hexdump';
 import { headerValue, splitHttpMessage, type HttpMessage } from '../../../../shared/http';
 import { sslContextLines } from '../../../../shared/tlsRecipe';
-import { sessionFacts, type ConnectionFacts } from '../guide/sessionFacts';
+import { sessionFacts, type ConnectionFacts } from '../session/sessionFacts';
 import type { EventSource } from '../session/eventLog';
 
 // The same literal the byte log's "Copy as b'…'" gives, as Python's repr() prints it.

@@ -7,7 +7,7 @@
  * counts only connections the learner opened while it was the step on screen.
  */
 import type { LabApi, LabProgress } from '../../../../shared/contract';
-import type { Prediction, StepVisit } from './checks';
+import type { Prediction, StepVisit } from './checkHelpers';
 import { STEP_IDS, type StepId } from './steps';
 
 export type ProgressState = 'loading' | 'ready' | 'failed';

@@ -31,8 +31,8 @@ import type {
 import { fail, type LabError, type Result } from '../../../../shared/errors';
 import { LIMITS } from '../../../../shared/limits';
 import type { SessionEntry } from '../../../../shared/transcript';
-import { ByteStream } from '../byteLog/byteStream.svelte';
-import { AllRows, RowFilter, type LogRows, type RowFilterOptions } from '../byteLog/rowFilter.svelte';
+import { ByteStream } from './byteStream.svelte';
+import { AllRows, RowFilter, type LogRows, type RowFilterOptions } from './rowFilter.svelte';
 import { EventLog } from './eventLog';
 import { RedrawClock, type Clock } from './redrawClock';
 import { SentBytes } from './sentBytes';

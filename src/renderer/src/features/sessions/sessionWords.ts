@@ -1,6 +1,6 @@
 /** How kept sessions are named on screen. */
 import type { SessionListing } from '../../../../shared/transcript';
-import { formatBytes } from '../byteLog/eventWords';
+import { formatBytes } from '../../lib/eventWords';
 
 const DATE = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',

@@ -3,7 +3,7 @@
  * read from the session's own events (the newest that fits), or null when none does yet.
  */
 import type { ConnectionId } from '../../../../shared/contract';
-import { sessionFacts } from '../guide/sessionFacts';
+import { sessionFacts } from '../session/sessionFacts';
 import type { EventSource } from '../session/eventLog';
 
 /** Step 7: the newest connection the other side closed (its FIN came), else the newest that received anything. */

@@ -3,7 +3,7 @@
  * session the `tls` event carried; no runes, no DOM.
  */
 import type { TlsCertificateInfo, TlsSessionInfo, TlsTrust } from '../../../../shared/contract';
-import { formatBytes, tlsVersionWords } from '../byteLog/eventWords';
+import { formatBytes, tlsVersionWords } from '../../lib/eventWords';
 
 export interface TlsFact {
   /** The term, as a learner would look for it. */

@@ -10,7 +10,7 @@ import {
   type ParsedBytes,
   type SendFormat,
 } from '../../../../shared/escapes';
-import { utf8CharAt } from '../byteLog/glyphs';
+import { utf8CharAt } from '../../lib/glyphs';
 import { LIMITS } from '../../../../shared/limits';
 
 export type EnterBytes = 'crlf' | 'lf';

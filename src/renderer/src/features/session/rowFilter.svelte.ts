@@ -4,8 +4,8 @@
  * their change signal, so the log redraws at the steady rate.
  */
 import type { LabEvent } from '../../../../shared/contract';
-import type { EventSource } from '../session/eventLog';
-import { NumberDeque } from './deque';
+import type { EventSource } from './eventLog';
+import { NumberDeque } from '../byteLog/deque';
 
 /** Rows of the log. */
 export interface LogRows {

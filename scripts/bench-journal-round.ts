@@ -9,8 +9,8 @@
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { streamServer, timeHub } from '../../../../scripts/bench-hub';
-import { SessionJournal, type JournalFs } from './writer';
+import { streamServer, timeHub } from './bench-hub';
+import { SessionJournal, type JournalFs } from '../src/main/core/journal/writer';
 
 export interface JournalBenchRound {
   offBytesPerSec: number;

@@ -1,9 +1,9 @@
 /**
  * What one byte-log row says, in the learner's words. Pure functions over LabEvents; no runes, no DOM.
  */
-import type { Endpoint, LabEvent, TlsRecordPiece } from '../../../../shared/contract';
-import type { ErrorCode } from '../../../../shared/errors';
-import { tlsAlertAtStart } from '../../../../shared/tlsRecords';
+import type { Endpoint, LabEvent, TlsRecordPiece } from '../../../shared/contract';
+import type { ErrorCode } from '../../../shared/errors';
+import { tlsAlertAtStart } from '../../../shared/tlsRecords';
 
 /** Arrow and word for the direction column. */
 export function directionOf(event: LabEvent): { arrow: string; words: string } {

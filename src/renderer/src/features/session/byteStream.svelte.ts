@@ -15,7 +15,7 @@
  * known keeps its place and length; reading it says `missing`.
  */
 import { LIMITS } from '../../../../shared/limits';
-import { NumberDeque, RefDeque } from './deque';
+import { NumberDeque, RefDeque } from '../byteLog/deque';
 
 /** A text-view line is cut after this many bytes even without an LF, so every line fits one fixed-height row. */
 export const WRAP_BYTES = 96;

@@ -14,7 +14,7 @@ import type {
 import type { ErrorCode } from '../../../../shared/errors';
 import { LIMITS } from '../../../../shared/limits';
 import { splitHttpStream, type HttpMessage, type HttpStream } from '../../../../shared/http';
-import type { EventSource } from '../session/eventLog';
+import type { EventSource } from './eventLog';
 
 /** Bytes kept per direction per connection: the checks only need the start of each stream. */
 export const CAPTURE_BYTES = 64 * 1024;
