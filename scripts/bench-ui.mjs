@@ -648,6 +648,18 @@ function printTrace(events) {
     `   layouts: ${layouts.length}, median ${median(layouts.map((e) => e.dur / 1000)).toFixed(1)} ms, ` +
       `dirty objects median ${median(objects)} of ${median(totals)}`,
   );
+  const longest = mine.filter((e) => e.name === 'RunTask').sort((a, b) => b.dur - a.dur)[0];
+  if (longest) {
+    const inside = mine
+      .filter((e) => e !== longest && e.ts >= longest.ts && e.ts + e.dur <= longest.ts + longest.dur)
+      .sort((a, b) => b.dur - a.dur)
+      .slice(0, 8)
+      .map(
+        (e) =>
+          `${e.name}${e.args?.data?.functionName ? ` ${e.args.data.functionName}` : ''} ${(e.dur / 1000).toFixed(1)}`,
+      );
+    console.log(`   longest task ${(longest.dur / 1000).toFixed(1)} ms; inside it: ${inside.join(', ')}`);
+  }
   console.log('   trace (renderer main thread, ms by event, nested events counted again):');
   for (const [name, ms] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 16)) {
     console.log(`     ${ms.toFixed(0).padStart(7)} ms  ${name}`);
