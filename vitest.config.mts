@@ -9,7 +9,8 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Socket tests open real loopback servers; two cores, so keep parallelism modest.
-    maxWorkers: 2,
+    // Socket tests open real loopback servers and mostly wait on them: on two cores, three workers keep both busy
+    // (measured: 82.7 s with two, 65.5 s with three, on a quiet machine).
+    maxWorkers: 3,
   },
 });
