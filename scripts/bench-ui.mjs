@@ -659,6 +659,10 @@ function printTrace(events) {
           `${e.name}${e.args?.data?.functionName ? ` ${e.args.data.functionName}` : ''} ${(e.dur / 1000).toFixed(1)}`,
       );
     console.log(`   longest task ${(longest.dur / 1000).toFixed(1)} ms; inside it: ${inside.join(', ')}`);
+    writeFileSync(
+      path.join(root, '.test-output/bench-ui.longest.json'),
+      JSON.stringify({ ts: longest.ts, dur: longest.dur }),
+    );
   }
   console.log('   trace (renderer main thread, ms by event, nested events counted again):');
   for (const [name, ms] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 16)) {
