@@ -184,8 +184,3 @@ export function bytesToEscapedText(bytes: Uint8Array): string {
   }
   return out;
 }
-
-/** What the message box holds, in the chosen format, as bytes to send. */
-export function encodeForSend(format: SendFormat, text: string): ParsedBytes {
-  return format === 'hex' ? parseHex(text) : parseEscapedText(text);
-}

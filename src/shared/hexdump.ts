@@ -49,20 +49,6 @@ export function hexDumpLine(bytes: Uint8Array, offset: number): HexDumpLine {
   return { offset: formatOffset(offset), hex, ascii };
 }
 
-/**
- * A whole hex dump as text, one line per 16 bytes, in the layout of `hexdump -C`:
- * `00000000  47 45 54 20 68 74 74 70  3a 2f 2f 64 61 74 61 2e  |GET http://data.|`.
- * `startOffset` is the stream offset of `bytes[0]`; lines are counted from it.
- */
-export function hexDump(bytes: Uint8Array, startOffset = 0): string {
-  const lines: string[] = [];
-  for (let at = 0; at < bytes.byteLength; at += HEX_LINE_BYTES) {
-    const line = hexDumpLine(bytes.subarray(at, at + HEX_LINE_BYTES), startOffset + at);
-    lines.push(`${line.offset}  ${line.hex}  |${line.ascii}|`);
-  }
-  return lines.join('\n');
-}
-
 /** Bytes as hex digits, `separator` between bytes: `47 45 54` (Python's `bytes.hex(' ')`). */
 export function bytesToHex(bytes: Uint8Array, separator = ' '): string {
   const parts = new Array<string>(bytes.byteLength);

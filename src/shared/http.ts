@@ -434,10 +434,3 @@ export function splitHttpStream(bytes: Uint8Array, options: HttpStreamOptions = 
   }
   return { messages, leftover: null };
 }
-
-/** Everything after the first `\r\n\r\n` (or `\n\n`), the way chapter 12's programs find the body. */
-export function blankLineOffset(bytes: Uint8Array): { offset: number; ending: LineEnding } | null {
-  const split = splitHttpMessage(bytes);
-  if (split.kind !== 'http' || !split.blankLine) return null;
-  return { offset: split.blankLine.start, ending: split.blankLine.ending };
-}

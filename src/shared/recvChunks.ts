@@ -89,11 +89,3 @@ export class RecvPlan {
     return { call: index + 1, offset, length, chunk: low, total: offset + length };
   }
 }
-
-/** Every call at once, for short streams and tests. */
-export function recvCalls(chunks: readonly ArrivalChunk[], n: number, peerEnded: boolean): RecvCall[] {
-  const plan = new RecvPlan(chunks, n, peerEnded);
-  const calls: RecvCall[] = [];
-  for (let i = 0; i < plan.count; i++) calls.push(plan.at(i));
-  return calls;
-}

@@ -403,13 +403,6 @@ function serverHelloVersion(body: readonly number[]): TlsVersionName | undefined
   }
   return legacy;
 }
-
-/** Splits a whole recording at once: each direction's bytes as one chunk, client first. */
-export function splitTlsStreams(out: Uint8Array, incoming: Uint8Array): Record<TlsDirection, TlsRecordPiece[]> {
-  const splitter = new TlsRecordSplitter();
-  return { out: splitter.push('out', out), in: splitter.push('in', incoming) };
-}
-
 /**
  * A readable TLS alert record at the very start of `bytes` (`15 03 0x 00 02 level description`): what a server that
  * expects TLS first sends to a client that spoke plain text. Undefined when the bytes are anything else.

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeText, glyphRuns, glyphText } from '../../../src/renderer/src/lib/glyphs';
+import { decodeText, glyphRuns } from '../../../src/renderer/src/lib/glyphs';
+
+/** What the runs draw, as one string: `GET / HTTP/1.0␍␊␍␊` (the byte log draws the runs themselves). */
+function glyphText(bytes: Uint8Array, start?: number, end?: number): string {
+  return glyphRuns(bytes, start, end)
+    .map((run) => run.text)
+    .join('');
+}
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesToEscapedText, encodeForSend, parseEscapedText, parseHex } from '../../../src/shared/escapes';
+import { bytesToEscapedText, parseEscapedText, parseHex } from '../../../src/shared/escapes';
 
 function bytesOf(result: ReturnType<typeof parseEscapedText>): number[] {
   if (!result.ok) throw new Error(`expected bytes, got: ${result.error}`);
@@ -125,13 +125,5 @@ describe('bytesToEscapedText', () => {
       return seed >>> 24;
     });
     expect(parseEscapedText(bytesToEscapedText(random))).toEqual({ ok: true, bytes: random });
-  });
-});
-
-describe('encodeForSend', () => {
-  it('uses the parser for the chosen format', () => {
-    expect(encodeForSend('text', 'hi\\r\\n')).toEqual({ ok: true, bytes: Uint8Array.from([104, 105, 13, 10]) });
-    expect(encodeForSend('hex', '68 69 0d 0a')).toEqual({ ok: true, bytes: Uint8Array.from([104, 105, 13, 10]) });
-    expect(encodeForSend('hex', 'hi').ok).toBe(false);
   });
 });

@@ -5,7 +5,6 @@ import {
   formatOffset,
   HEX_LINE_BYTES,
   hexByte,
-  hexDump,
   hexDumpLine,
   pythonBytesLiteral,
 } from '../../../src/shared/hexdump';
@@ -47,25 +46,6 @@ describe('hexDumpLine', () => {
     expect(asciiColumnChar(0x7f)).toBe('.');
     expect(asciiColumnChar(0xe9)).toBe('.');
     expect(asciiColumnChar(0x09)).toBe('.');
-  });
-});
-
-describe('hexDump', () => {
-  it('matches the layout of hexdump -C for the chapter request', () => {
-    const dump = hexDump(ascii('GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n'));
-    expect(dump.split('\n')).toEqual([
-      '00000000  47 45 54 20 68 74 74 70  3a 2f 2f 64 61 74 61 2e  |GET http://data.|',
-      '00000010  70 72 34 65 2e 6f 72 67  2f 72 6f 6d 65 6f 2e 74  |pr4e.org/romeo.t|',
-      '00000020  78 74 20 48 54 54 50 2f  31 2e 30 0d 0a 0d 0a     |xt HTTP/1.0....|',
-    ]);
-  });
-
-  it('counts offsets from where the bytes sit in the stream', () => {
-    expect(hexDump(ascii('ok'), 0x100)).toBe('00000100  6f 6b' + ' '.repeat(43) + '  |ok|');
-  });
-
-  it('is empty for no bytes', () => {
-    expect(hexDump(new Uint8Array())).toBe('');
   });
 });
 

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  blankLineOffset,
   headerValue,
   headerValues,
   splitHttpMessage,
@@ -273,14 +272,5 @@ describe('splitHttpStream', () => {
     const stream = splitHttpStream(ascii('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx\x00\x01\x02\n'));
     expect(stream.messages).toHaveLength(1);
     expect(stream.leftover).toMatchObject({ start: 39, end: 43 });
-  });
-});
-
-describe('blankLineOffset', () => {
-  it('finds \\r\\n\\r\\n the way the book’s programs do', () => {
-    const found = blankLineOffset(ROMEO_RESPONSE);
-    expect(found?.ending).toBe('crlf');
-    expect(text(ROMEO_RESPONSE.subarray(found!.offset + 2)).startsWith('But soft')).toBe(true);
-    expect(blankLineOffset(ascii('GET / HTTP/1.0\r\n'))).toBeNull();
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { clampRecvSize, RecvPlan, recvCalls } from '../../../src/shared/recvChunks';
+import { clampRecvSize, RecvPlan, type ArrivalChunk, type RecvCall } from '../../../src/shared/recvChunks';
+
+/** Every call of the plan at once (the recv(n) view asks the plan for the calls it shows). */
+function recvCalls(chunks: readonly ArrivalChunk[], n: number, peerEnded: boolean): RecvCall[] {
+  const plan = new RecvPlan(chunks, n, peerEnded);
+  return Array.from({ length: plan.count }, (_, i) => plan.at(i));
+}
 
 describe('recvCalls', () => {
   it('splits each arrival chunk at n and never joins two chunks', () => {

@@ -114,23 +114,6 @@ export function glyphRuns(
   return runs;
 }
 
-/** The same, as one string: `GET / HTTP/1.0␍␊␍␊`. */
-export function glyphText(bytes: Uint8Array, start = 0, end = bytes.byteLength): string {
-  let text = '';
-  const stop = Math.min(end, bytes.byteLength);
-  for (let i = Math.max(0, start); i < stop; i++) {
-    const byte = bytes[i] as number;
-    const char = byte >= 0x80 ? utf8CharAt(bytes, i, stop) : null;
-    if (char) {
-      text += char.text;
-      i += char.length - 1;
-    } else {
-      text += glyphOf(byte, kindOf(byte));
-    }
-  }
-  return text;
-}
-
 const utf8 = new TextDecoder('utf-8');
 
 /** The bytes decoded as UTF-8 (what `bytes.decode()` gives in Python, with � for bytes that are not UTF-8). */
