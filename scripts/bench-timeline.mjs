@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchChromium } from './cdp.mjs';
 import { CHROMIUM_ARGS, findChromium } from './chromium.cjs';
+import { installStandInLab } from './standInLab.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const screens = path.join(root, '.test-output/screens');
@@ -76,14 +77,9 @@ async function startWebHost(outDir) {
 
 /** Init script: a stand-in LabApi that delivers one connection's `arrivals` received events of 100 bytes. */
 function installSyntheticLab({ arrivals, batchRows }) {
-  const ok = (value) => Promise.resolve({ ok: true, value });
-  const listeners = new Set();
   const id = 'bench-timeline';
   let delivered = 0;
-  let seq = 0;
-  const emit = (events) => {
-    for (const listener of listeners) listener({ seq: ++seq, events });
-  };
+  const emit = (events) => window.__benchEmit(events);
   const deliver = () => {
     const count = Math.min(batchRows, arrivals - delivered);
     const buffer = new Uint8Array(count * 100).fill(0x2e);
@@ -125,27 +121,6 @@ function installSyntheticLab({ arrivals, batchRows }) {
       setTimeout(deliver, 0);
     },
   };
-  const known = {
-    hello: () =>
-      ok({
-        appName: 'Socket Lab',
-        version: 'bench',
-        platform: 'bench',
-        transport: 'web',
-        runtime: {},
-        sessionId: null,
-      }),
-    labServers: () => ok([]),
-    listConnections: () => ok([]),
-    listSessions: () => ok([]),
-    recoverableSessions: () => ok([]),
-    getProgress: () => ok({ completed: [], current: null, predictions: {} }),
-    onEvents(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  window.lab = new Proxy(known, { get: (target, name) => target[name] ?? (() => ok(null)) });
 }
 
 /** In the page: click, then wait until `ready()` holds, and until the frame showing it has been drawn. */
@@ -177,6 +152,7 @@ async function timeClick({ click, ready, arrivals }) {
 
 async function round(browser, host, n) {
   const page = await browser.newPage({ width: 1440, height: 900 });
+  await page.addInitScript(installStandInLab, null);
   await page.addInitScript(installSyntheticLab, { arrivals, batchRows: 10_000 });
   await page.goto(host.url);
   await page.waitFor(() => document.querySelector('[data-testid="hello-version"]') !== null, undefined, {

@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
 import { launchChromium } from './cdp.mjs';
 import { CHROMIUM_ARGS, findChromium } from './chromium.cjs';
+import { installStandInLab } from './standInLab.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const screens = path.join(root, '.test-output/screens');
@@ -378,17 +379,12 @@ function tapEveryByte(codecSource) {
  * and making a batch costs little (one copy of a template per row), so the tasks timed are the lab's own.
  */
 function installSyntheticLab({ rows, batchRows }) {
-  const ok = (value) => Promise.resolve({ ok: true, value });
-  const listeners = new Set();
   const id = 'bench-0001';
   let delivered = 0;
-  let seq = 0;
   const head = 'HTTP/1.0 200 OK  row ';
   const template = new TextEncoder().encode(`${head}000000000${'.'.repeat(100 - head.length - 11)}\r\n`);
   const digitsAt = head.length;
-  const emit = (events) => {
-    for (const listener of listeners) listener({ seq: ++seq, events });
-  };
+  const emit = (events) => window.__benchEmit(events);
   const deliver = () => {
     const count = Math.min(batchRows, rows - delivered);
     const buffer = new Uint8Array(count * 100);
@@ -424,27 +420,6 @@ function installSyntheticLab({ rows, batchRows }) {
       setTimeout(deliver, 0);
     },
   };
-  const known = {
-    hello: () =>
-      ok({
-        appName: 'Socket Lab',
-        version: 'bench',
-        platform: 'bench',
-        transport: 'web',
-        runtime: {},
-        sessionId: null,
-      }),
-    labServers: () => ok([]),
-    listConnections: () => ok([]),
-    listSessions: () => ok([]),
-    recoverableSessions: () => ok([]),
-    getProgress: () => ok({ completed: [], current: null, predictions: {} }),
-    onEvents(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  window.lab = new Proxy(known, { get: (target, name) => target[name] ?? (() => ok(null)) });
 }
 
 /**
@@ -761,7 +736,12 @@ async function partEcho(browser, host) {
 
 async function partRows(browser, host) {
   console.log(`\n4. ${rowCount.toLocaleString('en-US')} rows of 100 bytes (a stand-in LabApi in the page)`);
-  const page = await labPage(browser, host, { init: [[installSyntheticLab, { rows: rowCount, batchRows: 10_000 }]] });
+  const page = await labPage(browser, host, {
+    init: [
+      [installStandInLab, null],
+      [installSyntheticLab, { rows: rowCount, batchRows: 10_000 }],
+    ],
+  });
   await page.evaluate(() => window.__benchIngest.start());
   await page.waitFor(() => window.__benchIngest?.done === true, undefined, {
     timeoutMs: 300_000,
