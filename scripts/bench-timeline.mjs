@@ -12,15 +12,13 @@
 // Environment: SOCKET_LAB_OUT (build folder), CHROMIUM_PATH.
 // Functions handed to page.evaluate / addInitScript run in the page, where these exist.
 /* global window, document, requestAnimationFrame */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchChromium } from './cdp.mjs';
 import { CHROMIUM_ARGS, findChromium } from './chromium.cjs';
-import { installStandInLab } from './standInLab.mjs';
+import { buildFolder, installStandInLab, startWebHost } from './benchPage.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const screens = path.join(root, '.test-output/screens');
@@ -33,47 +31,6 @@ const { values: flags } = parseArgs({
 const arrivals = Number(flags.arrivals);
 const rounds = Number(flags.rounds);
 const TARGET_MS = 100;
-
-async function buildFolder() {
-  if (process.env.SOCKET_LAB_OUT) return path.resolve(root, process.env.SOCKET_LAB_OUT);
-  const { ensureBuilt } = await import('./ensure-built.mjs');
-  ensureBuilt();
-  return path.join(root, 'out');
-}
-
-async function startWebHost(outDir) {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-bench-timeline-'));
-  const child = spawn(process.execPath, [path.join(outDir, 'main/web.js'), '--no-open', '--data-dir', dataDir], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the web host printed no link in 15 s:\n${output}`)), 15_000);
-    const onData = (chunk) => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the web host exited with ${code}:\n${output}`)));
-  });
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Init script: a stand-in LabApi that delivers one connection's `arrivals` received events of 100 bytes. */
 function installSyntheticLab({ arrivals, batchRows }) {

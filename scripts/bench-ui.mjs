@@ -18,17 +18,15 @@
 // --each-mb (part 5 per connection, 8), --profile (part 1's first round profiled, .test-output/bench-ui.cpuprofile). Environment: SOCKET_LAB_OUT (build folder), CHROMIUM_PATH.
 // Functions handed to page.evaluate / addInitScript run in the page, where these exist.
 /* global window, document, requestAnimationFrame, MutationObserver */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
 import { launchChromium } from './cdp.mjs';
 import { CHROMIUM_ARGS, findChromium } from './chromium.cjs';
-import { installStandInLab } from './standInLab.mjs';
+import { buildFolder, installStandInLab, startWebHost } from './benchPage.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const screens = path.join(root, '.test-output/screens');
@@ -49,14 +47,6 @@ const rounds = Number(flags.rounds);
 const rowCount = Number(flags.rows);
 const eachMiB = Number(flags['each-mb']);
 const parts = new Set(flags.parts.split(',').map(Number));
-
-async function buildFolder() {
-  if (process.env.SOCKET_LAB_OUT) return path.resolve(root, process.env.SOCKET_LAB_OUT);
-  const { ensureBuilt } = await import('./ensure-built.mjs');
-  ensureBuilt();
-  return path.join(root, 'out');
-}
-
 /** The limits the build was made with, read from the source so the ceiling's frames match the batches. */
 async function limits() {
   const { build } = await import('vite');
@@ -73,42 +63,6 @@ async function limits() {
   const code = (Array.isArray(output) ? output[0] : output).output[0].code;
   return new Function(`${code.replace(/export\s*\{[^}]*\};?/, '')}; return LIMITS;`)();
 }
-
-/** `node <out>/main/web.js --no-open`, with its link and the lab servers it prints. */
-async function startWebHost(outDir) {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-bench-'));
-  const child = spawn(process.execPath, [path.join(outDir, 'main/web.js'), '--no-open', '--data-dir', dataDir], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the web host printed no link in 15 s:\n${output}`)), 15_000);
-    const onData = (chunk) => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
-      if (match && /echo[^\n]*:\s*[\d.]+:\d+/i.test(output)) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the web host exited with ${code}:\n${output}`)));
-  });
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** Byte `offset` of a stream with `seed`: position-dependent, so a misplaced or foreign chunk shows. */
 const patternByte = (offset, seed) => ((offset % 251) + seed) & 0xff;
 const patterns = new Map();
