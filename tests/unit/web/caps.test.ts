@@ -2,92 +2,27 @@
  * The web host's caps over all its tabs (issue 12.10): connections are capped per tab (64) and for the whole host,
  * and the refusal says which cap was hit; tabs are capped too, and a tab past the cap is told so in words.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { COMMAND_CHANNELS, type CommandName } from '../../../src/shared/contract';
-import { fail, type Result } from '../../../src/shared/errors';
+import type { Result } from '../../../src/shared/errors';
 import { LIMITS } from '../../../src/shared/limits';
-import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
-import { startLabApp, type LabApp } from '../../../src/main/core/labApp';
-import { startWebHost, type WebHost } from '../../../src/main/web/server';
+import type { WebHost } from '../../../src/main/web/server';
+import { openTab as openHostTab, startEchoHost, type EchoHost, type Tab } from './echoHost';
 
 const HOST_CAP = 70;
 const TAB_CAP = 3;
 
-let app: LabApp;
+let lab: EchoHost;
 let host: WebHost;
-let echo: net.Server;
 let echoPort: number;
-let tempDir: string;
 
 beforeAll(async () => {
-  tempDir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-caps-'));
-  mkdirSync(path.join(tempDir, 'renderer'));
-  writeFileSync(path.join(tempDir, 'renderer', 'index.html'), '<!doctype html>');
-  app = await startLabApp({ appVersion: '0.0.0', runtime: {}, dataDir: tempDir, maxConnectionsInAll: HOST_CAP });
-  host = await startWebHost({ app, rendererDir: path.join(tempDir, 'renderer'), maxTabs: TAB_CAP });
-  echo = net.createServer((socket) => {
-    socket.on('error', () => undefined);
-    socket.pipe(socket);
-  });
-  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-  echoPort = (echo.address() as net.AddressInfo).port;
+  lab = await startEchoHost('socket-lab-caps-', { app: { maxConnectionsInAll: HOST_CAP }, host: { maxTabs: TAB_CAP } });
+  ({ host, echoPort } = lab);
 });
 
-afterAll(async () => {
-  await host.close();
-  await app.stop();
-  echo.close();
-  rmSync(tempDir, { recursive: true, force: true });
-});
+afterAll(() => lab.close());
 
-interface Tab {
-  call: (name: CommandName, ...args: unknown[]) => Promise<Result<unknown>>;
-  close: () => Promise<void>;
-}
-
-async function openTab(): Promise<Tab> {
-  const socket = new WebSocket(`ws://127.0.0.1:${host.port}/lab?token=${host.token}`, {
-    origin: `http://127.0.0.1:${host.port}`,
-  });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  const pending = new Map<number, (result: Result<unknown>) => void>();
-  const closed = new Promise<void>((resolve) =>
-    socket.once('close', () => {
-      for (const settle of pending.values()) settle(fail('DISCONNECTED', 'the link closed', ''));
-      resolve();
-    }),
-  );
-  let nextId = 1;
-  socket.on('message', (data: Buffer) => {
-    const message = decodeFrame(data) as ServerMessage;
-    if (message.kind === 'result') pending.get(message.callId)?.(message.result);
-    else {
-      socket.send(
-        encodeFrame({ kind: 'call', callId: 0, channel: COMMAND_CHANNELS.ackEvents, args: [message.batch.seq] }),
-      );
-    }
-  });
-  return {
-    call: (name, ...args) =>
-      new Promise((resolve) => {
-        const callId = nextId++;
-        pending.set(callId, resolve);
-        socket.send(encodeFrame({ kind: 'call', callId, channel: COMMAND_CHANNELS[name], args }));
-      }),
-    close: async () => {
-      socket.close();
-      await closed;
-    },
-  };
-}
+const openTab = (): Promise<Tab> => openHostTab(host);
 
 const connectEcho = (tab: Tab) => tab.call('connect', { host: '127.0.0.1', port: echoPort, route: 'internet' });
 

@@ -1,79 +1,34 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import type net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { COMMAND_CHANNELS, type DeliveredEvent, type HelloInfo, type SessionPage } from '../../../src/shared/contract';
-import type { Result } from '../../../src/shared/errors';
-import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
-import { startLabApp, type LabApp } from '../../../src/main/core/labApp';
-import { startWebHost, type WebHost } from '../../../src/main/web/server';
+import type { DeliveredEvent, HelloInfo, SessionPage } from '../../../src/shared/contract';
+import type { WebHost } from '../../../src/main/web/server';
+import { openTab, startEchoHost, type EchoHost } from './echoHost';
 
-let app: LabApp;
+let lab: EchoHost;
 let host: WebHost;
 let echo: net.Server;
 let echoPort: number;
-let tempDir: string;
 
 beforeAll(async () => {
-  tempDir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-ws-'));
-  mkdirSync(path.join(tempDir, 'renderer'));
-  writeFileSync(path.join(tempDir, 'renderer', 'index.html'), '<!doctype html>');
-  app = await startLabApp({ appVersion: '0.0.0', runtime: {}, dataDir: tempDir });
-  host = await startWebHost({ app, rendererDir: path.join(tempDir, 'renderer') });
-  echo = net.createServer((socket) => {
-    // The lab aborts (RST) a closing tab's connections; the echo side just lets go.
-    socket.on('error', () => undefined);
-    socket.pipe(socket);
-  });
-  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-  echoPort = (echo.address() as net.AddressInfo).port;
+  lab = await startEchoHost('socket-lab-ws-');
+  ({ host, echo, echoPort } = lab);
 });
 
-afterAll(async () => {
-  await host.close();
-  await app.stop();
-  echo.close();
-  rmSync(tempDir, { recursive: true, force: true });
-});
+afterAll(() => lab.close());
 
-/** A tiny LabApi client over the real WebSocket, the way the browser's client speaks it. */
+/** A tab of the web host, and a wait for the events it has been delivered. */
 async function openClient() {
-  const socket = new WebSocket(`ws://127.0.0.1:${host.port}/lab?token=${host.token}`, {
-    origin: `http://127.0.0.1:${host.port}`,
-  });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  const events: DeliveredEvent[] = [];
-  const pending = new Map<number, (result: Result<unknown>) => void>();
-  let nextId = 1;
-  const call = (channel: string, ...args: unknown[]) =>
-    new Promise<Result<unknown>>((resolve) => {
-      const callId = nextId++;
-      pending.set(callId, resolve);
-      socket.send(encodeFrame({ kind: 'call', callId, channel, args }));
-    });
-  socket.on('message', (data: Buffer) => {
-    const message = decodeFrame(data) as ServerMessage;
-    if (message.kind === 'result') pending.get(message.callId)?.(message.result);
-    else {
-      events.push(...message.batch.events);
-      void call(COMMAND_CHANNELS.ackEvents, message.batch.seq);
-    }
-  });
+  const tab = await openTab(host);
   const waitFor = async (predicate: (all: DeliveredEvent[]) => boolean) => {
-    for (let i = 0; i < 200 && !predicate(events); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(predicate(events)).toBe(true);
+    for (let i = 0; i < 200 && !predicate(tab.events); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(predicate(tab.events)).toBe(true);
   };
-  return { socket, events, call, waitFor };
+  return { ...tab, waitFor };
 }
 
 it('connects, sends and receives real bytes through the web host, in order', async () => {
   const client = await openClient();
-  const connected = await client.call(COMMAND_CHANNELS.connect, {
+  const connected = await client.call('connect', {
     host: '127.0.0.1',
     port: echoPort,
     route: 'internet',
@@ -81,7 +36,7 @@ it('connects, sends and receives real bytes through the web host, in order', asy
   if (!connected.ok) throw new Error(connected.error.message);
   const id = (connected.value as { id: string }).id;
   await client.waitFor((all) => all.some((event) => event.type === 'connected'));
-  const sent = await client.call(COMMAND_CHANNELS.send, id, new TextEncoder().encode('hello\r\n'));
+  const sent = await client.call('send', id, new TextEncoder().encode('hello\r\n'));
   expect(sent).toEqual({ ok: true, value: { offset: 0, length: 7 } });
   await client.waitFor((all) => all.some((event) => event.type === 'data' && event.dir === 'in'));
   const received = client.events.find((event) => event.type === 'data' && event.dir === 'in');
@@ -93,9 +48,9 @@ it('connects, sends and receives real bytes through the web host, in order', asy
   const sentEvent = client.events.find((event) => event.type === 'data' && event.dir === 'out');
   expect(sentEvent).toMatchObject({ type: 'data', dir: 'out', offset: 0, length: 7 });
   expect(sentEvent && 'bytes' in sentEvent).toBe(false);
-  const hello = await client.call(COMMAND_CHANNELS.hello);
+  const hello = await client.call('hello');
   const sessionId = hello.ok ? (hello.value as HelloInfo).sessionId : null;
-  const page = await client.call(COMMAND_CHANNELS.readSession, sessionId, 0);
+  const page = await client.call('readSession', sessionId, 0);
   const journaled = page.ok
     ? (page.value as SessionPage).entries.flatMap((entry) =>
         entry.kind === 'event' && entry.event.type === 'data' && entry.event.dir === 'out' ? [entry.event.bytes] : [],
@@ -108,7 +63,7 @@ it('connects, sends and receives real bytes through the web host, in order', asy
     'connecting',
     'connected',
   ]);
-  expect(await client.call(COMMAND_CHANNELS.close, id)).toEqual({ ok: true, value: null });
+  expect(await client.call('close', id)).toEqual({ ok: true, value: null });
   await client.waitFor((all) => all.some((event) => event.type === 'closed'));
   client.socket.close();
 });
@@ -116,7 +71,7 @@ it('connects, sends and receives real bytes through the web host, in order', asy
 it('closes a tab’s connections when its WebSocket goes away', async () => {
   const client = await openClient();
   const accepted = new Promise<net.Socket>((resolve) => echo.once('connection', resolve));
-  const connected = await client.call(COMMAND_CHANNELS.connect, {
+  const connected = await client.call('connect', {
     host: '127.0.0.1',
     port: echoPort,
     route: 'internet',

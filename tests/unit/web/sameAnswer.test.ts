@@ -4,86 +4,29 @@
  * and the tab's link and its connections stay up. Only a frame past the hard cap closes the link, and the page's
  * own client never sends one: it answers such a call itself.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { COMMAND_CHANNELS, type CommandName, type LabCommands } from '../../../src/shared/contract';
-import { fail, type Result } from '../../../src/shared/errors';
+import type { Result } from '../../../src/shared/errors';
 import { LIMITS } from '../../../src/shared/limits';
-import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
 import { dispatchCommand } from '../../../src/main/core/dispatch';
-import { startLabApp, type LabApp } from '../../../src/main/core/labApp';
-import { startWebHost, type WebHost } from '../../../src/main/web/server';
+import type { LabApp } from '../../../src/main/core/labApp';
+import type { WebHost } from '../../../src/main/web/server';
+import { openTab as openHostTab, startEchoHost, type EchoHost, type Tab } from './echoHost';
 
+let lab: EchoHost;
 let app: LabApp;
 let host: WebHost;
-let echo: net.Server;
 let echoPort: number;
-let tempDir: string;
 
 beforeAll(async () => {
-  tempDir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-same-'));
-  mkdirSync(path.join(tempDir, 'renderer'));
-  writeFileSync(path.join(tempDir, 'renderer', 'index.html'), '<!doctype html>');
-  app = await startLabApp({ appVersion: '0.0.0', runtime: {}, dataDir: tempDir });
-  host = await startWebHost({ app, rendererDir: path.join(tempDir, 'renderer') });
-  echo = net.createServer((socket) => {
-    socket.on('error', () => undefined);
-    socket.pipe(socket);
-  });
-  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-  echoPort = (echo.address() as net.AddressInfo).port;
+  lab = await startEchoHost('socket-lab-same-');
+  ({ app, host, echoPort } = lab);
 });
 
-afterAll(async () => {
-  await host.close();
-  await app.stop();
-  echo.close();
-  rmSync(tempDir, { recursive: true, force: true });
-});
+afterAll(() => lab.close());
 
-interface Tab {
-  socket: WebSocket;
-  call: (name: CommandName, ...args: unknown[]) => Promise<Result<unknown>>;
-  closed: Promise<number>;
-}
-
-async function openTab(): Promise<Tab> {
-  const socket = new WebSocket(`ws://127.0.0.1:${host.port}/lab?token=${host.token}`, {
-    origin: `http://127.0.0.1:${host.port}`,
-  });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  const pending = new Map<number, (result: Result<unknown>) => void>();
-  const closed = new Promise<number>((resolve) =>
-    socket.once('close', (code) => {
-      // A call the host never answers because it closed the link fails the test at once, with the close code.
-      for (const settle of pending.values()) settle(fail('DISCONNECTED', `the link closed with ${code}`, ''));
-      resolve(code);
-    }),
-  );
-  let nextId = 1;
-  socket.on('message', (data: Buffer) => {
-    const message = decodeFrame(data) as ServerMessage;
-    if (message.kind === 'result') pending.get(message.callId)?.(message.result);
-    else
-      socket.send(
-        encodeFrame({ kind: 'call', callId: 0, channel: COMMAND_CHANNELS.ackEvents, args: [message.batch.seq] }),
-      );
-  });
-  const call = (name: CommandName, ...args: unknown[]) =>
-    new Promise<Result<unknown>>((resolve) => {
-      const callId = nextId++;
-      pending.set(callId, resolve);
-      socket.send(encodeFrame({ kind: 'call', callId, channel: COMMAND_CHANNELS[name], args }));
-    });
-  return { socket, call, closed };
-}
+const openTab = (): Promise<Tab> => openHostTab(host);
 
 /** The desktop app's path: main's one door, on a session of its own. */
 async function desktopAnswer(name: CommandName, args: (id: string) => unknown[]): Promise<Result<unknown>> {
