@@ -57,7 +57,7 @@ export async function startEchoHost(
 
 export interface Tab {
   socket: WebSocket;
-  call: (name: CommandName, ...args: unknown[]) => Promise<Result<unknown>>;
+  call: <T = unknown>(name: CommandName, ...args: unknown[]) => Promise<Result<T>>;
   /** Every event delivered to this tab, in order. */
   events: DeliveredEvent[];
   /** Resolves with the close code once the link is closed, by either side. */
@@ -98,10 +98,10 @@ export async function openTab(host: WebHost): Promise<Tab> {
     socket,
     events,
     closed,
-    call: (name, ...args) =>
-      new Promise((resolve) => {
+    call: <T = unknown>(name: CommandName, ...args: unknown[]) =>
+      new Promise<Result<T>>((resolve) => {
         const callId = nextId++;
-        pending.set(callId, resolve);
+        pending.set(callId, resolve as (result: Result<unknown>) => void);
         socket.send(encodeFrame({ kind: 'call', callId, channel: COMMAND_CHANNELS[name], args }));
       }),
     close: async () => {

@@ -19,12 +19,11 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { COMMAND_CHANNELS, type CommandName, type HelloInfo } from '../../../src/shared/contract';
-import { fail, type Result } from '../../../src/shared/errors';
-import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
+import type { CommandName, HelloInfo } from '../../../src/shared/contract';
+import type { Result } from '../../../src/shared/errors';
 import { startLabApp, type LabApp } from '../../../src/main/core/labApp';
 import { startWebHost, type WebHost } from '../../../src/main/web/server';
+import { openTab as openHostTab } from './echoHost';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -90,43 +89,20 @@ async function startLab(dataDir: string): Promise<{ app: LabApp; host: WebHost }
 }
 
 async function openTab(host: WebHost): Promise<Tab> {
-  const socket = new WebSocket(`ws://127.0.0.1:${host.port}/lab?token=${host.token}`, {
-    origin: `http://127.0.0.1:${host.port}`,
+  const tab = await openHostTab(host);
+  cleanups.push(async () => {
+    await tab.close();
   });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  const pending = new Map<number, (result: Result<unknown>) => void>();
-  socket.once('close', () => {
-    for (const settle of pending.values()) settle(fail('DISCONNECTED', 'the link closed', ''));
-  });
-  let received = '';
-  let nextId = 1;
-  socket.on('message', (data: Buffer) => {
-    const message = decodeFrame(data) as ServerMessage;
-    if (message.kind === 'result') pending.get(message.callId)?.(message.result);
-    else {
-      for (const event of message.batch.events) {
-        if (event.type === 'data' && event.dir === 'in') received += Buffer.from(event.bytes).toString('latin1');
-      }
-      socket.send(
-        encodeFrame({ kind: 'call', callId: 0, channel: COMMAND_CHANNELS.ackEvents, args: [message.batch.seq] }),
-      );
-    }
-  });
-  const tab: Tab = {
-    call: <T = unknown>(name: CommandName, ...args: unknown[]) =>
-      new Promise<Result<T>>((resolve) => {
-        const callId = nextId++;
-        pending.set(callId, resolve as (result: Result<unknown>) => void);
-        socket.send(encodeFrame({ kind: 'call', callId, channel: COMMAND_CHANNELS[name], args }));
-      }),
-    received: () => received,
-    close: () => socket.close(),
+  return {
+    call: tab.call,
+    received: () =>
+      tab.events
+        .map((event) =>
+          event.type === 'data' && event.dir === 'in' ? Buffer.from(event.bytes).toString('latin1') : '',
+        )
+        .join(''),
+    close: () => void tab.close(),
   };
-  cleanups.push(() => tab.close());
-  return tab;
 }
 
 const progress = { completed: ['reliable-pipe'], current: 'ports', predictions: { ports: 'echo answers' } };
