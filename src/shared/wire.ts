@@ -22,7 +22,12 @@ const BYTES_KEY = '$bytes';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
-export function encodeFrame(message: unknown): Uint8Array<ArrayBuffer> {
+/**
+ * A frame as its parts, in order: the length prefix with the head, then each blob as it is (no copy). Sent as the
+ * fragments of one WebSocket message they arrive as one frame, so a megabyte of socket reads is never copied
+ * into a megabyte-sized frame first.
+ */
+export function encodeFrameParts(message: unknown): Uint8Array[] {
   const blobs: Uint8Array[] = [];
   let blobBytes = 0;
   const head = JSON.stringify(message, function (this: unknown, key: string, value: unknown) {
@@ -37,13 +42,20 @@ export function encodeFrame(message: unknown): Uint8Array<ArrayBuffer> {
     return value;
   });
   const headBytes = utf8Encoder.encode(head);
-  const frame = new Uint8Array(4 + headBytes.byteLength + blobBytes);
-  new DataView(frame.buffer).setUint32(0, headBytes.byteLength);
-  frame.set(headBytes, 4);
-  let at = 4 + headBytes.byteLength;
-  for (const blob of blobs) {
-    frame.set(blob, at);
-    at += blob.byteLength;
+  const first = new Uint8Array(4 + headBytes.byteLength);
+  new DataView(first.buffer).setUint32(0, headBytes.byteLength);
+  first.set(headBytes, 4);
+  return [first, ...blobs];
+}
+
+/** A frame in one piece: its parts joined. */
+export function encodeFrame(message: unknown): Uint8Array<ArrayBuffer> {
+  const parts = encodeFrameParts(message);
+  const frame = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    frame.set(part, at);
+    at += part.byteLength;
   }
   return frame;
 }

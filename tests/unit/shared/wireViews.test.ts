@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, FrameError } from '../../../src/shared/wire';
+import { decodeFrame, encodeFrame, encodeFrameParts, FrameError } from '../../../src/shared/wire';
 
 /** A frame with this exact head text and blob area, as a foreign client could send it. */
 function rawFrame(head: string, blobs: Uint8Array = new Uint8Array(0)): Uint8Array {
@@ -85,5 +85,21 @@ describe('decodeFrame gives views, not copies', () => {
     let inner = decoded;
     for (let i = 0; i < depth; i++) inner = (inner as unknown[])[0];
     expect(Array.from(inner as Uint8Array)).toEqual([42]);
+  });
+});
+
+describe('encodeFrameParts', () => {
+  it('gives the head, then each blob itself (not a copy); joined, they are the frame decodeFrame reads', () => {
+    const first = Buffer.from('GET / HTTP/1.0\r\n');
+    const second = new Uint8Array([0, 10, 13, 255]);
+    const message = { kind: 'events', batch: { seq: 9, events: [{ bytes: first }, { bytes: second }] } };
+    const parts = encodeFrameParts(message);
+    expect(parts).toHaveLength(3);
+    expect(parts[1]).toBe(first);
+    expect(parts[2]).toBe(second);
+    expect(Buffer.concat(parts)).toEqual(Buffer.from(encodeFrame(message)));
+    const decoded = decodeFrame(Buffer.concat(parts)) as typeof message;
+    expect(Buffer.from(decoded.batch.events[0]!.bytes)).toEqual(first);
+    expect([...decoded.batch.events[1]!.bytes]).toEqual([...second]);
   });
 });
