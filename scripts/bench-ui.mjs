@@ -193,7 +193,9 @@ function longTasksBetween({ from, to }) {
   const what = worst
     ? `${worst.scripts.join(', ') || 'no script'}; style and layout ${Math.round(worst.layoutMs)} ms`
     : '';
-  return { longestMs: Math.max(0, ...tasks.map((task) => task.ms)), count: tasks.length, what };
+  const longest = tasks.sort((a, b) => b.ms - a.ms)[0];
+  const at = longest ? ` at +${Math.round(longest.start - from)} ms` : '';
+  return { longestMs: longest?.ms ?? 0, count: tasks.length, what: what + at };
 }
 
 /** Ready: the workbench knows the lab servers (its Connect button is enabled). */
@@ -834,7 +836,9 @@ async function main() {
   }
   mkdirSync(screens, { recursive: true });
   const limitsNow = await limits();
-  const host = await startWebHost(outDir);
+  const host = await startWebHost(outDir, {
+    profileDir: flags.profile ? path.join(root, '.test-output/bench-ui-host') : undefined,
+  });
   const source = await startStreamSource();
   const ceiling = await startCeilingServer(limitsNow.maxBatchBytes);
   const browser = launchChromium({ executablePath: findChromium(), args: CHROMIUM_ARGS });

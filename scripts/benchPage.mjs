@@ -17,10 +17,15 @@ export async function buildFolder() {
   return path.join(root, 'out');
 }
 
-/** `node <out>/main/web.js --no-open` in a data folder of its own; resolves with its link once the lab servers are up. */
-export async function startWebHost(outDir) {
+/**
+ * `node <out>/main/web.js --no-open` in a data folder of its own; resolves with its link once the lab servers are up.
+ * `profileDir`: the web host writes a CPU profile there when it exits (node --cpu-prof).
+ */
+export async function startWebHost(outDir, { profileDir } = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-bench-'));
-  const child = spawn(process.execPath, [path.join(outDir, 'main/web.js'), '--no-open', '--data-dir', dataDir], {
+  const profiling = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const web = [path.join(outDir, 'main/web.js'), '--no-open', '--data-dir', dataDir];
+  const child = spawn(process.execPath, [...profiling, ...web], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
