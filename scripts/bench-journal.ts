@@ -1,5 +1,6 @@
 // npm run bench:journal — core throughput with every event journaled next to the same stream without, in one run.
 import { parseArgs } from 'node:util';
+import { crc32Implementation } from '../src/main/core/journal/crc';
 import { benchJournalRound, type JournalBenchRound } from './bench-journal-round';
 
 const { values } = parseArgs({
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   console.log(`bench:journal — ${megabytes} MB over loopback per run, ${rounds} rounds, journal off and on in each`);
+  console.log(`CRC32 of every fragment by ${crc32Implementation}`);
   // A full-size warm-up round, not counted: the JIT is warm, and the journal's first write of this size is not
   // timed while the kernel (and on a VM, the host) first hands out that much page cache.
   await benchJournalRound(megabytes * 1024 * 1024, 0);

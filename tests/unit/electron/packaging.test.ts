@@ -46,6 +46,13 @@ const FUSE = {
   grantFileProtocolExtraPrivileges: 7,
 } as const;
 
+/** Every file under `dir`, with its full path. */
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
+  );
+}
+
 describe('package.json "build"', () => {
   it("is valid against electron-builder's own JSON schema (app-builder-lib/scheme.json)", () => {
     const schema = require('app-builder-lib/scheme.json') as object;
@@ -222,7 +229,27 @@ describe('what electron-builder packs (--linux dir, around a stand-in Electron)'
     const source = readdirSync(path.join(root, 'src/main/core/labServers/content')).sort();
     expect(source).toContain('romeo.txt');
     expect(readdirSync(path.join(appDir, 'resources', 'lab-content')).sort()).toEqual(source);
-    expect(readdirSync(path.join(appDir, 'resources')).sort()).toEqual(['app.asar', 'lab-content']);
+    expect(readdirSync(path.join(appDir, 'resources')).sort()).toEqual([
+      'app.asar',
+      'app.asar.unpacked',
+      'lab-content',
+    ]);
+  });
+
+  it("unpacks the journal's native CRC32 beside the archive (a .node cannot load from inside it), and it loads", () => {
+    const unpacked = path.join(appDir, 'resources', 'app.asar.unpacked');
+    const binaries = listFiles(unpacked).filter((file) => file.endsWith('.node'));
+    // The one for the machine that packs: npm installs only that platform's prebuilt binary (musl Linux aside).
+    const abi = ({ linux: '-gnu', win32: '-msvc' } as Record<string, string>)[process.platform] ?? '';
+    const target = `${process.platform}-${process.arch}${abi}`;
+    expect(binaries.map((file) => path.relative(unpacked, file).split(path.sep).join('/'))).toEqual([
+      `node_modules/@node-rs/crc32-${target}/crc32.${target}.node`,
+    ]);
+    // Only the binary is outside the archive; the package's JavaScript that finds it stays inside.
+    expect(asarFiles).toContain('/node_modules/@node-rs/crc32/index.js');
+    // An N-API module: the same file Node loads here is what Electron's main process loads.
+    const native = require(binaries[0]!) as { crc32(data: Uint8Array): number };
+    expect(native.crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
   });
 
   it('flips the fuses in the executable, with @electron/fuses as electron-builder does for a real one', async () => {

@@ -13,7 +13,7 @@
  * A record's payload is one SessionEntry: u32 head length | the entry as JSON without its data bytes | the raw
  * bytes of a data event (no base64 on disk). All integers are little-endian.
  */
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc';
 import type { SessionEntry } from '../../../shared/transcript';
 
 export const MAGIC = Buffer.from('SLJOURNL', 'latin1');
