@@ -1,7 +1,8 @@
 // npm test: the static checks and the build side by side, then the security lint beside the unit tests, then the
 // end-to-end tests; each step's output printed whole when it ends, how long each part took, and one summary line.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { electronBinary, root } from './electron-binary.cjs';
@@ -10,6 +11,29 @@ const outputDir = path.join(root, '.test-output');
 rmSync(path.join(outputDir, 'vitest.json'), { force: true });
 rmSync(path.join(outputDir, 'playwright.json'), { force: true });
 mkdirSync(outputDir, { recursive: true });
+
+/**
+ * The lint and typecheck caches (package.json keeps them in .test-output/cache and .svelte-check) know the files they
+ * checked, not the tools that checked them: a newer plugin or compiler must see every file again, so they start
+ * afresh whenever the installed packages, Node or the Svelte config change.
+ */
+function freshCachesForNewTools() {
+  const cacheDir = path.join(outputDir, 'cache');
+  const stampFile = path.join(cacheDir, 'tools.sha256');
+  const contentOf = (file) => (existsSync(file) ? readFileSync(file) : '');
+  const stamp = createHash('sha256')
+    .update(process.version)
+    .update(contentOf(path.join(root, 'node_modules', '.package-lock.json')))
+    .update(contentOf(path.join(root, 'package-lock.json')))
+    .update(contentOf(path.join(root, 'svelte.config.mjs')))
+    .digest('hex');
+  if (contentOf(stampFile).toString() === stamp) return;
+  rmSync(cacheDir, { recursive: true, force: true });
+  rmSync(path.join(root, '.svelte-check'), { recursive: true, force: true });
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(stampFile, stamp);
+}
+freshCachesForNewTools();
 
 const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 

@@ -12,6 +12,7 @@ import { fail, type Result } from '../../../src/shared/errors';
 import type { SessionEntry, SessionListing } from '../../../src/shared/transcript';
 import { startLabApp, type LabApp } from '../../../src/main/core/labApp';
 import type { LabSession, SessionFiles } from '../../../src/main/core/session';
+import { eventWaits } from '../eventWaits';
 import { startServer } from './connections/loopback';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -39,9 +40,15 @@ async function labApp(options: { maxSessionBytes?: number; dataDir?: string } = 
   return app;
 }
 
-/** A session whose batches are acknowledged at once, with every delivered event kept. */
-async function session(app: LabApp): Promise<{ lab: LabSession; events: DeliveredEvent[] }> {
+/** A session whose batches are acknowledged at once, with every delivered event kept, and a wait on them. */
+async function session(app: LabApp): Promise<{
+  lab: LabSession;
+  events: DeliveredEvent[];
+  /** Resolves once `check` holds, checked again as each batch is delivered; fails after 10 s. */
+  until: (check: () => boolean, what: string) => Promise<void>;
+}> {
   const events: DeliveredEvent[] = [];
+  const waits = eventWaits();
   // Batches may come before createSession resolves; they are acknowledged once the session is there.
   const made: { session?: LabSession } = {};
   made.session = await app.createSession(
@@ -49,25 +56,18 @@ async function session(app: LabApp): Promise<{ lab: LabSession; events: Delivere
     (batch: EventBatch) => {
       events.push(...batch.events);
       void made.session?.commands.ackEvents(batch.seq);
+      waits.wake();
     },
     noFiles,
   );
   const lab = made.session;
   cleanups.push(() => lab.dispose());
-  return { lab, events };
+  return { lab, events, until: (check, what) => waits.until(check, what) };
 }
 
 function value<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
   return result.value;
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 async function entriesOf(app: LabApp, id: string): Promise<SessionEntry[]> {
@@ -81,7 +81,7 @@ async function entriesOf(app: LabApp, id: string): Promise<SessionEntry[]> {
 describe('a session and its journal', () => {
   it('keeps every event with its bytes, the progress and slow mode, on the same clock as the events', async () => {
     const app = await labApp();
-    const { lab, events } = await session(app);
+    const { lab, events, until } = await session(app);
     const id = value(await lab.commands.hello()).sessionId as string;
     const echo = await startServer((socket) => socket.pipe(socket));
     cleanups.push(() => echo.close());
@@ -113,7 +113,7 @@ describe('a session and its journal', () => {
 
   it('says "journal full" once in the log when the cap is reached, and the connection goes on', async () => {
     const app = await labApp({ maxSessionBytes: 64 * 1024 });
-    const { lab, events } = await session(app);
+    const { lab, events, until } = await session(app);
     const id = value(await lab.commands.hello()).sessionId as string;
     const block = Buffer.alloc(32 * 1024, 0x61);
     const sender = await startServer((socket) => {
@@ -177,7 +177,7 @@ describe('a session and its journal', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-blocked-'));
     writeFileSync(path.join(dataDir, 'sessions'), 'a file where the folder should be');
     const app = await labApp({ dataDir });
-    const { lab, events } = await session(app);
+    const { lab, events, until } = await session(app);
     const hello = value(await lab.commands.hello());
     expect(hello.sessionId).toBeNull();
     expect(hello.journalProblem?.code).toBe('STORAGE');

@@ -71,7 +71,8 @@ describe('tabs the web host serves at once', () => {
     await extra.close();
 
     await (tabs[0] as Tab).close();
-    // The closed tab's place is free once its session is put away; a new tab then gets a session.
+    // The closed tab's place is free once the host has seen the close, which it announces to no one: so a new tab
+    // asks, and asks again after a pause while it is still refused (the pause keeps refused tabs from piling up).
     let again: Result<unknown> = refused;
     for (let attempt = 0; attempt < 50 && !again.ok; attempt += 1) {
       const tab = await openTab();

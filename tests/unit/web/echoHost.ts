@@ -13,6 +13,7 @@ import { fail, type Result } from '../../../src/shared/errors';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
 import { startLabApp, type LabApp, type LabAppOptions } from '../../../src/main/core/labApp';
 import { startWebHost, type WebHost, type WebHostOptions } from '../../../src/main/web/server';
+import { eventWaits } from '../eventWaits';
 
 export interface EchoHost {
   app: LabApp;
@@ -60,6 +61,8 @@ export interface Tab {
   call: <T = unknown>(name: CommandName, ...args: unknown[]) => Promise<Result<T>>;
   /** Every event delivered to this tab, in order. */
   events: DeliveredEvent[];
+  /** Resolves once `check` holds for the events delivered so far (checked again at each batch); fails after `timeoutMs`. */
+  until: (check: (events: DeliveredEvent[]) => boolean, what: string, timeoutMs?: number) => Promise<void>;
   /** Resolves with the close code once the link is closed, by either side. */
   closed: Promise<number>;
   close: () => Promise<number>;
@@ -76,6 +79,7 @@ export async function openTab(host: WebHost): Promise<Tab> {
   });
   const events: DeliveredEvent[] = [];
   const pending = new Map<number, (result: Result<unknown>) => void>();
+  const waits = eventWaits();
   const closed = new Promise<number>((resolve) =>
     socket.once('close', (code) => {
       // A call the host never answers because it closed the link fails at once, with the close code.
@@ -92,12 +96,14 @@ export async function openTab(host: WebHost): Promise<Tab> {
       socket.send(
         encodeFrame({ kind: 'call', callId: 0, channel: COMMAND_CHANNELS.ackEvents, args: [message.batch.seq] }),
       );
+      waits.wake();
     }
   });
   return {
     socket,
     events,
     closed,
+    until: (check, what, timeoutMs) => waits.until(() => check(events), what, timeoutMs),
     call: <T = unknown>(name: CommandName, ...args: unknown[]) =>
       new Promise<Result<T>>((resolve) => {
         const callId = nextId++;

@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DeliveredEvent, HelloInfo, SessionPage } from '../../../src/shared/contract';
+import type { HelloInfo, SessionPage } from '../../../src/shared/contract';
 import type { WebHost } from '../../../src/main/web/server';
 import { openTab, startEchoHost, type EchoHost } from './echoHost';
 
@@ -16,18 +16,8 @@ beforeAll(async () => {
 
 afterAll(() => lab.close());
 
-/** A tab of the web host, and a wait for the events it has been delivered. */
-async function openClient() {
-  const tab = await openTab(host);
-  const waitFor = async (predicate: (all: DeliveredEvent[]) => boolean) => {
-    for (let i = 0; i < 200 && !predicate(tab.events); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(predicate(tab.events)).toBe(true);
-  };
-  return { ...tab, waitFor };
-}
-
 it('connects, sends and receives real bytes through the web host, in order', async () => {
-  const client = await openClient();
+  const client = await openTab(host);
   const connected = await client.call('connect', {
     host: '127.0.0.1',
     port: echoPort,
@@ -35,10 +25,10 @@ it('connects, sends and receives real bytes through the web host, in order', asy
   });
   if (!connected.ok) throw new Error(connected.error.message);
   const id = (connected.value as { id: string }).id;
-  await client.waitFor((all) => all.some((event) => event.type === 'connected'));
+  await client.until((all) => all.some((event) => event.type === 'connected'), 'connected');
   const sent = await client.call('send', id, new TextEncoder().encode('hello\r\n'));
   expect(sent).toEqual({ ok: true, value: { offset: 0, length: 7 } });
-  await client.waitFor((all) => all.some((event) => event.type === 'data' && event.dir === 'in'));
+  await client.until((all) => all.some((event) => event.type === 'data' && event.dir === 'in'), 'the echo');
   const received = client.events.find((event) => event.type === 'data' && event.dir === 'in');
   expect(received?.type === 'data' && received.dir === 'in' && received.bytes).toBeInstanceOf(Uint8Array);
   expect(received?.type === 'data' && received.dir === 'in' && Buffer.from(received.bytes).toString('latin1')).toBe(
@@ -64,12 +54,12 @@ it('connects, sends and receives real bytes through the web host, in order', asy
     'connected',
   ]);
   expect(await client.call('close', id)).toEqual({ ok: true, value: null });
-  await client.waitFor((all) => all.some((event) => event.type === 'closed'));
+  await client.until((all) => all.some((event) => event.type === 'closed'), 'closed');
   client.socket.close();
 });
 
 it('closes a tab’s connections when its WebSocket goes away', async () => {
-  const client = await openClient();
+  const client = await openTab(host);
   const accepted = new Promise<net.Socket>((resolve) => echo.once('connection', resolve));
   const connected = await client.call('connect', {
     host: '127.0.0.1',

@@ -7,13 +7,12 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { COMMAND_CHANNELS, type CommandName, type SaveOutcome } from '../../../src/shared/contract';
+import type { SaveOutcome } from '../../../src/shared/contract';
 import type { Result } from '../../../src/shared/errors';
 import type { SessionListing } from '../../../src/shared/transcript';
-import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
 import { startLabApp, type LabApp } from '../../../src/main/core/labApp';
 import { startWebHost, type WebHost } from '../../../src/main/web/server';
+import { openTab as openHostTab, type Tab } from './echoHost';
 
 let app: LabApp;
 let host: WebHost;
@@ -34,43 +33,7 @@ afterAll(async () => {
   rmSync(tempDir, { recursive: true, force: true });
 });
 
-/** A tab: a WebSocket to the lab that calls commands and collects event batches. */
-async function openTab(): Promise<{
-  call: <T>(name: CommandName, ...args: unknown[]) => Promise<Result<T>>;
-  events: () => { type: string }[];
-  close: () => void;
-}> {
-  const socket = new WebSocket(`ws://127.0.0.1:${host.port}/lab?token=${host.token}`, {
-    origin: `http://127.0.0.1:${host.port}`,
-  });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  const pending = new Map<number, (result: Result<unknown>) => void>();
-  const events: { type: string }[] = [];
-  socket.on('message', (data: Buffer) => {
-    const message = decodeFrame(data) as ServerMessage;
-    if (message.kind === 'result') pending.get(message.callId)?.(message.result);
-    else {
-      events.push(...message.batch.events);
-      socket.send(
-        encodeFrame({ kind: 'call', callId: 0, channel: COMMAND_CHANNELS.ackEvents, args: [message.batch.seq] }),
-      );
-    }
-  });
-  let nextId = 1;
-  return {
-    call: <T>(name: CommandName, ...args: unknown[]) =>
-      new Promise<Result<T>>((resolve) => {
-        const callId = nextId++;
-        pending.set(callId, resolve as (result: Result<unknown>) => void);
-        socket.send(encodeFrame({ kind: 'call', callId, channel: COMMAND_CHANNELS[name], args }));
-      }),
-    events: () => events,
-    close: () => socket.close(),
-  };
-}
+const openTab = (): Promise<Tab> => openHostTab(host);
 
 function request(
   method: string,
@@ -93,14 +56,6 @@ function request(
   });
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 function value<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
   return result.value;
@@ -113,9 +68,9 @@ describe('Save as in the browser: a one-time download link', () => {
     expect(hello.sessionId).toMatch(/^[0-9a-f]{20}$/);
     const lab = app.labServers.info().find((server) => server.kind === 'http');
     const { id } = value(await tab.call<{ id: string }>('connect', { host: 'data.pr4e.org', port: 80 }));
-    await until(() => tab.events().some((event) => event.type === 'connected'), 'the connection');
+    await tab.until((events) => events.some((event) => event.type === 'connected'), 'the connection');
     value(await tab.call('send', id, new TextEncoder().encode('GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n')));
-    await until(() => tab.events().some((event) => event.type === 'peer-ended'), 'the answer');
+    await tab.until((events) => events.some((event) => event.type === 'peer-ended'), 'the answer');
 
     const downloads: Record<string, { status: number; body: Buffer; headers: http.IncomingHttpHeaders }> = {};
     for (const format of ['txt', 'socketlab', 'pcapng', 'py']) {
@@ -137,7 +92,7 @@ describe('Save as in the browser: a one-time download link', () => {
     expect(JSON.parse(downloads.socketlab?.body.toString('utf8') ?? '')).toMatchObject({ format: 'socketlab' });
     expect(downloads.pcapng?.body.readUInt32LE(0)).toBe(0x0a0d0d0a);
     expect(downloads.py?.body.toString('utf8')).toContain(`--lab 127.0.0.1:${lab?.port ?? 0}`.slice(0, 6));
-    tab.close();
+    await tab.close();
   });
 
   it('refuses a made-up ticket, and a link from another Host', async () => {
@@ -175,7 +130,7 @@ describe('Open in the browser: a tokened, size-capped upload', () => {
       await tab.call<{ entries: { kind: string }[]; next: number | null }>('readSession', listing.id, 0),
     );
     expect(page.entries[0]?.kind).toBe('start');
-    tab.close();
+    await tab.close();
   });
 
   it('refuses an upload without the token or from another origin, and a file that is not a session', async () => {

@@ -16,6 +16,7 @@
 import type { DeliveredEvent, EventBatch, LabEvent } from '../../../shared/contract';
 import { fail, ok, type Result } from '../../../shared/errors';
 import { LIMITS } from '../../../shared/limits';
+import { Fifo } from '../fifo';
 
 export interface EventDeliveryOptions {
   send: (batch: EventBatch) => void;
@@ -59,9 +60,7 @@ export class EventDelivery {
   readonly #highWaterBytes: number;
   readonly #lowWaterBytes: number;
 
-  // A queue with a moving head: shift() on a long array is O(n).
-  #queue: QueuedEvent[] = [];
-  #head = 0;
+  readonly #queue = new Fifo<QueuedEvent>();
   #queuedBytes = 0;
   #sent: SentBatch[] = [];
   #unackedBytes = 0;
@@ -150,8 +149,7 @@ export class EventDelivery {
   dispose(): void {
     this.#disposed = true;
     this.#clearTimer();
-    this.#queue = [];
-    this.#head = 0;
+    this.#queue.clear();
     this.#queuedBytes = 0;
     this.#sent = [];
     this.#unackedBytes = 0;
@@ -179,7 +177,7 @@ export class EventDelivery {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      while (!this.#disposed && this.#head < this.#queue.length && this.#hasCredit()) {
+      while (!this.#disposed && this.#queue.length > 0 && this.#hasCredit()) {
         if (!partial && this.#queuedBytes < this.#maxBatchBytes) break;
         this.#sendOneBatch();
       }
@@ -191,19 +189,11 @@ export class EventDelivery {
   #sendOneBatch(): void {
     const events: DeliveredEvent[] = [];
     let bytes = 0;
-    while (this.#head < this.#queue.length) {
-      const item = this.#queue[this.#head] as QueuedEvent;
+    for (let item = this.#queue.peek(); item !== undefined; item = this.#queue.peek()) {
       if (events.length > 0 && item.bytes > 0 && bytes + item.bytes > this.#maxBatchBytes) break;
-      this.#head += 1;
+      this.#queue.shift();
       bytes += item.bytes;
       events.push(item.event);
-    }
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
     }
     const seq = this.#nextSeq;
     this.#nextSeq += 1;
@@ -214,7 +204,7 @@ export class EventDelivery {
   }
 
   #schedule(): void {
-    if (this.#disposed || this.#timer !== null || this.#head >= this.#queue.length || !this.#hasCredit()) return;
+    if (this.#disposed || this.#timer !== null || this.#queue.length === 0 || !this.#hasCredit()) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#pump(true);

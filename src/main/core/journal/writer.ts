@@ -13,6 +13,7 @@
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LIMITS } from '../../../shared/limits';
+import { Fifo } from '../fifo';
 import type { SessionEntry } from '../../../shared/transcript';
 import {
   BLOCK_BYTES,
@@ -202,9 +203,7 @@ export class SessionJournal {
   readonly #onSynced: (synced: { bytesOnDisk: number; records: number }) => void;
   readonly #handle: JournalFile;
 
-  // A queue with a moving head: shift() on a long array is O(n).
-  #queue: QueuedRecord[] = [];
-  #queueHead = 0;
+  readonly #queue = new Fifo<QueuedRecord>();
   /** File offset after everything appended. */
   #appendedTo: number;
   #nextSeq = 0;
@@ -451,20 +450,18 @@ export class SessionJournal {
     if (this.#writing) return;
     this.#writing = true;
     try {
-      while (this.#failed === null && this.#queueHead < this.#queue.length) {
+      while (this.#failed === null && this.#queue.length > 0) {
         const batch = new Batch();
         const position = this.#writtenTo;
         let bytes = 0;
         let records = 0;
-        while (this.#queueHead < this.#queue.length && (bytes === 0 || bytes < MAX_BATCH_BYTES)) {
-          const record = this.#queue[this.#queueHead] as QueuedRecord;
-          this.#queue[this.#queueHead] = undefined as unknown as QueuedRecord;
-          this.#queueHead += 1;
+        while (bytes === 0 || bytes < MAX_BATCH_BYTES) {
+          const record = this.#queue.shift();
+          if (record === undefined) break;
           frameRecord(record, batch);
           bytes += record.size;
           records += 1;
         }
-        this.#compactQueue();
         await this.#writeAll(batch.finish(), position, bytes);
         this.#writtenTo = position + bytes;
         this.#writtenRecords += records;
@@ -486,16 +483,6 @@ export class SessionJournal {
       if (bytesWritten <= 0) throw Object.assign(new Error('the disk took no bytes'), { code: 'EIO' });
       written += bytesWritten;
       if (written < total) rest = skipBytes(rest, bytesWritten);
-    }
-  }
-
-  #compactQueue(): void {
-    if (this.#queueHead === this.#queue.length) {
-      this.#queue = [];
-      this.#queueHead = 0;
-    } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#queueHead);
-      this.#queueHead = 0;
     }
   }
 
@@ -539,8 +526,7 @@ export class SessionJournal {
   #fail(error: unknown): void {
     if (this.#failed !== null) return;
     this.#failed = asErrno(error);
-    this.#queue = [];
-    this.#queueHead = 0;
+    this.#queue.clear();
     this.#appendedTo = this.#writtenTo;
     this.#clearTimer();
     for (const waiter of this.#flushWaiters.splice(0)) waiter.resolve();

@@ -23,6 +23,7 @@ import {
   closer,
   listenOn,
   pause,
+  peerName,
   prepareSocket,
   SocketRegistry,
   writeAll,
@@ -187,11 +188,6 @@ function refuseBusy(socket: net.Socket, settings: ServerSettings, maxConnections
   settings.log(`${peerName(socket)} refused: already ${maxConnections} connections -> 503`);
   socket.write(response.bytes);
   closeGently(socket);
-}
-
-function peerName(socket: net.Socket): string {
-  const address = socket.remoteAddress ?? '?';
-  return net.isIPv6(address) ? `[${address}]:${socket.remotePort}` : `${address}:${socket.remotePort}`;
 }
 
 /** `1.5 seconds`, `1 second`: a wait in the words a 408 uses. */

@@ -112,6 +112,12 @@ export function pause(socket: net.Socket, ms: number): Promise<void> {
   });
 }
 
+/** The client as the lab servers' logs name it: `127.0.0.1:50312`, `[::1]:50312`. */
+export function peerName(socket: net.Socket): string {
+  const address = socket.remoteAddress ?? '?';
+  return net.isIPv6(address) ? `[${address}]:${socket.remotePort}` : `${address}:${socket.remotePort}`;
+}
+
 /** Lab sockets send small writes at once instead of waiting to merge them (Nagle), so chunks stay visible. */
 export function prepareSocket(socket: net.Socket): void {
   socket.setNoDelay(true);

@@ -14,7 +14,15 @@ import { LIMITS } from '../../../shared/limits';
 import { tlsAlertRecord } from '../../../shared/tlsRecords';
 import type { LabHttpServer } from './httpServer';
 import type { LabCertificate } from './labCertificate';
-import { closeGently, closer, listenOn, prepareSocket, SocketRegistry, type RunningServer } from './socketTools';
+import {
+  closeGently,
+  closer,
+  listenOn,
+  peerName,
+  prepareSocket,
+  SocketRegistry,
+  type RunningServer,
+} from './socketTools';
 
 /** The first byte of a TLS record that carries a handshake message (the ClientHello). */
 const TLS_HANDSHAKE_RECORD = 22;
@@ -114,9 +122,4 @@ export async function startLabTlsServer(options: LabTlsServerOptions): Promise<L
   });
   const port = await listenOn(server, options.host, options.port);
   return { host: options.host, port, close: closer(server, sockets), certificate: options.certificate };
-}
-
-function peerName(socket: net.Socket): string {
-  const address = socket.remoteAddress ?? '?';
-  return net.isIPv6(address) ? `[${address}]:${socket.remotePort}` : `${address}:${socket.remotePort}`;
 }

@@ -477,7 +477,8 @@ describe('flow control over TLS', () => {
     await log.next(id, 'tls');
     hub.pauseReading();
     valueOf(hub.send(id, Buffer.from('GET http://data.pr4e.org/cover3.jpg HTTP/1.0\r\n\r\n')));
-    // Nothing to await while nothing may arrive: give the server a moment to fill what the system will hold.
+    // A deliberate silence window, not a wait for an event: while paused nothing past what the system holds may
+    // arrive, and only letting time pass (for the server to push 230 KB) shows that nothing more comes.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const whilePaused = wireBytes(log, id, 'in').length;
     expect(whilePaused).toBeLessThan(160 * 1024);

@@ -4,6 +4,7 @@ import type { LookupAddress } from 'node:dns';
 import { ConnectionHub, type ConnectionHubOptions } from '../../../../src/main/core/connections/hub';
 import type { ConnectionId, LabEvent } from '../../../../src/shared/contract';
 import type { Result } from '../../../../src/shared/errors';
+import { eventWaits } from '../../eventWaits';
 
 export interface LoopbackServer {
   port: number;
@@ -60,9 +61,16 @@ type EventOf<K extends LabEvent['type']> = Extract<LabEvent, { type: K }>;
 export class EventLog {
   readonly events: LabEvent[] = [];
   #waiters: { match: (event: LabEvent) => boolean; resolve: (event: LabEvent) => void }[] = [];
+  /** Bytes received so far on each connection, counted as they come, so a wait for them costs nothing per event. */
+  readonly #bytesIn = new Map<ConnectionId, number>();
+  readonly #waits = eventWaits();
 
   readonly push = (event: LabEvent): void => {
     this.events.push(event);
+    if (event.type === 'data' && event.dir === 'in') {
+      this.#bytesIn.set(event.id, (this.#bytesIn.get(event.id) ?? 0) + event.bytes.byteLength);
+    }
+    this.#waits.wake();
     this.#waiters = this.#waiters.filter((waiter) => {
       if (!waiter.match(event)) return true;
       waiter.resolve(event);
@@ -109,11 +117,12 @@ export class EventLog {
 
   /** Resolves once this many bytes have been received on the connection. */
   async received(id: ConnectionId, length: number, timeoutMs = 5_000): Promise<Buffer> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.bytes(id, 'in').length < length) {
-      if (Date.now() > deadline) throw new Error(`only ${this.bytes(id, 'in').length} of ${length} bytes arrived`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    const arrived = () => this.#bytesIn.get(id) ?? 0;
+    await this.#waits.until(
+      () => arrived() >= length,
+      () => `${length} bytes (${arrived()} arrived)`,
+      timeoutMs,
+    );
     return this.bytes(id, 'in');
   }
 }

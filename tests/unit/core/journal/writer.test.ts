@@ -89,7 +89,8 @@ describe('SessionJournal: fsync', () => {
     expect(elapsed).toBeLessThan(50 + 250);
     expect(report).toEqual({ bytesOnDisk: statSync(journal.file).size, records: 1 });
     expect(journal.bytesOnDisk).toBe(report.bytesOnDisk);
-    // Nothing more to write, so no more fsyncs: waiting is the only way to see that nothing happens.
+    // A deliberate silence window of five flush intervals: with nothing more to write no fsync may come, and only
+    // waiting shows that nothing happens.
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect(fs.count('sync')).toBe(syncsBefore + 1);
     await journal.close();

@@ -86,34 +86,46 @@ describe('slow mode and the stalled-reader watchdog (issue 12.3)', () => {
 });
 
 describe('fault suite over loopback', () => {
-  it('sixteen slowloris clients hold every place, and a new client is still served', async () => {
+  it('sixteen slowloris clients hold every place, and each new client still takes one of theirs', async () => {
+    const lines: string[] = [];
     const lab = await start({
       idleTimeoutMs: 2_000,
       firstLineTimeoutMs: 10_000,
       headTimeoutMs: 10_000,
       slotGraceMs: 300,
+      log: (line) => lines.push(line),
     });
-    const tricklers = await Promise.all(Array.from({ length: 16 }, () => connect(lab.port)));
+    const tricklers = await Promise.all(Array.from({ length: lab.maxConnections }, () => connect(lab.port)));
     let trickling = true;
     const drip = (async () => {
       const head = 'GET /romeo.txt HTTP/1.0\r\nX-Slow: ';
       for (let at = 0; trickling; at += 1) {
         for (const client of tricklers) client.send(at < head.length ? (head[at] as string) : 'a');
+        // The attack's own pace, not a wait: a slowloris sends one byte now and then, so its request never ends.
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();
     try {
-      await untilOpenConnections(lab, 16);
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      for (let round = 0; round < 3; round += 1) {
-        const reply = splitReply(await exchange(lab.port, 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n'));
-        expect(reply.statusLine, `newcomer ${round + 1}`).toBe('HTTP/1.1 200 OK');
-        // The next newcomer finds the next-oldest trickler past its grace.
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      await untilOpenConnections(lab, lab.maxConnections);
+      // A deliberate wait: a trickler gives up its place only once it is older than the grace, and no event says so.
+      await new Promise((resolve) => setTimeout(resolve, lab.timeouts.slotGraceMs + 100));
+      for (let round = 1; round <= 3; round += 1) {
+        // HTTP/1.1 keeps the newcomer's place after its answer, so every place is held again when the next one comes.
+        const newcomer = await connect(lab.port);
+        newcomer.send('GET http://data.pr4e.org/romeo.txt HTTP/1.1\r\nHost: data.pr4e.org\r\n\r\n');
+        await newcomer.waitFor((c) => c.received.subarray(-ROMEO.length).equals(ROMEO), 5_000, `newcomer ${round}`);
+        expect(splitReply(newcomer.received).statusLine, `newcomer ${round}`).toBe('HTTP/1.1 200 OK');
+        expect(lab.openConnections).toBe(lab.maxConnections);
       }
-      const evicted = tricklers.filter((client) => client.text.startsWith('HTTP/1.1 408 Request Timeout'));
-      expect(evicted.length).toBeGreaterThanOrEqual(1);
-      expect(evicted.length).toBeLessThanOrEqual(3);
+      // Each newcomer took the place of the trickler that had waited longest; each of those three is told why.
+      const evicted = tricklers.filter((client) =>
+        lines.some((line) => line.startsWith(`127.0.0.1:${client.socket.localPort} `) && line.endsWith('-> 408')),
+      );
+      expect(evicted).toHaveLength(3);
+      for (const client of evicted) {
+        await client.waitFor((c) => c.text.startsWith('HTTP/1.1 408 Request Timeout'), 5_000, 'its 408');
+      }
+      expect(tricklers.filter((client) => client.received.length > 0)).toHaveLength(3);
     } finally {
       trickling = false;
       await drip;

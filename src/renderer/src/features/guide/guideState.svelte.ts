@@ -13,7 +13,7 @@ export class GuideState {
   readonly progress: GuideProgress;
   readonly #store: LabSessionStore;
 
-  #step = $derived.by(() => stepById(this.progress.current) ?? (STEPS[0] as GuideStep));
+  #step = $derived.by(() => stepById(this.progress.current) ?? (STEPS[0] as GuideStep<StepId>));
 
   /**
    * Checks of the steps not yet passed that have been on screen, plus the one on screen (passed steps need no more
@@ -44,7 +44,7 @@ export class GuideState {
     return this.#store;
   }
 
-  get step(): GuideStep {
+  get step(): GuideStep<StepId> {
     return this.#step;
   }
 

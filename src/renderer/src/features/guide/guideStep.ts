@@ -5,7 +5,6 @@
 import type { ConnectionId, LabServerInfo, LabServerKind } from '../../../../shared/contract';
 import type { EventSource } from '../session/eventLog';
 import type { StepCheck } from './checkHelpers';
-import type { StepId } from './steps';
 
 export interface StepPrediction {
   /** The question, asked before the learner sends anything. */
@@ -21,8 +20,16 @@ export interface PortFact {
   what: string;
 }
 
-export interface GuideStep {
-  id: StepId;
+/** A picture of the learner's own connection that shows the step's idea: what to look at, and which connection. */
+export interface StepPicture {
+  words: string;
+  button: string;
+  connection: (events: EventSource) => ConnectionId | null;
+}
+
+/** One step. `Id` is the step's own id as a literal type, so the list of steps in steps.ts yields `StepId`. */
+export interface GuideStep<Id extends string> {
+  id: Id;
   number: number;
   title: string;
   /** Paragraphs of explanation. */
@@ -34,8 +41,7 @@ export interface GuideStep {
   code?: { caption: string; text: string }[];
   /** The port table of the last step. */
   ports?: PortFact[];
-  /** A picture of the learner's own connection that shows the step's idea: what to look at, and which connection. */
-  picture?: { words: string; button: string; connection: (events: EventSource) => ConnectionId | null };
+  picture?: StepPicture;
   check: StepCheck;
 }
 

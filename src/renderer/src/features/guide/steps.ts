@@ -1,6 +1,6 @@
 /**
- * The guided lab's eleven steps, in the order of chapter 12. Each step's words and its check live in its own file
- * under steps/; adding a step is one file there, its id here and its place in STEPS.
+ * The guided lab's eleven steps, in the order of chapter 12. Each step's id, words and check live in its own file
+ * under steps/; adding a step is one file there and its place in the list below.
  */
 import type { GuideStep } from './guideStep';
 import { reliablePipeStep } from './steps/01-reliable-pipe';
@@ -15,23 +15,7 @@ import { bytesStep } from './steps/09-bytes';
 import { urllibStep } from './steps/10-urllib';
 import { portTourStep } from './steps/11-port-tour';
 
-export const STEP_IDS = [
-  'reliable-pipe',
-  'ports',
-  'your-port',
-  'speak-http',
-  'blank-line',
-  'headers-body',
-  'who-closes',
-  'errors',
-  'bytes',
-  'urllib',
-  'port-tour',
-] as const;
-
-export type StepId = (typeof STEP_IDS)[number];
-
-export const STEPS: readonly GuideStep[] = [
+const IN_ORDER = [
   reliablePipeStep,
   portsStep,
   yourPortStep,
@@ -43,13 +27,26 @@ export const STEPS: readonly GuideStep[] = [
   bytesStep,
   urllibStep,
   portTourStep,
-];
+] as const;
+
+/** The ids of a tuple of steps, position for position. */
+type IdsOf<Steps extends readonly unknown[]> = {
+  readonly [K in keyof Steps]: Steps[K] extends GuideStep<infer Id> ? Id : never;
+};
+
+/** Every step's id in order, as a tuple of literals (`STEP_IDS[0]` is `'reliable-pipe'`). */
+// map keeps length and order, which TypeScript's array type cannot say, hence the cast.
+export const STEP_IDS = IN_ORDER.map((step) => step.id) as unknown as IdsOf<typeof IN_ORDER>;
+
+export type StepId = (typeof STEP_IDS)[number];
+
+export const STEPS: readonly GuideStep<StepId>[] = IN_ORDER;
 
 /** A line of guide text split into plain parts and `code` parts. */
 export function splitCode(text: string): Array<{ code: boolean; text: string }> {
   return text.split('`').map((part, i) => ({ code: i % 2 === 1, text: part }));
 }
 
-export function stepById(id: string | null | undefined): GuideStep | undefined {
+export function stepById(id: string | null | undefined): GuideStep<StepId> | undefined {
   return STEPS.find((step) => step.id === id);
 }

@@ -31,7 +31,7 @@ export const checkReliablePipe: StepCheck = (events, context) => {
   );
 };
 
-export const reliablePipeStep: GuideStep = {
+export const reliablePipeStep: GuideStep<'reliable-pipe'> = {
   id: 'reliable-pipe',
   number: 1,
   title: 'A reliable pipe',

@@ -34,7 +34,7 @@ export const checkPorts: StepCheck = (events, context) => {
   );
 };
 
-export const portsStep: GuideStep = {
+export const portsStep: GuideStep<'ports'> = {
   id: 'ports',
   number: 2,
   title: 'Ports: which program answers',

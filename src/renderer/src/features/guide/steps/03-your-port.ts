@@ -33,7 +33,7 @@ export const checkYourPort: StepCheck = (events, context) => {
   );
 };
 
-export const yourPortStep: GuideStep = {
+export const yourPortStep: GuideStep<'your-port'> = {
   id: 'your-port',
   number: 3,
   title: 'Your side has a port too',

@@ -64,7 +64,7 @@ export function versionNote(request: HttpMessage, response: HttpMessage): string
   return ` You asked in ${asked} and the server said ${said}: a server names the highest version it speaks, and still answers in a way a ${asked} client understands.`;
 }
 
-export const speakHttpStep: GuideStep = {
+export const speakHttpStep: GuideStep<'speak-http'> = {
   id: 'speak-http',
   number: 4,
   title: 'Speak HTTP',

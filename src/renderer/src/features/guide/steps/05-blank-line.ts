@@ -59,7 +59,7 @@ export const checkBlankLine: StepCheck = httpStep((events, context) => {
   );
 });
 
-export const blankLineStep: GuideStep = {
+export const blankLineStep: GuideStep<'blank-line'> = {
   id: 'blank-line',
   number: 5,
   title: 'The blank line matters',

@@ -51,7 +51,7 @@ export function makeHeadersBodyCheck(stepId: string): StepCheck {
   });
 }
 
-export const headersBodyStep: GuideStep = {
+export const headersBodyStep: GuideStep<'headers-body'> = {
   id: 'headers-body',
   number: 6,
   title: 'Headers, then body',

@@ -46,7 +46,7 @@ export const checkWhoCloses: StepCheck = httpStep((events, context) => {
   );
 });
 
-export const whoClosesStep: GuideStep = {
+export const whoClosesStep: GuideStep<'who-closes'> = {
   id: 'who-closes',
   number: 7,
   title: 'Who closes?',

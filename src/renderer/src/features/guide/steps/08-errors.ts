@@ -41,7 +41,7 @@ export const checkWhenThingsGoWrong: StepCheck = (events, context) => {
   );
 };
 
-export const errorsStep: GuideStep = {
+export const errorsStep: GuideStep<'errors'> = {
   id: 'errors',
   number: 8,
   title: 'When things go wrong',

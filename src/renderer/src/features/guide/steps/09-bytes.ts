@@ -68,7 +68,7 @@ function startsWithBytes(bytes: Uint8Array, prefix: readonly number[]): boolean 
   return prefix.every((byte, i) => bytes[i] === byte);
 }
 
-export const bytesStep: GuideStep = {
+export const bytesStep: GuideStep<'bytes'> = {
   id: 'bytes',
   number: 9,
   title: 'Bytes, not characters',

@@ -33,7 +33,7 @@ export const checkUrllib: StepCheck = httpStep((events, context) => {
   return result(parts, detail, `${parts.filter((part) => part.done).length} of 4 done.`);
 });
 
-export const urllibStep: GuideStep = {
+export const urllibStep: GuideStep<'urllib'> = {
   id: 'urllib',
   number: 10,
   title: 'Let urllib do it',

@@ -72,7 +72,7 @@ function firstLine(conn: ConnectionFacts): string {
   return text;
 }
 
-export const portTourStep: GuideStep = {
+export const portTourStep: GuideStep<'port-tour'> = {
   id: 'port-tour',
   number: 11,
   title: 'A tour of common ports',
