@@ -87,4 +87,22 @@ describe('decodeText', () => {
     expect(decodeText(ascii('hello\r\n'))).toBe('hello\r\n');
     expect(decodeText(Uint8Array.of(0xff))).toBe('\ufffd');
   });
+
+  it('stops at maxChars characters, a run cut at the bytes that reach it (a one-line preview)', () => {
+    const binary = Uint8Array.from({ length: 240 }, (_, i) => 0x80 + (i % 64));
+    const runs = glyphRuns(binary, 0, 240, null, 240);
+    const text = runs.map((run) => run.text).join('');
+    // Sixty bytes of \xHH are the 240 characters a preview line can hold; the rest is not drawn.
+    expect(text.length).toBe(240);
+    expect(text.startsWith('\\x80\\x81')).toBe(true);
+    const mixed = ascii('GET / HTTP/1.0\r\n\r\n');
+    expect(glyphRuns(mixed, 0, mixed.length, null, 5).map((run) => run.text)).toEqual(['GET /']);
+    expect(glyphRuns(mixed, 0, mixed.length, null, 15).map((run) => run.kind)).toEqual(['text', 'cr']);
+    // No limit: every byte.
+    expect(
+      glyphRuns(binary)
+        .map((run) => run.text)
+        .join('').length,
+    ).toBe(960);
+  });
 });

@@ -76,19 +76,25 @@ function sameMark(from: number, to: number, isMarked: (i: number) => boolean): b
 
 /**
  * Runs of same-kind bytes from `start` to `end`. A run never crosses the edge of `mark` (a range in the same
- * index space as start/end), so a search hit can be highlighted.
+ * index space as start/end), so a search hit can be highlighted. With `maxChars`, the runs stop once they hold
+ * that many characters: a one-line preview needs no more, and the browser lays out every character of a line,
+ * shown or clipped (240 bytes of binary are 960 characters of \xHH).
  */
 export function glyphRuns(
   bytes: Uint8Array,
   start = 0,
   end = bytes.byteLength,
   mark: { start: number; end: number } | null = null,
+  maxChars = Number.POSITIVE_INFINITY,
 ): GlyphRun[] {
   const runs: GlyphRun[] = [];
   let current: GlyphRun | null = null;
   const stop = Math.min(end, bytes.byteLength);
   const isMarked = (i: number): boolean => mark !== null && i >= mark.start && i < mark.end;
+  // Characters in the runs before `current`, and so far in it.
+  let before = 0;
   for (let i = Math.max(0, start); i < stop; i++) {
+    if (before + (current?.text.length ?? 0) >= maxChars) break;
     const byte = bytes[i] as number;
     const marked = isMarked(i);
     const char = byte >= 0x80 ? utf8CharAt(bytes, i, stop) : null;
@@ -96,6 +102,7 @@ export function glyphRuns(
     if (char && sameMark(i, i + char.length, isMarked)) {
       if (current && current.kind === 'utf8' && current.marked === marked) current.text += char.text;
       else {
+        before += current?.text.length ?? 0;
         current = { kind: 'utf8', text: char.text, marked };
         runs.push(current);
       }
@@ -107,6 +114,7 @@ export function glyphRuns(
     if (current && current.kind === kind && current.marked === marked && (kind === 'text' || kind === 'byte')) {
       current.text += glyphOf(byte, kind);
     } else {
+      before += current?.text.length ?? 0;
       current = { kind, text: glyphOf(byte, kind), marked };
       runs.push(current);
     }
