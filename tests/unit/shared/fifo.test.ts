@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Fifo } from '../../../src/main/core/fifo';
+import { Fifo } from '../../../src/shared/fifo';
 
 describe('Fifo', () => {
   it('hands items back in the order they came, across its compactions, like an array used as a queue', () => {
