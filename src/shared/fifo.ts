@@ -1,6 +1,7 @@
 /**
- * A first-in, first-out queue for the paths every event and every journal record take: push at the back, take from
- * the front, both amortized O(1) (Array.prototype.shift moves every element, so a long queue would go quadratic).
+ * A first-in, first-out queue: push at the back, take from or drop at the front, read by position, all amortized
+ * O(1) (Array.prototype.shift moves every element, so a long queue would go quadratic). Core's event delivery and
+ * journal writer take items one by one; the renderer's byte stream keeps its chunks here and drops the oldest.
  */
 export class Fifo<T> {
   #items: (T | undefined)[] = [];
@@ -15,6 +16,11 @@ export class Fifo<T> {
     return this.#items[this.#head];
   }
 
+  /** The item `index` places behind the front (0 is the front), or undefined outside 0 … length - 1. */
+  at(index: number): T | undefined {
+    return index >= 0 && index < this.length ? this.#items[this.#head + index] : undefined;
+  }
+
   push(item: T): void {
     this.#items.push(item);
   }
@@ -25,6 +31,26 @@ export class Fifo<T> {
     const item = this.#items[this.#head];
     this.#items[this.#head] = undefined;
     this.#head += 1;
+    this.#compact();
+    return item;
+  }
+
+  /** Lets go of the first `count` items (all of them when there are fewer), their references at once. */
+  dropFront(count: number): void {
+    if (!(count > 0)) return;
+    const end = Math.min(this.#items.length, this.#head + Math.floor(count));
+    this.#items.fill(undefined, this.#head, end);
+    this.#head = end;
+    this.#compact();
+  }
+
+  clear(): void {
+    this.#items = [];
+    this.#head = 0;
+  }
+
+  /** Gives back the spent slots at the front once they are all of the array or most of a long one. */
+  #compact(): void {
     if (this.#head === this.#items.length) {
       this.#items = [];
       this.#head = 0;
@@ -33,11 +59,5 @@ export class Fifo<T> {
       this.#items = this.#items.slice(this.#head);
       this.#head = 0;
     }
-    return item;
-  }
-
-  clear(): void {
-    this.#items = [];
-    this.#head = 0;
   }
 }
