@@ -16,7 +16,7 @@
 import type { DeliveredEvent, EventBatch, LabEvent } from '../../../shared/contract';
 import { fail, ok, type Result } from '../../../shared/errors';
 import { LIMITS } from '../../../shared/limits';
-import { Fifo } from '../fifo';
+import { Fifo } from '../../../shared/fifo';
 
 export interface EventDeliveryOptions {
   send: (batch: EventBatch) => void;

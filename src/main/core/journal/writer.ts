@@ -13,7 +13,7 @@
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LIMITS } from '../../../shared/limits';
-import { Fifo } from '../fifo';
+import { Fifo } from '../../../shared/fifo';
 import type { SessionEntry } from '../../../shared/transcript';
 import {
   BLOCK_BYTES,

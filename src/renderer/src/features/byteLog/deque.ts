@@ -1,7 +1,7 @@
 /**
- * Growable columns that take values at the end and let go of them at the front, for indexes that follow a stream
- * and must stay bounded: numbers in a Float64Array (8 bytes each, no object per entry), or references in an array.
- * Letting go moves a head; the space is reused when the column next grows.
+ * A growable column of numbers that takes values at the end and lets go of them at the front, for indexes that
+ * follow a stream and must stay bounded: a Float64Array (8 bytes each, no object per entry; a column of references
+ * is a Fifo from src/shared). Letting go moves a head; the space is reused when the column next grows.
  */
 
 export class NumberDeque {
@@ -60,33 +60,5 @@ export class NumberDeque {
     }
     this.#head = 0;
     this.#tail = live;
-  }
-}
-
-export class RefDeque<T> {
-  #items: (T | undefined)[] = [];
-  #head = 0;
-
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-
-  at(index: number): T {
-    return this.#items[this.#head + index] as T;
-  }
-
-  push(value: T): void {
-    this.#items.push(value);
-  }
-
-  dropFront(count: number): void {
-    const end = Math.min(this.#items.length, this.#head + count);
-    // Let the references go now; the slots themselves go at the next compaction.
-    this.#items.fill(undefined, this.#head, end);
-    this.#head = end;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
   }
 }

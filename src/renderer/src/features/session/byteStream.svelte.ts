@@ -15,7 +15,8 @@
  * known keeps its place and length; reading it says `missing`.
  */
 import { LIMITS } from '../../../../shared/limits';
-import { NumberDeque, RefDeque } from '../byteLog/deque';
+import { Fifo } from '../../../../shared/fifo';
+import { NumberDeque } from '../byteLog/deque';
 
 /** A text-view line is cut after this many bytes even without an LF, so every line fits one fixed-height row. */
 export const WRAP_BYTES = 96;
@@ -43,7 +44,7 @@ export class ByteStream {
   readonly #chunkOffsets = new NumberDeque();
   readonly #chunkLengths = new NumberDeque();
   readonly #chunkEvents = new NumberDeque();
-  readonly #chunkBytes = new RefDeque<Uint8Array | null>();
+  readonly #chunkBytes = new Fifo<Uint8Array | null>();
   /** Where each run starts, and the number of its first line (counted from the stream's first byte). */
   readonly #runStarts = new NumberDeque();
   readonly #runLines = new NumberDeque();

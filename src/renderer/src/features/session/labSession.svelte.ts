@@ -17,8 +17,9 @@
 import type {
   ConnectionId,
   ConnectRequest,
+  ConnectionSummary,
+  ConnectionTlsSummary,
   DeliveredEvent,
-  Endpoint,
   EventBatch,
   LabApi,
   LabEvent,
@@ -37,33 +38,20 @@ import { EventLog } from './eventLog';
 import { RedrawClock, type Clock } from './redrawClock';
 import { SentBytes } from './sentBytes';
 
-export interface ConnectionView {
-  id: ConnectionId;
+/** Main's ConnectionSummary seen from the renderer: its own state words, a screen number, and how it ended. */
+export interface ConnectionView extends Omit<ConnectionSummary, 'state' | 'tls'> {
   /** 1, 2, 3 … in the order the learner opened them: a name for the screen, never sent to main. */
   number: number;
-  host: string;
-  port: number;
-  route: Route;
   /** Session time (ms) of the connection's first event: the byte log counts its times from here. */
   startedAt: number;
   state: 'resolving' | 'connecting' | 'open' | 'closed';
-  answeredBy?: string;
-  local?: Endpoint;
-  remote?: Endpoint;
-  bytesOut: number;
-  bytesIn: number;
-  localEnded: boolean;
-  peerEnded: boolean;
   closedBy?: 'local' | 'peer' | 'error' | 'abort';
   error?: LabError;
   /** A connection that asked for TLS: `bytesIn`/`bytesOut` then count the plain bytes inside it. */
   tls?: ConnectionTlsView;
 }
 
-export interface ConnectionTlsView {
-  /** Bytes that crossed the TCP socket, records and all. */
-  wireBytesIn: number;
-  wireBytesOut: number;
+export interface ConnectionTlsView extends Pick<ConnectionTlsSummary, 'wireBytesIn' | 'wireBytesOut'> {
   /** What the handshake settled, once it has (the `tls` event); undefined while it is under way or if it failed. */
   session?: TlsSessionInfo;
 }
