@@ -22,10 +22,14 @@ const BYTES_KEY = '$bytes';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
+/** Blobs at least this large go as parts of their own; smaller neighbours are joined into one part. */
+const OWN_PART_BYTES = 16 * 1024;
+
 /**
- * A frame as its parts, in order: the length prefix with the head, then each blob as it is (no copy). Sent as the
- * fragments of one WebSocket message they arrive as one frame, so a megabyte of socket reads is never copied
- * into a megabyte-sized frame first.
+ * A frame as its parts, in order: the length prefix with the head, then the blobs. A large blob (a socket read)
+ * is a part as it is, not copied; small ones are copied together with their small neighbours, so a batch of a
+ * thousand one-byte reads is a few parts, not a thousand. Sent as the fragments of one WebSocket message they
+ * arrive as one frame, so a megabyte of socket reads is never copied into a megabyte-sized frame first.
  */
 export function encodeFrameParts(message: unknown): Uint8Array[] {
   const blobs: Uint8Array[] = [];
@@ -45,19 +49,37 @@ export function encodeFrameParts(message: unknown): Uint8Array[] {
   const first = new Uint8Array(4 + headBytes.byteLength);
   new DataView(first.buffer).setUint32(0, headBytes.byteLength);
   first.set(headBytes, 4);
-  return [first, ...blobs];
+  const parts: Uint8Array[] = [];
+  let small: Uint8Array[] = [first];
+  const joinSmall = () => {
+    if (small.length > 0) parts.push(small.length === 1 ? (small[0] as Uint8Array) : join(small));
+    small = [];
+  };
+  for (const blob of blobs) {
+    if (blob.byteLength < OWN_PART_BYTES) {
+      small.push(blob);
+      continue;
+    }
+    joinSmall();
+    parts.push(blob);
+  }
+  joinSmall();
+  return parts;
+}
+
+function join(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.byteLength;
+  }
+  return joined;
 }
 
 /** A frame in one piece: its parts joined. */
 export function encodeFrame(message: unknown): Uint8Array<ArrayBuffer> {
-  const parts = encodeFrameParts(message);
-  const frame = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    frame.set(part, at);
-    at += part.byteLength;
-  }
-  return frame;
+  return join(encodeFrameParts(message));
 }
 
 export class FrameError extends Error {}

@@ -89,9 +89,9 @@ describe('decodeFrame gives views, not copies', () => {
 });
 
 describe('encodeFrameParts', () => {
-  it('gives the head, then each blob itself (not a copy); joined, they are the frame decodeFrame reads', () => {
-    const first = Buffer.from('GET / HTTP/1.0\r\n');
-    const second = new Uint8Array([0, 10, 13, 255]);
+  it('gives the head, then each large blob itself (not a copy); joined, they are the frame decodeFrame reads', () => {
+    const first = Buffer.alloc(64 * 1024, 0x61);
+    const second = new Uint8Array(20_000).fill(10);
     const message = { kind: 'events', batch: { seq: 9, events: [{ bytes: first }, { bytes: second }] } };
     const parts = encodeFrameParts(message);
     expect(parts).toHaveLength(3);
@@ -100,6 +100,22 @@ describe('encodeFrameParts', () => {
     expect(Buffer.concat(parts)).toEqual(Buffer.from(encodeFrame(message)));
     const decoded = decodeFrame(Buffer.concat(parts)) as typeof message;
     expect(Buffer.from(decoded.batch.events[0]!.bytes)).toEqual(first);
-    expect([...decoded.batch.events[1]!.bytes]).toEqual([...second]);
+    expect(Buffer.from(decoded.batch.events[1]!.bytes)).toEqual(Buffer.from(second));
+  });
+
+  it('joins small blobs with their small neighbours: a thousand one-byte reads are one part, not a thousand', () => {
+    const big = Buffer.alloc(32 * 1024, 0x62);
+    const tiny = Array.from({ length: 1000 }, (_, i) => Uint8Array.of(i & 0xff));
+    const events = [...tiny.slice(0, 500), big, ...tiny.slice(500)].map((bytes) => ({ bytes }));
+    const message = { kind: 'events', batch: { seq: 1, events } };
+    const parts = encodeFrameParts(message);
+    // The head with the first 500 reads, the large read as it is, then the other 500 reads.
+    expect(parts).toHaveLength(3);
+    expect(parts[1]).toBe(big);
+    expect(parts[2]!.byteLength).toBe(500);
+    const decoded = decodeFrame(Buffer.concat(parts)) as { batch: { events: { bytes: Uint8Array }[] } };
+    expect(decoded.batch.events.map((event) => event.bytes.byteLength)).toEqual(events.map((e) => e.bytes.length));
+    expect(decoded.batch.events[700]!.bytes[0]).toBe(699 & 0xff);
+    expect(Buffer.from(decoded.batch.events[500]!.bytes)).toEqual(big);
   });
 });
