@@ -248,6 +248,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         ...security,
         'Content-Type': 'application/json; charset=utf-8',
         'Cache-Control': 'no-store',
+        // An answer before the whole body came (refused, too large): the connection cannot carry another request,
+        // so both sides are told to close it; kept alive, a client's next request would vanish into the old body.
+        ...(request.complete ? {} : { Connection: 'close' }),
       });
       response.end(JSON.stringify(result));
       // Stop reading a body nobody will use; the socket closes after the answer.
