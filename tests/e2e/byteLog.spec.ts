@@ -14,7 +14,12 @@ async function rowCount(page: Page): Promise<number> {
 async function sendAndWaitForEcho(page: Page): Promise<void> {
   const before = await rowCount(page);
   await page.getByRole('textbox', { name: 'Message' }).press('Control+Enter');
-  await expect.poll(() => rowCount(page)).toBeGreaterThanOrEqual(before + 2);
+  // Watched every animation frame: expect.poll looks again only after 100 ms and more, for each of 29 sends.
+  await page.waitForFunction(
+    (atLeast) => Number(document.querySelector('[data-testid="log-rows"]')?.getAttribute('data-rows')) >= atLeast,
+    before + 2,
+    { timeout: 10_000 },
+  );
 }
 
 test('the log follows the newest row, stops when scrolled up, and jumps back on request', async ({ page, webHost }) => {
