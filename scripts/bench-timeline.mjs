@@ -67,12 +67,8 @@ function installSyntheticLab({ arrivals, batchRows }) {
   window.__benchIngest = {
     done: false,
     start() {
-      const endpoint = (port) => ({ address: '127.0.0.1', port, family: 'IPv4' });
       emit([
-        { id, t: 0, type: 'resolving', host: 'data.pr4e.org', port: 80, route: 'lab' },
-        { id, t: 0.1, type: 'resolved', addresses: ['127.0.0.1'], chosen: '127.0.0.1' },
-        { id, t: 0.2, type: 'connecting', address: '127.0.0.1', port: 8080, route: 'lab' },
-        { id, t: 0.5, type: 'connected', local: endpoint(50000), remote: endpoint(8080), route: 'lab', elapsedMs: 0.3 },
+        ...window.__benchOpened(id, 'data.pr4e.org', 80),
         { id, t: 1, type: 'data', dir: 'out', offset: 0, bytes: new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n') },
       ]);
       setTimeout(deliver, 0);

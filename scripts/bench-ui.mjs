@@ -366,13 +366,7 @@ function installSyntheticLab({ rows, batchRows }) {
     endedAt: 0,
     start() {
       window.__benchIngest.startedAt = performance.now();
-      const endpoint = (port) => ({ address: '127.0.0.1', port, family: 'IPv4' });
-      emit([
-        { id, t: 0, type: 'resolving', host: 'bench.lab.test', port: 7, route: 'lab' },
-        { id, t: 0.1, type: 'resolved', addresses: ['127.0.0.1'], chosen: '127.0.0.1' },
-        { id, t: 0.2, type: 'connecting', address: '127.0.0.1', port: 7, route: 'lab' },
-        { id, t: 0.5, type: 'connected', local: endpoint(50000), remote: endpoint(7), route: 'lab', elapsedMs: 0.3 },
-      ]);
+      emit(window.__benchOpened(id, 'bench.lab.test', 7));
       setTimeout(deliver, 0);
     },
   };

@@ -60,7 +60,7 @@ export async function startWebHost(outDir, { profileDir } = {}) {
 /**
  * Init script: `window.lab` answers hello and the lists, empty, and anything else with null; events reach the page
  * through `window.__benchEmit(events)`, one batch per call. Each bench's own init script (added after this one)
- * makes the events.
+ * makes the events; `window.__benchOpened(id, host, port)` gives the four that open a lab connection to 127.0.0.1.
  */
 export function installStandInLab() {
   const ok = (value) => Promise.resolve({ ok: true, value });
@@ -69,6 +69,15 @@ export function installStandInLab() {
   window.__benchEmit = (events) => {
     seq += 1;
     for (const listener of listeners) listener({ seq, events });
+  };
+  window.__benchOpened = (id, host, port) => {
+    const endpoint = (at) => ({ address: '127.0.0.1', port: at, family: 'IPv4' });
+    return [
+      { id, t: 0, type: 'resolving', host, port, route: 'lab' },
+      { id, t: 0.1, type: 'resolved', addresses: ['127.0.0.1'], chosen: '127.0.0.1' },
+      { id, t: 0.2, type: 'connecting', address: '127.0.0.1', port, route: 'lab' },
+      { id, t: 0.5, type: 'connected', local: endpoint(50000), remote: endpoint(port), route: 'lab', elapsedMs: 0.3 },
+    ];
   };
   const known = {
     hello: () =>
