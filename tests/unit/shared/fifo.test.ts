@@ -2,6 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Fifo } from '../../../src/shared/fifo';
 
+/** Pushes `count` numbers from `next` on, to the queue and to its array model; returns the next number. */
+function pushRun(fifo: Fifo<number>, model: number[], next: number, count: number): number {
+  for (let i = 0; i < count; i += 1) {
+    fifo.push(next + i);
+    model.push(next + i);
+  }
+  return next + count;
+}
+
 describe('Fifo', () => {
   it('hands items back in the order they came, across its compactions, like an array used as a queue', () => {
     // Runs of pushes and shifts long enough to cross the 1024-slot compaction many times.
@@ -13,11 +22,7 @@ describe('Fifo', () => {
         let next = 0;
         for (const step of ops) {
           if ('push' in step) {
-            for (let i = 0; i < step.push; i += 1) {
-              fifo.push(next);
-              model.push(next);
-              next += 1;
-            }
+            next = pushRun(fifo, model, next, step.push);
           } else {
             const got: (number | undefined)[] = [];
             const wanted: (number | undefined)[] = [];
@@ -48,11 +53,7 @@ describe('Fifo', () => {
         let next = 0;
         for (const step of ops) {
           if ('push' in step) {
-            for (let i = 0; i < step.push; i += 1) {
-              fifo.push(next);
-              model.push(next);
-              next += 1;
-            }
+            next = pushRun(fifo, model, next, step.push);
           } else if ('drop' in step) {
             fifo.dropFront(step.drop);
             model = model.slice(Math.max(0, step.drop));
