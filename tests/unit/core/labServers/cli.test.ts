@@ -276,7 +276,7 @@ describe('lab-server, in process', () => {
 
 describe('lab-server, as its own process', () => {
   it('starts, prints its ports, serves socket1.py, and stops cleanly on SIGTERM', async () => {
-    const { dir, entry } = compileCli();
+    const { dir, entry } = await compileCli();
     const child = spawn(
       process.execPath,
       [
@@ -338,7 +338,7 @@ sys.stdout.buffer.write(out)
   });
 
   it('exits with code 2 and one line on a bad option', async () => {
-    const { dir, entry } = compileCli();
+    const { dir, entry } = await compileCli();
     try {
       const child = spawn(process.execPath, [entry, '--host', '10.1.2.3'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';

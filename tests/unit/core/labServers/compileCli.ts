@@ -1,29 +1,25 @@
-/** The lab-server CLI and what it imports, compiled to CommonJS the way the build treats it, in a scratch folder. */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+/** The lab-server CLI bundled to CommonJS the way the build makes out/main/lab-server.js, in a scratch folder. */
+import { mkdtempSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ts from 'typescript';
+import { build } from 'rolldown';
 
-/** TypeScript's own transpiler, as the build does; the caller removes `dir` when done. */
-export function compileCli(): { dir: string; entry: string } {
+/**
+ * Rolldown (the bundler electron-vite's build runs on) bundles the CLI and what it imports into one file, with the
+ * packages left outside, as the build does; about 0.1 s, where TypeScript's transpiler took 2.4 s a file tree.
+ * The caller removes `dir` when done.
+ */
+export async function compileCli(): Promise<{ dir: string; entry: string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-server-cli-'));
-  // The folders whole, and the one file of core the CLI reads its options with.
-  const sources: Array<[string, string[]]> = [
-    ['src/main/core/labServers', readdirSync('src/main/core/labServers')],
-    ['src/shared', readdirSync('src/shared')],
-    ['src/main/core', ['args.ts']],
-  ];
-  for (const [folder, files] of sources) {
-    mkdirSync(path.join(dir, folder), { recursive: true });
-    for (const file of files.filter((name) => name.endsWith('.ts'))) {
-      const output = ts.transpileModule(readFileSync(path.join(folder, file), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-        fileName: file,
-      });
-      writeFileSync(path.join(dir, folder, file.replace(/\.ts$/, '.js')), output.outputText);
-    }
-  }
-  // The CLI's own dependencies (selfsigned, for the HTTPS server's certificate) resolve from the project's folder.
+  const entry = path.join(dir, 'lab-server.js');
+  await build({
+    input: 'src/main/core/labServers/cli.ts',
+    platform: 'node',
+    // Packages (selfsigned, for the HTTPS server's certificate) stay outside the bundle and resolve from the project.
+    external: [/^[^./]/],
+    output: { format: 'cjs', file: entry },
+    logLevel: 'warn',
+  });
   symlinkSync(path.resolve('node_modules'), path.join(dir, 'node_modules'), 'junction');
-  return { dir, entry: path.join(dir, 'src/main/core/labServers/cli.js') };
+  return { dir, entry };
 }

@@ -51,7 +51,7 @@ async function stop(started: Started): Promise<{ code: number | null; signal: No
 
 describe('npm run lab-server with a closed stdout', () => {
   it('keeps serving after the pipe it logs to has closed', async () => {
-    const { dir, entry } = compileCli();
+    const { dir, entry } = await compileCli();
     const started = await startThenCloseStdout(
       [entry, '--http-port', '0', '--echo-port', '0', '--smtp-port', '0', '--pop-port', '0', '--https-port', '0'],
       /Press Ctrl\+C to stop\./,
