@@ -26,6 +26,9 @@ export default defineConfig({
     // Socket tests open real loopback servers and mostly wait on them: on two cores, three workers keep both busy
     // (measured: 82.7 s with two, 65.5 s with three, on a quiet machine).
     maxWorkers: 3,
+    // Transformed modules kept on disk between runs (cleared with the other caches by scripts/test.mjs when the
+    // packages, Node or the Svelte config change; the Svelte plugin's options are not in Vitest's cache key).
+    experimental: { fsModuleCache: true, fsModuleCachePath: '.test-output/cache/vitest' },
     projects: [
       { extends: true, test: { name: 'isolated', include: ISOLATED, isolate: true } },
       {
