@@ -18,8 +18,9 @@
 // --each-mb (part 5 per connection, 8), --profile (part 1's first round profiled, .test-output/bench-ui.cpuprofile). Environment: SOCKET_LAB_OUT (build folder), CHROMIUM_PATH.
 // Functions handed to page.evaluate / addInitScript run in the page, where these exist.
 /* global window, document, requestAnimationFrame, MutationObserver */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -440,6 +441,21 @@ const fmt = (value, digits = 1) => (value === null || value === undefined ? 'n/a
 const targets = [];
 const target = (words, pass) => targets.push({ words, pass });
 
+/**
+ * CPU time every process on the machine has spent so far, in ms (Linux's /proc/stat; null elsewhere): with the
+ * page's own figure it shows whether the page or the machine runs out first. USER_HZ is 100 on Linux.
+ */
+function machineBusyMs() {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+    return (user + nice + system + irq + softirq + steal) * 10;
+  } catch {
+    return null;
+  }
+}
+const machineMsBetween = (from, to) => (from === null || to === null ? null : to - from);
+
 async function partReceive(browser, host, source, ceiling, limitsNow) {
   const total = streamMiB * MIB;
   console.log(
@@ -450,7 +466,9 @@ async function partReceive(browser, host, source, ceiling, limitsNow) {
   for (let round = 1; round <= rounds; round++) {
     const page = await labPage(browser, host, { bypassCsp: true });
     const beforeBare = await page.mainThreadMs();
+    const machineBeforeBare = machineBusyMs();
     const bare = await page.evaluate(bareWebSocket, { url: ceiling.url, total });
+    const machineAfterBare = machineBusyMs();
     const beforeProduct = await page.mainThreadMs();
     source.expect({ total });
     const profiling = flags.profile && round === 1;
@@ -461,6 +479,7 @@ async function partReceive(browser, host, source, ceiling, limitsNow) {
       await page.send('Profiler.start');
       tracing = startTrace(browser);
     }
+    const machineBeforeProduct = machineBusyMs();
     const receiving = page.evaluate(connectAndReceive, { host: '127.0.0.1', port: source.port, total });
     if (round === 1) {
       // A picture of the log while it streams, to look at.
@@ -468,6 +487,7 @@ async function partReceive(browser, host, source, ceiling, limitsNow) {
       await page.screenshot(path.join(screens, 'bench-streaming.png'));
     }
     const got = await receiving;
+    const machineAfterProduct = machineBusyMs();
     const afterProduct = await page.mainThreadMs();
     if (profiling) {
       printProfile((await page.send('Profiler.stop')).profile);
@@ -485,13 +505,17 @@ async function partReceive(browser, host, source, ceiling, limitsNow) {
       // Main-thread CPU per MiB: what the page itself spends, whatever else the machine is doing.
       productCpu: (afterProduct - beforeProduct) / streamMiB,
       ceilingCpu: (beforeProduct - beforeBare) / streamMiB,
+      // The whole machine's CPU per MiB (every process: lab server, web host, Chromium's network service, the page).
+      productMachine: machineMsBetween(machineBeforeProduct, machineAfterProduct) / streamMiB,
+      ceilingMachine: machineMsBetween(machineBeforeBare, machineAfterBare) / streamMiB,
     };
     results.push(result);
     console.log(
       `   round ${round}: byte log ${fmt(result.product)} MB/s, bare WebSocket ${fmt(result.ceiling)} MB/s, ` +
         `ratio ${fmt(result.product / result.ceiling, 3)}; longest task ${fmt(result.longestMs)} ms ` +
         `(${result.longTasks} over 50 ms${result.what ? `: ${result.what}` : ''}); ${result.rows} log rows; main thread ${fmt(result.productCpu, 2)} ms ` +
-        `of CPU per MiB (bare WebSocket ${fmt(result.ceilingCpu, 2)})`,
+        `of CPU per MiB (bare WebSocket ${fmt(result.ceilingCpu, 2)}); whole machine ${fmt(result.productMachine, 2)} ms ` +
+        `per MiB (bare WebSocket ${fmt(result.ceilingMachine, 2)})`,
     );
     await page.close();
   }
@@ -506,6 +530,15 @@ async function partReceive(browser, host, source, ceiling, limitsNow) {
     `   main-thread CPU per MiB (median): byte log ${fmt(cpu, 2)} ms, so one core would carry ` +
       `${fmt(MIB / 1e6 / (cpu / 1000), 0)} MB/s; bare WebSocket ${fmt(median(results.map((r) => r.ceilingCpu)), 2)} ms`,
   );
+  const machine = median(results.map((r) => r.productMachine));
+  if (Number.isFinite(machine)) {
+    // Every process's CPU while the byte log streamed, per MiB: what this machine's cores could carry at best.
+    console.log(
+      `   whole-machine CPU per MiB (median, every process): byte log ${fmt(machine, 2)} ms, so this machine's ` +
+        `${os.availableParallelism()} cores would carry at most ${fmt((MIB / 1e6 / (machine / 1000)) * os.availableParallelism(), 0)} MB/s; ` +
+        `bare WebSocket ${fmt(median(results.map((r) => r.ceilingMachine)), 2)} ms`,
+    );
+  }
   target(`into the byte log >= 200 MB/s (median ${fmt(product)})`, product >= 200);
   target(`>= 0.3x the same-run WebSocket ceiling (median ratio ${fmt(ratio, 3)})`, ratio >= 0.3);
   target(`no main-thread task over 50 ms while streaming (longest ${fmt(longest)} ms)`, longest <= 50);
