@@ -9,7 +9,7 @@ const SCHEMES = ['light', 'dark'] as const;
 
 /** Serious and critical axe violations on the page, or only inside `within` (a selector) when that alone changed. */
 async function seriousViolations(page: Page, within?: string): Promise<string[]> {
-  const builder = axe(page);
+  const builder = await axe(page);
   return seriousLines((await (within ? builder.include(within) : builder).analyze()).violations);
 }
 
@@ -37,7 +37,7 @@ test('the main screen after an HTTP exchange has no serious or critical axe viol
   // Region is checked right after the exchange, the resize bars included; its impact is moderate, so it is asked for alone.
   for (const scheme of SCHEMES) {
     await page.emulateMedia({ colorScheme: scheme });
-    const region = await axe(page).withRules(['region']).analyze();
+    const region = await (await axe(page)).withRules(['region']).analyze();
     expect
       .soft(
         region.violations.flatMap((violation) => violation.nodes.map((node) => node.target.join(' '))),

@@ -96,7 +96,7 @@ test("the panel shows the recipe with the lab's real port, and a copied line run
   expect(result.code).toBe(0);
   expect(result.stdout.split('\n')[0]).toBe('But soft what light through yonder window breaks');
 
-  const report = await axe(page).include('[data-testid="book-programs"]').analyze();
+  const report = await (await axe(page)).include('[data-testid="book-programs"]').analyze();
   expect(
     report.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical'),
   ).toEqual([]);

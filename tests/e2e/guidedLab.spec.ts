@@ -470,7 +470,9 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await page.emulateMedia({ colorScheme: scheme });
     for (const id of ['speak-http', 'port-tour']) {
       await page.getByTestId(`guide-step-${id}`).click();
-      const report = await axe(page)
+      const report = await (
+        await axe(page)
+      )
         .include('[data-testid="guide-pane"]')
         .include('[data-testid="code-twin"]')
         .analyze();
