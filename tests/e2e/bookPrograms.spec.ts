@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { axe } from './axe';
 import { SCREENS } from './labPage';
 import { expect, test } from './webHost';
 
@@ -96,9 +96,9 @@ test("the panel shows the recipe with the lab's real port, and a copied line run
   expect(result.code).toBe(0);
   expect(result.stdout.split('\n')[0]).toBe('But soft what light through yonder window breaks');
 
-  const axe = await new AxeBuilder({ page }).include('[data-testid="book-programs"]').analyze();
+  const report = await (await axe(page)).include('[data-testid="book-programs"]').analyze();
   expect(
-    axe.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical'),
+    report.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical'),
   ).toEqual([]);
 });
 

@@ -4,8 +4,8 @@
  * progress must survive a reload; the byte log must show the exact bytes.
  */
 import net from 'node:net';
-import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
+import { axe } from './axe';
 import { openLab } from './labPage';
 import { test, expect } from './webHost';
 
@@ -263,7 +263,9 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await me.send('GET http://data.pr4e.org/page1.htm HTTP/1.0\\r\\n');
     await expect(page.getByTestId('guide-check-part').first()).toHaveAttribute('data-done', 'true');
     await me.expectRed();
-    await page.waitForTimeout(1600);
+    // No event to wait for: the step asks for a real pause of at least BLANK_LINE_WAIT_MS (1 s, in the step's file),
+    // counted from when the request line went out, which was before its "sent" count showed.
+    await page.waitForTimeout(1_100);
     // The server waited: nothing came back on this connection.
     await expect(async () => {
       await expect(await me.newest('')).toHaveAttribute('data-dir', 'out', { timeout: 500 });
@@ -468,7 +470,9 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     await page.emulateMedia({ colorScheme: scheme });
     for (const id of ['speak-http', 'port-tour']) {
       await page.getByTestId(`guide-step-${id}`).click();
-      const report = await new AxeBuilder({ page })
+      const report = await (
+        await axe(page)
+      )
         .include('[data-testid="guide-pane"]')
         .include('[data-testid="code-twin"]')
         .analyze();

@@ -34,120 +34,131 @@ async function refuse(page: Page, times: number): Promise<void> {
   }
 }
 
-for (const scheme of ['light', 'dark'] as const) {
-  test.describe(`${scheme} theme`, () => {
-    test.beforeEach(async ({ page }) => {
-      await page.emulateMedia({ colorScheme: scheme });
-    });
-
-    test(`16: at 1280×800, after failures, Connect leaves the open connection and Send in view, no pane scrolled (${scheme})`, async ({
-      page,
-      webHost,
-    }) => {
-      await page.setViewportSize({ width: 1280, height: 800 });
-      await openLab(page, webHost.url);
-      const workbench = page.getByTestId('workbench').locator('..');
-      // Three refusals, then a bad port three times: the notices and failed rows a learner piles up in step 8.
-      await refuse(page, 3);
-      await page.getByLabel('Port', { exact: true }).fill('0x50');
-      for (let i = 0; i < 3; i += 1) await connectButton(page).click();
-      await expect(page.getByTestId('notice')).toHaveCount(1);
-      await expect(page.getByTestId('earlier-notices')).toHaveText('2 earlier ones');
-      await page.getByRole('button', { name: 'Dismiss all' }).click();
-      await expect(page.getByTestId('notice')).toHaveCount(0);
-
-      await page.getByLabel('Template').selectOption('echo-hello');
-      await connectButton(page).click();
-      const open = page.locator('[data-testid="connection-row"][data-state="open"]');
-      await expect(open).toHaveCount(1);
-      await expect(page.getByLabel('Message')).toBeFocused();
-      await expect(sendButton(page)).toBeInViewport({ ratio: 1 });
-      await expectInside(sendButton(page), workbench, 'Send');
-      await expectInside(open, page.getByTestId('connection-list'), 'the open connection');
-      await expectInside(page.getByTestId('connection-list'), workbench, 'the connection list');
-      expect(await workbench.evaluate((element) => element.scrollTop)).toBe(0);
-      await page.screenshot({ path: `${SCREENS}/layout-1280x800-${scheme}.png` });
-    });
-
-    test(`17 and 18: at 1024×700 the log shows 8 whole rows and every column, code wraps, hex shows ASCII, rows show their ports (${scheme})`, async ({
-      page,
-      webHost,
-    }) => {
-      await page.setViewportSize({ width: 1024, height: 700 });
-      await openLab(page, webHost.url);
-      await page.getByLabel('Template').selectOption('socket1-romeo');
-      await connectButton(page).click();
-      await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-      await sendButton(page).click();
-      await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
-      await page.getByRole('button', { name: 'Close', exact: true }).click();
-      await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toHaveCount(1);
-      const rowsBox = page.getByTestId('log-rows');
-
-      // 17: eight whole rows in view, under column headings that include Time and Offset.
-      const logRows = page.getByTestId('log-row');
-      await expect(logRows.nth(8)).toBeAttached();
-      const view = await rowsBox.boundingBox();
-      let whole = 0;
-      for (const row of await logRows.all()) {
-        const box = await row.boundingBox();
-        if (view && box && box.y >= view.y - 0.5 && box.y + box.height <= view.y + view.height + 0.5) whole += 1;
-      }
-      expect(whole, 'whole rows in view').toBeGreaterThanOrEqual(8);
-      const headings = page.getByTestId('byte-log').locator('.columns');
-      for (const name of ['Time', 'Offset']) await expect(headings.getByText(name, { exact: true })).toBeVisible();
-      await expect(logRows.first().locator('.c-time')).toBeVisible();
-
-      // 18: the connected row shows both ports without being picked...
-      const connected = page.locator('[data-testid="log-row"][data-kind="connected"]');
-      const words = ((await connected.textContent()) ?? '').trim();
-      const ports = /your side (\S+) ⇄ (\S+?),/.exec(words);
-      if (!ports) throw new Error(`no ports in: ${words}`);
-      /** These words of the row are drawn inside its cell and inside the log's view: not cut off, not hidden. */
-      const visible = async (text: string): Promise<boolean> =>
-        connected.locator('.c-content').evaluate((cell, wanted) => {
-          const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            const at = node.textContent?.lastIndexOf(wanted) ?? -1;
-            if (at < 0) continue;
-            const range = document.createRange();
-            range.setStart(node, at);
-            range.setEnd(node, at + wanted.length);
-            const words = range.getBoundingClientRect();
-            const box = cell.getBoundingClientRect();
-            const view = cell.closest('[data-testid="log-rows"]')?.getBoundingClientRect();
-            return words.right <= box.right + 0.5 && (!view || words.bottom <= view.bottom + 0.5);
-          }
-          return false;
-        }, text);
-      expect(await visible(ports[1] ?? ''), `${ports[1]} is cut off`).toBe(true);
-      expect(await visible(ports[2] ?? ''), `${ports[2]} is cut off`).toBe(true);
-      // ...and, once picked, all of its words.
-      await connected.click();
-      const cell = connected.locator('.c-content');
-      expect(await cell.evaluate((element) => element.scrollWidth <= element.clientWidth + 1)).toBe(true);
-      const last = /in \S+ ms$/.exec(words)?.[0] ?? 'no time';
-      expect(await visible(last), `the end of "${words}" is cut off`).toBe(true);
-      await page.screenshot({ path: `${SCREENS}/layout-1024x700-${scheme}.png` });
-
-      // 17: the hex view's ASCII column is in view, beside the hex.
-      await page.locator('[data-testid="log-row"][data-dir="in"]').first().click();
-      await page.getByRole('tab', { name: 'Hex' }).click();
-      const firstLine = page.getByTestId('hex-view').locator('.line').first();
-      await expect(firstLine.locator('.ascii')).toContainText('|HTTP/1.1 200 OK');
-      await expectInside(firstLine.locator('.ascii'), page.getByTestId('hex-view-lines'), 'the ASCII column');
-      await page.screenshot({ path: `${SCREENS}/layout-1024x700-hex-${scheme}.png` });
-
-      // 17: code blocks wrap inside their box: the code twin, and the guide's programs (step 10).
-      const code = page.getByTestId('code-twin-code');
-      await expect(code).toContainText('mysock.connect((');
-      expect(await code.evaluate((element) => element.scrollWidth <= element.clientWidth + 1)).toBe(true);
-      await expectInside(code.getByText(/^cmd = b'GET/), code, 'the long cmd = line of the code twin');
-      await page.getByRole('button', { name: /^Step 10: Let urllib do it/ }).click();
-      for (const block of await page.getByTestId('guide-current').locator('pre').all()) {
-        expect(await block.evaluate((element) => element.scrollWidth <= element.clientWidth + 1)).toBe(true);
-      }
-      await page.screenshot({ path: `${SCREENS}/layout-1024x700-step10-${scheme}.png` });
-    });
-  });
+/**
+ * The screen as it is now, in both themes. The themes differ only in colour variables (app.css's one
+ * prefers-color-scheme block; nothing reads the scheme from script), so layout is the same in both: each flow runs
+ * once and is shot in light and dark, rather than measured twice.
+ */
+async function shootBoth(page: Page, name: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: `${SCREENS}/layout-${name}-${scheme}.png` });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }
+
+test.describe('layout', () => {
+  test.beforeEach(async ({ page }) => {
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  test(`16: at 1280×800, after failures, Connect leaves the open connection and Send in view, no pane scrolled`, async ({
+    page,
+    webHost,
+  }) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await openLab(page, webHost.url);
+    const workbench = page.getByTestId('workbench').locator('..');
+    // Three refusals, then a bad port three times: the notices and failed rows a learner piles up in step 8.
+    await refuse(page, 3);
+    await page.getByLabel('Port', { exact: true }).fill('0x50');
+    for (let i = 0; i < 3; i += 1) await connectButton(page).click();
+    await expect(page.getByTestId('notice')).toHaveCount(1);
+    await expect(page.getByTestId('earlier-notices')).toHaveText('2 earlier ones');
+    await page.getByRole('button', { name: 'Dismiss all' }).click();
+    await expect(page.getByTestId('notice')).toHaveCount(0);
+
+    await page.getByLabel('Template').selectOption('echo-hello');
+    await connectButton(page).click();
+    const open = page.locator('[data-testid="connection-row"][data-state="open"]');
+    await expect(open).toHaveCount(1);
+    await expect(page.getByLabel('Message')).toBeFocused();
+    await expect(sendButton(page)).toBeInViewport({ ratio: 1 });
+    await expectInside(sendButton(page), workbench, 'Send');
+    await expectInside(open, page.getByTestId('connection-list'), 'the open connection');
+    await expectInside(page.getByTestId('connection-list'), workbench, 'the connection list');
+    expect(await workbench.evaluate((element) => element.scrollTop)).toBe(0);
+    await shootBoth(page, '1280x800');
+  });
+
+  test(`17 and 18: at 1024×700 the log shows 8 whole rows and every column, code wraps, hex shows ASCII, rows show their ports`, async ({
+    page,
+    webHost,
+  }) => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await openLab(page, webHost.url);
+    await page.getByLabel('Template').selectOption('socket1-romeo');
+    await connectButton(page).click();
+    await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
+    await sendButton(page).click();
+    await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toHaveCount(1);
+    const rowsBox = page.getByTestId('log-rows');
+
+    // 17: eight whole rows in view, under column headings that include Time and Offset.
+    const logRows = page.getByTestId('log-row');
+    await expect(logRows.nth(8)).toBeAttached();
+    const view = await rowsBox.boundingBox();
+    let whole = 0;
+    for (const row of await logRows.all()) {
+      const box = await row.boundingBox();
+      if (view && box && box.y >= view.y - 0.5 && box.y + box.height <= view.y + view.height + 0.5) whole += 1;
+    }
+    expect(whole, 'whole rows in view').toBeGreaterThanOrEqual(8);
+    const headings = page.getByTestId('byte-log').locator('.columns');
+    for (const name of ['Time', 'Offset']) await expect(headings.getByText(name, { exact: true })).toBeVisible();
+    await expect(logRows.first().locator('.c-time')).toBeVisible();
+
+    // 18: the connected row shows both ports without being picked...
+    const connected = page.locator('[data-testid="log-row"][data-kind="connected"]');
+    const words = ((await connected.textContent()) ?? '').trim();
+    const ports = /your side (\S+) ⇄ (\S+?),/.exec(words);
+    if (!ports) throw new Error(`no ports in: ${words}`);
+    /** These words of the row are drawn inside its cell and inside the log's view: not cut off, not hidden. */
+    const visible = async (text: string): Promise<boolean> =>
+      connected.locator('.c-content').evaluate((cell, wanted) => {
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const at = node.textContent?.lastIndexOf(wanted) ?? -1;
+          if (at < 0) continue;
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + wanted.length);
+          const words = range.getBoundingClientRect();
+          const box = cell.getBoundingClientRect();
+          const view = cell.closest('[data-testid="log-rows"]')?.getBoundingClientRect();
+          return words.right <= box.right + 0.5 && (!view || words.bottom <= view.bottom + 0.5);
+        }
+        return false;
+      }, text);
+    expect(await visible(ports[1] ?? ''), `${ports[1]} is cut off`).toBe(true);
+    expect(await visible(ports[2] ?? ''), `${ports[2]} is cut off`).toBe(true);
+    // ...and, once picked, all of its words.
+    await connected.click();
+    const cell = connected.locator('.c-content');
+    expect(await cell.evaluate((element) => element.scrollWidth <= element.clientWidth + 1)).toBe(true);
+    const last = /in \S+ ms$/.exec(words)?.[0] ?? 'no time';
+    expect(await visible(last), `the end of "${words}" is cut off`).toBe(true);
+    await shootBoth(page, '1024x700');
+
+    // 17: the hex view's ASCII column is in view, beside the hex.
+    await page.locator('[data-testid="log-row"][data-dir="in"]').first().click();
+    await page.getByRole('tab', { name: 'Hex' }).click();
+    const firstLine = page.getByTestId('hex-view').locator('.line').first();
+    await expect(firstLine.locator('.ascii')).toContainText('|HTTP/1.1 200 OK');
+    await expectInside(firstLine.locator('.ascii'), page.getByTestId('hex-view-lines'), 'the ASCII column');
+    await shootBoth(page, '1024x700-hex');
+
+    // 17: code blocks wrap inside their box: the code twin, and the guide's programs (step 10).
+    const code = page.getByTestId('code-twin-code');
+    await expect(code).toContainText('mysock.connect((');
+    expect(await code.evaluate((element) => element.scrollWidth <= element.clientWidth + 1)).toBe(true);
+    await expectInside(code.getByText(/^cmd = b'GET/), code, 'the long cmd = line of the code twin');
+    await page.getByRole('button', { name: /^Step 10: Let urllib do it/ }).click();
+    for (const block of await page.getByTestId('guide-current').locator('pre').all()) {
+      expect(await block.evaluate((element) => element.scrollWidth <= element.clientWidth + 1)).toBe(true);
+    }
+    await shootBoth(page, '1024x700-step10');
+  });
+});
