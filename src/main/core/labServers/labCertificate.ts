@@ -7,7 +7,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 import type { LabCertificateSummary } from '../../../shared/contract';
 
 /** The names the certificate is made for: the hosts the lab TLS server stands in for, and this computer's own. */
@@ -130,6 +129,9 @@ async function readKept(certificatePath: string, keyPath: string, now: Date): Pr
 }
 
 async function makeCertificate(now: Date): Promise<{ cert: string; key: string }> {
+  // Loaded only when a certificate is made (once per data folder): selfsigned brings @peculiar/x509, whose loading
+  // took about 130 ms of every start of the web host and the app, certificate or not.
+  const { generate } = await import('selfsigned');
   const made = await generate(
     [
       { name: 'commonName', value: LAB_CERTIFICATE_DNS_NAMES[0] as string },
