@@ -1,6 +1,6 @@
 /** Starts the real web host (`node out/main/web.js --no-open`) and reads the link it prints. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base } from '@playwright/test';
@@ -23,6 +23,27 @@ const root = path.resolve(__dirname, '../..');
 /** The build to test; SOCKET_LAB_OUT lets two people test two builds side by side. */
 const outDir = path.resolve(root, process.env.SOCKET_LAB_OUT ?? 'out');
 
+/**
+ * The lab TLS server's certificate files, as the first web host of this worker made them. Each later fresh data
+ * folder starts with them, as a returning learner's folder does: making a certificate (a new RSA key, signed with
+ * @peculiar/x509) took about 0.2 s of CPU of every test's start. The making itself is tested by
+ * labCertificate.test.ts, and each worker's first web host still makes one.
+ */
+let labTlsFiles: Array<[name: string, bytes: Buffer]> | undefined;
+const TLS_FILES = ['lab-cert.pem', 'lab-key.pem'];
+
+function giveLabCertificate(dataDir: string): void {
+  if (!labTlsFiles) return;
+  mkdirSync(path.join(dataDir, 'tls'), { recursive: true, mode: 0o700 });
+  for (const [name, bytes] of labTlsFiles) writeFileSync(path.join(dataDir, 'tls', name), bytes, { mode: 0o600 });
+}
+
+function keepLabCertificate(dataDir: string): void {
+  const files = TLS_FILES.map((name) => path.join(dataDir, 'tls', name));
+  if (labTlsFiles || !files.every((file) => existsSync(file))) return;
+  labTlsFiles = files.map((file) => [path.basename(file), readFileSync(file)]);
+}
+
 export async function startWebHostProcess(
   extraArgs: string[] = [],
   options: {
@@ -30,7 +51,9 @@ export async function startWebHostProcess(
     /** Open the lab with this program (as a learner's browser), not --no-open. */ browser?: string;
   } = {},
 ): Promise<RunningWebHost> {
+  const fresh = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'socket-lab-e2e-'));
+  if (fresh) giveLabCertificate(dataDir);
   const opening = options.browser === undefined ? ['--no-open'] : ['--browser', options.browser];
   const child: ChildProcess = spawn(
     process.execPath,
@@ -55,6 +78,7 @@ export async function startWebHostProcess(
       reject(new Error(`the web host exited with ${code}:\n${output}`));
     });
   });
+  if (fresh) keepLabCertificate(dataDir);
   const parsed = new URL(url);
   const end = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) {
