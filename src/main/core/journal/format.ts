@@ -147,8 +147,12 @@ export function encodeEntry(entry: SessionEntry): EncodedEntry {
 
 const ENTRY_KINDS = new Set(['start', 'event', 'unsaved', 'journal-full', 'slow-mode', 'progress', 'end']);
 
-/** Decodes one record's payload; undefined when it is not an entry (a damaged or foreign record). */
-export function decodeEntry(payload: Uint8Array): SessionEntry | undefined {
+/**
+ * Decodes one record's payload; undefined when it is not an entry (a damaged or foreign record). A data event's bytes
+ * are a copy of their own, unless `borrow`: then a view into `payload`, for a caller done with it before `payload`
+ * changes.
+ */
+export function decodeEntry(payload: Uint8Array, borrow = false): SessionEntry | undefined {
   if (payload.byteLength < 4) return undefined;
   const view = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   const jsonLength = view.readUInt32LE(0);
@@ -168,7 +172,7 @@ export function decodeEntry(payload: Uint8Array): SessionEntry | undefined {
     if (typeof event !== 'object' || event === null || typeof event.type !== 'string') return undefined;
     if (event.type === 'data' || event.type === 'wire') {
       // A copy of its own: the reader's buffer is reused for the next block.
-      event.bytes = new Uint8Array(rest);
+      event.bytes = borrow ? rest : new Uint8Array(rest);
       return parsed as SessionEntry;
     }
   }

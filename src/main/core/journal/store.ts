@@ -350,7 +350,11 @@ export class SessionStore {
     const limit = await this.#readLimit(id);
     const builder = new SummaryBuilder();
     try {
-      for await (const record of readJournalRecords(file, limit === undefined ? {} : { limit })) {
+      // The summary only counts the bytes: none are copied.
+      for await (const record of readJournalRecords(file, {
+        borrowBytes: true,
+        ...(limit !== undefined && { limit }),
+      })) {
         builder.add(record.entry);
       }
     } catch {
@@ -718,7 +722,7 @@ export class SessionStore {
     const stats: FullReadStats = newReadStats();
     const builder = new SummaryBuilder();
     try {
-      for await (const record of readJournalRecords(file, { stats })) builder.add(record.entry);
+      for await (const record of readJournalRecords(file, { stats, borrowBytes: true })) builder.add(record.entry);
     } catch {
       return undefined;
     }

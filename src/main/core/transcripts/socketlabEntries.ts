@@ -206,13 +206,24 @@ const DIRECTIONS = ['in', 'out'] as const;
 const CLOSED_BY = ['local', 'peer', 'error', 'abort'] as const;
 const FAMILIES = ['IPv4', 'IPv6'] as const;
 
-/** Canonical base64 (RFC 4648 section 4): the alphabet, padding to whole groups of four, no spaces. */
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** The base64 alphabet only (RFC 4648 section 4); isBase64 adds the padding rules. */
+const BASE64_BODY = /^[A-Za-z0-9+/]*$/;
 const BASE64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * Canonical base64: whole groups of four characters of the alphabet, the last group perhaps `xx==` or `xxx=`. The
+ * same language as /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, checked as a plain character
+ * class, which is several times quicker over a long text than the groups were.
+ */
+function isBase64(text: string): boolean {
+  if (text.length % 4 !== 0) return false;
+  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return BASE64_BODY.test(pad === 0 ? text : text.slice(0, -pad));
+}
 
 /** Bytes from canonical base64, or a Problem that says where it breaks. */
 export function bytesFromBase64(text: string, label: string): Uint8Array {
-  if (!BASE64.test(text)) {
+  if (!isBase64(text)) {
     const bad = [...text].findIndex((char) => !BASE64_DIGITS.includes(char) && char !== '=');
     if (bad !== -1) {
       throw new Problem(`${label} are not valid base64: character ${count(bad + 1)} is ${shown(text[bad])}`);

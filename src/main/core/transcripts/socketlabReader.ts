@@ -167,11 +167,14 @@ class SocketlabReader {
     this.#parser.onValue = ({ value, key, stack }) => this.#onValue(value, key, stack.length);
   }
 
-  /** Takes one chunk of the file; a finished (failed) result when the file is refused. */
-  async write(
+  /**
+   * Takes one chunk of the file; a finished (failed) result when the file is refused. A promise only when entries
+   * are handed on: an input of many small chunks pays no promise for the chunks that finish no entry.
+   */
+  write(
     chunk: Uint8Array,
     onEntry: (entry: SessionEntry) => void | Promise<void>,
-  ): Promise<Result<never> | undefined> {
+  ): Result<never> | undefined | Promise<Result<never> | undefined> {
     if (!(chunk instanceof Uint8Array)) {
       return fail('BAD_FILE', 'The file could not be read: it did not arrive as bytes.', HINT_DAMAGED);
     }
@@ -182,6 +185,18 @@ class SocketlabReader {
         'A whole 256 MiB session saves as about 350 MiB; a bigger file was not saved by Socket Lab, or was changed.',
       );
     }
+    if (chunk.byteLength <= SLICE_BYTES) {
+      const refused = this.#feed(chunk);
+      if (refused || this.#queue.length === 0) return refused;
+      return this.#deliver(onEntry);
+    }
+    return this.#writeSlices(chunk, onEntry);
+  }
+
+  async #writeSlices(
+    chunk: Uint8Array,
+    onEntry: (entry: SessionEntry) => void | Promise<void>,
+  ): Promise<Result<never> | undefined> {
     for (let at = 0; at < chunk.byteLength; at += SLICE_BYTES) {
       const refused = this.#feed(chunk.subarray(at, at + SLICE_BYTES));
       if (refused) return refused;
@@ -703,7 +718,8 @@ export async function readSocketlab(
   try {
     for await (const chunk of input) {
       // Leaving the loop early ends the input's iterator, so a refused file is not read on.
-      const refused = await reader.write(chunk, onEntry);
+      const step = reader.write(chunk, onEntry);
+      const refused = step instanceof Promise ? await step : step;
       if (refused) return refused;
     }
   } catch (error) {

@@ -5,6 +5,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 
+/** Up to this many bytes the loop below is quicker than isUtf8 (measured on 1-, 3- and 17-byte chunks). */
+const SHORT_BYTES = 16;
+
 export class Utf8Check {
   /** Continuation bytes still owed by the character being read. */
   #need = 0;
@@ -14,8 +17,9 @@ export class Utf8Check {
 
   /** Index in `bytes` of the first byte that breaks UTF-8, or -1. */
   check(bytes: Uint8Array): number {
-    // Native fast path for the usual case: a whole number of characters, all well formed.
-    if (this.#need === 0 && isUtf8(bytes)) return -1;
+    // Native fast path for the usual case: a whole number of characters, all well formed. A few bytes cost less
+    // checked here than the call does.
+    if (this.#need === 0 && bytes.length > SHORT_BYTES && isUtf8(bytes)) return -1;
     for (let i = 0; i < bytes.length; i += 1) {
       const byte = bytes[i] as number;
       if (this.#need === 0) {

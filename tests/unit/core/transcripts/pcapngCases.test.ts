@@ -10,11 +10,11 @@ import { memorySource } from '../../../../src/main/core/transcripts/source';
 import {
   capinfos,
   commentField,
+  dissect,
   expertSummary,
   exportToBuffer,
   exportToFile,
   fields,
-  followStreams,
   requireTshark,
   writeTemp,
   type PcapngFile,
@@ -102,11 +102,20 @@ describe('a connect that times out', () => {
 
   it('shows the SYN and its retransmissions at 1, 3 and 7 s, on a made-up but repeatable local port', async () => {
     file = await exportToFile(source(entries));
-    const rows = await fields(file.path, [
+    const comment = await commentField();
+    // One tshark pass for every field the test reads (a pass is ~0.4 s of CPU, most of it tshark starting).
+    const { packets } = await dissect(file.path, [
       'frame.time_relative',
       'tcp.flags',
       'tcp.srcport',
       'tcp.analysis.retransmission',
+      comment,
+    ]);
+    const rows = packets.map((p) => [
+      p['frame.time_relative'],
+      p['tcp.flags'],
+      p['tcp.srcport'],
+      p['tcp.analysis.retransmission'],
     ]);
     expect(rows.map((row) => [Number(row[0]).toFixed(3), row[1]])).toEqual([
       ['0.000', '0x0002'],
@@ -119,8 +128,10 @@ describe('a connect that times out', () => {
     const port = Number(rows[0]?.[2]);
     expect(port).toBeGreaterThanOrEqual(49_152);
     expect(port).toBeLessThanOrEqual(65_535);
-    const [syn] = await fields(file.path, [await commentField()], 'frame.number == 1');
-    expect(syn?.[0]).toBe(`#1 127.0.0.1:9; the connect never got a local port, so port ${port} stands in for it`);
+    // frame.number == 1
+    expect(packets[0]?.[comment]).toBe(
+      `#1 127.0.0.1:9; the connect never got a local port, so port ${port} stands in for it`,
+    );
     // Same session, same file: ISNs and the port come from a seeded hash of the connection id.
     expect(Buffer.compare(await exportToBuffer(source(entries)), file.bytes)).toBe(0);
   });
@@ -170,27 +181,36 @@ describe('data past the journal cap (unsaved entries)', () => {
 
   it('moves the sequence numbers on with no packet, so tshark says a segment was not captured', async () => {
     file = await exportToFile(source(entries));
-    const streams = await followStreams(file.path, [0]);
+    const comment = await commentField();
+    const pass = await dissect(
+      file.path,
+      ['tcp.seq', 'tcp.len', 'tcp.flags', 'tcp.srcport', 'tcp.analysis.lost_segment', comment],
+      { follow: [0] },
+    );
+    const streams = pass.followed;
     expect(streams.get(0)?.clientBytes.toString()).toBe('send me a lot\n');
     // Follow TCP Stream marks the hole itself, with its exact size.
     expect(streams.get(0)?.serverBytes.toString('latin1')).toBe(
       'first part;[51000 bytes missing in capture file]\0the end',
     );
 
-    const expert = await expertSummary(file.path);
+    const { expert } = pass;
     expect(expert.get('Errors') ?? []).toEqual([]);
     const warnings = expert.get('Warns') ?? [];
     expect(warnings).toContain('TCP: Previous segment(s) not captured (common at capture start)');
     expect(warnings.every((w) => /not captured|wasn't captured/i.test(w))).toBe(true);
 
     // The next kept bytes sit 51,000 past the last ones, as they did on the wire; the FIN follows them.
-    const [after] = await fields(file.path, ['tcp.seq', 'tcp.analysis.lost_segment'], 'tcp.len == 7');
-    expect(after).toEqual([String(1 + 11 + 51_000), '1']);
-    const [fin] = await fields(file.path, ['tcp.seq'], 'tcp.flags.fin == 1 && tcp.srcport == 7007');
-    expect(fin).toEqual([String(1 + 11 + 51_000 + 7)]);
+    // tcp.len == 7
+    const after = pass.packets.find((p) => p['tcp.len'] === '7');
+    expect([after?.['tcp.seq'], after?.['tcp.analysis.lost_segment']]).toEqual([String(1 + 11 + 51_000), '1']);
+    // tcp.flags.fin == 1 && tcp.srcport == 7007
+    const fin = pass.packets.find((p) => Number(p['tcp.flags']) & 0x001 && p['tcp.srcport'] === '7007');
+    expect(fin?.['tcp.seq']).toEqual(String(1 + 11 + 51_000 + 7));
 
-    const comments = await fields(file.path, [await commentField()], 'frame.comment || pkt_comment');
-    const unsavedNotes = comments.flat().filter((c) => c.includes('journal’s cap'));
+    // frame.comment || pkt_comment
+    const comments = pass.packets.map((p) => p[comment] ?? '').filter((c) => c !== '');
+    const unsavedNotes = comments.filter((c) => c.includes('journal’s cap'));
     // Once per run of unsaved data, not once per entry.
     expect(unsavedNotes).toEqual([
       expect.stringContaining('from stream offset 11 on was past the journal’s cap of 25 bytes'),
@@ -220,7 +240,12 @@ describe('closing', () => {
       ...opened('still', 7008, 4),
     ]);
     file = await exportToFile(source(entries));
-    const rows = await fields(file.path, ['tcp.srcport', 'tcp.flags', await commentField()], 'tcp.stream == 0');
+    const comment = await commentField();
+    const pass = await dissect(file.path, ['tcp.stream', 'tcp.srcport', 'tcp.flags', comment]);
+    // tcp.stream == 0
+    const rows = pass.packets
+      .filter((p) => p['tcp.stream'] === '0')
+      .map((p) => [p['tcp.srcport'], p['tcp.flags'], p[comment]]);
     expect(rows.slice(-4).map((row) => [row[0], row[1]])).toEqual([
       ['50000', '0x0011'],
       ['7007', '0x0010'],
@@ -228,7 +253,7 @@ describe('closing', () => {
       ['50000', '0x0010'],
     ]);
     expect(rows.at(-2)?.[2]).toMatch(/^Assumed, not seen: after you closed/);
-    const expert = await expertSummary(file.path);
+    const { expert } = pass;
     expect(expert.get('Warns') ?? []).toEqual([]);
     expect(await capinfos(file.path)).toContain(
       'Capture comment:     #2 echo.lab.test:7: still open when the session ended',

@@ -13,12 +13,13 @@ import { startTestLab, type TestLab } from '../labServers/helpers';
 import {
   capinfos,
   commentField,
-  expertSummary,
+  dissect,
+  EXPERT_ERROR,
   exportToFile,
   fields,
-  followStreams,
   httpHeuristicOn,
   requireTshark,
+  type Dissection,
   type FollowedStream,
   type PcapngFile,
 } from './pcapngTshark';
@@ -40,6 +41,11 @@ interface Recorded {
   /** tcp.stream number of each connection, found from its SYN's comment. */
   streamOf: Map<ConnectionId, number>;
   followed: Map<number, FollowedStream>;
+  /** Every packet's fields and the expert summary, from one tshark pass (each pass over 10 MB costs ~0.6 s CPU). */
+  packets: Dissection['packets'];
+  expert: Dissection['expert'];
+  comment: string;
+  capinfos: string;
 }
 
 let lab: TestLab;
@@ -125,21 +131,62 @@ async function record(): Promise<Recorded> {
   expect(log.bytes(bulkId, 'in').equals(bulkBytes)).toBe(true);
 
   const file = await exportToFile(session.source());
-  const synComments = await fields(
-    file.path,
-    ['tcp.stream', await commentField()],
-    'tcp.flags.syn == 1 && tcp.flags.ack == 0 && !tcp.analysis.retransmission',
-  );
+  const ids = { http, halfClose, refused, abort, peerReset, bulk: bulkId, ...(ipv6 !== undefined && { ipv6 }) };
+  const comment = await commentField();
+  // One connection, one TCP stream, numbered from 0 in order: follow every one of them in the same pass.
+  const { packets, followed, expert } = await dissect(file.path, [...PACKET_FIELDS, comment], {
+    follow: Object.values(ids).map((_, stream) => stream),
+  });
   const byNumber = new Map(session.summary().connections.map((conn) => [conn.number, conn.id]));
   const streamOf = new Map<ConnectionId, number>();
-  for (const [stream = '', comment = ''] of synComments) {
-    const number = Number(/^#(\d+) /.exec(comment)?.[1]);
+  // tcp.flags.syn == 1 && tcp.flags.ack == 0 && !tcp.analysis.retransmission
+  for (const packet of packets.filter((p) => isSyn(p) && p['tcp.analysis.retransmission'] === '')) {
+    const number = Number(/^#(\d+) /.exec(packet[comment] ?? '')?.[1]);
     const id = byNumber.get(number);
-    if (id !== undefined) streamOf.set(id, Number(stream));
+    if (id !== undefined) streamOf.set(id, Number(packet['tcp.stream']));
   }
-  const followed = await followStreams(file.path, [...streamOf.values()]);
-  const ids = { http, halfClose, refused, abort, peerReset, bulk: bulkId, ...(ipv6 !== undefined && { ipv6 }) };
-  return { session, file, ids, httpPort: lab.port('http'), streamOf, followed, ...(ipv6Missing && { ipv6Missing }) };
+  return {
+    session,
+    file,
+    ids,
+    httpPort: lab.port('http'),
+    streamOf,
+    followed,
+    packets,
+    expert,
+    comment,
+    capinfos: await capinfos(file.path),
+    ...(ipv6Missing && { ipv6Missing }),
+  };
+}
+
+/** What the tests read of each packet; the display filters they stand for are written beside each use. */
+const PACKET_FIELDS = [
+  'tcp.stream',
+  'tcp.srcport',
+  'tcp.flags',
+  'tcp.len',
+  'tcp.analysis.retransmission',
+  'frame.time_epoch',
+  'frame.protocols',
+  'ipv6.src',
+  'ipv6.dst',
+  'http.request.method',
+  'http.response.code',
+  '_ws.malformed',
+  '_ws.expert.severity',
+];
+
+type Packet = Dissection['packets'][number];
+
+/** tcp.flags.syn == 1 && tcp.flags.ack == 0 */
+const isSyn = (packet: Packet): boolean => (Number(packet['tcp.flags']) & 0x012) === 0x002;
+/** The display filter `http`: the HTTP dissector is in the packet's tree. */
+const isHttp = (packet: Packet): boolean => (packet['frame.protocols'] ?? '').split(':').includes('http');
+
+/** tcp.stream == N */
+function inStream(id: ConnectionId): Packet[] {
+  return recorded.packets.filter((packet) => packet['tcp.stream'] === String(streamOf(id)));
 }
 
 function conn(id: ConnectionId): TranscriptConnection {
@@ -155,17 +202,12 @@ function streamOf(id: ConnectionId): number {
 }
 
 /** Each packet of a stream: who sent it (client = our side), TCP flags, payload length. */
-async function packetsOf(id: ConnectionId): Promise<Array<{ from: 'client' | 'server'; flags: number; len: number }>> {
+function packetsOf(id: ConnectionId): Array<{ from: 'client' | 'server'; flags: number; len: number }> {
   const clientPort = String(recorded.followed.get(streamOf(id))?.client.split(':').pop());
-  const rows = await fields(
-    recorded.file.path,
-    ['tcp.srcport', 'tcp.flags', 'tcp.len'],
-    `tcp.stream == ${streamOf(id)}`,
-  );
-  return rows.map(([port, flags, len]) => ({
-    from: port === clientPort ? 'client' : 'server',
-    flags: Number(flags),
-    len: Number(len),
+  return inStream(id).map((packet) => ({
+    from: packet['tcp.srcport'] === clientPort ? 'client' : 'server',
+    flags: Number(packet['tcp.flags']),
+    len: Number(packet['tcp.len']),
   }));
 }
 
@@ -213,44 +255,39 @@ describe('a real loopback session exported as .pcapng', () => {
     }
   });
 
-  it('has no malformed packets and no errors, and warns only of the three resets that happened', async () => {
-    const expert = await expertSummary(recorded.file.path);
+  it('has no malformed packets and no errors, and warns only of the three resets that happened', () => {
+    const { expert } = recorded;
     expect(expert.get('Errors') ?? []).toEqual([]);
     expect(expert.get('Warns') ?? []).toEqual([
       'TCP: Connection reset (RST)',
       'TCP: Connection reset (RST)',
       'TCP: Connection reset (RST)',
     ]);
-    expect(await fields(recorded.file.path, ['frame.number'], '_ws.malformed || _ws.expert.severity == error')).toEqual(
-      [],
+    // _ws.malformed || _ws.expert.severity == error
+    const bad = recorded.packets.filter(
+      (p) => p['_ws.malformed'] !== '' || (p['_ws.expert.severity'] ?? '').split(',').includes(EXPERT_ERROR),
     );
+    expect(bad.map((p) => p['frame.number'])).toEqual([]);
+    expect(recorded.packets.length).toBeGreaterThan(TEN_MB / 1460);
   });
 
-  it('puts the packets in time order, at the session clock', async () => {
-    expect(await capinfos(recorded.file.path)).toMatch(/Strict time order:\s+True/);
+  it('puts the packets in time order, at the session clock', () => {
+    expect(recorded.capinfos).toMatch(/Strict time order:\s+True/);
     const connecting = recorded.session.log.of(recorded.ids.http).find((event) => event.type === 'connecting');
-    const [syn] = await fields(
-      recorded.file.path,
-      ['frame.time_epoch'],
-      `tcp.stream == ${streamOf(recorded.ids.http)}`,
-    );
+    const [syn] = inStream(recorded.ids.http);
     const micros = Math.round((TEST_STARTED_AT + connecting!.t) * 1000);
-    expect(syn?.[0]).toBe(`${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}000`);
+    expect(syn?.['frame.time_epoch']).toBe(`${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}000`);
   });
 
-  it('names what the learner typed in the SYN comment', async () => {
-    const [row] = await fields(
-      recorded.file.path,
-      [await commentField()],
-      `tcp.stream == ${streamOf(recorded.ids.http)} && tcp.flags.syn == 1 && tcp.flags.ack == 0`,
-    );
-    expect(row).toEqual(['#1 data.pr4e.org:80, answered by Lab HTTP server (stands in for data.pr4e.org)']);
-    const [echoSyn] = await fields(
-      recorded.file.path,
-      [await commentField()],
-      `tcp.stream == ${streamOf(recorded.ids.halfClose)} && tcp.flags.syn == 1`,
-    );
-    expect(echoSyn?.[0]).toMatch(/^#2 127\.0\.0\.1:\d+$/);
+  it('names what the learner typed in the SYN comment', () => {
+    const { comment } = recorded;
+    const syns = inStream(recorded.ids.http).filter(isSyn);
+    expect(syns.map((p) => p[comment])).toEqual([
+      '#1 data.pr4e.org:80, answered by Lab HTTP server (stands in for data.pr4e.org)',
+    ]);
+    // tcp.flags.syn == 1 (the SYN, then the SYN/ACK)
+    const echoSyn = inStream(recorded.ids.halfClose).find((p) => Number(p['tcp.flags']) & 0x002);
+    expect(echoSyn?.[comment]).toMatch(/^#2 127\.0\.0\.1:\d+$/);
   });
 
   it('shows the HTTP request and response when told the lab HTTP port carries HTTP', async () => {
@@ -266,7 +303,7 @@ describe('a real loopback session exported as .pcapng', () => {
 
   it('says in the section comment how to see HTTP on the lab server’s port', async () => {
     const port = recorded.httpPort;
-    expect(await capinfos(recorded.file.path)).toContain(
+    expect(recorded.capinfos).toContain(
       `Capture comment:     The lab HTTP server listened on port ${port}, not 80. Wireshark usually finds HTTP there by itself`,
     );
   });
@@ -277,30 +314,30 @@ describe('a real loopback session exported as .pcapng', () => {
       console.log(`skipped: ${reason}; a Wireshark user needs Decode As`);
       context.skip(reason);
     }
-    const rows = await fields(recorded.file.path, ['http.request.method', 'http.response.code'], 'http');
+    const rows = recorded.packets.filter(isHttp).map((p) => [p['http.request.method'], p['http.response.code']]);
     expect(rows).toEqual([
       ['GET', ''],
       ['', '200'],
     ]);
   });
 
-  it('answers the refused connect with RST/ACK from the peer, and nothing else', async () => {
-    expect(await packetsOf(recorded.ids.refused)).toEqual([
+  it('answers the refused connect with RST/ACK from the peer, and nothing else', () => {
+    expect(packetsOf(recorded.ids.refused)).toEqual([
       { from: 'client', flags: 0x002, len: 0 },
       { from: 'server', flags: 0x014, len: 0 },
     ]);
   });
 
-  it('ends the aborted connection with our RST, and the peer-reset one with theirs', async () => {
-    const aborted = await packetsOf(recorded.ids.abort);
+  it('ends the aborted connection with our RST, and the peer-reset one with theirs', () => {
+    const aborted = packetsOf(recorded.ids.abort);
     expect(aborted.at(-1)).toEqual({ from: 'client', flags: 0x014, len: 0 });
     expect(aborted.filter((p) => p.flags & 0x01)).toEqual([]);
-    const reset = await packetsOf(recorded.ids.peerReset);
+    const reset = packetsOf(recorded.ids.peerReset);
     expect(reset.at(-1)).toEqual({ from: 'server', flags: 0x014, len: 0 });
   });
 
-  it('shows the half-close: our FIN, then the peer still sends "bye" before its own FIN', async () => {
-    const packets = await packetsOf(recorded.ids.halfClose);
+  it('shows the half-close: our FIN, then the peer still sends "bye" before its own FIN', () => {
+    const packets = packetsOf(recorded.ids.halfClose);
     const ourFin = packets.findIndex((p) => p.from === 'client' && p.flags & 0x01);
     const bye = packets.findIndex((p) => p.from === 'server' && p.len === 4);
     const theirFin = packets.findIndex((p) => p.from === 'server' && p.flags & 0x01);
@@ -309,8 +346,8 @@ describe('a real loopback session exported as .pcapng', () => {
     expect(theirFin).toBeGreaterThan(bye);
   });
 
-  it('splits data at 1460 bytes over IPv4 and 1440 over IPv6', async (context) => {
-    const bulk = await packetsOf(recorded.ids.bulk);
+  it('splits data at 1460 bytes over IPv4 and 1440 over IPv6', (context) => {
+    const bulk = packetsOf(recorded.ids.bulk);
     expect(Math.max(...bulk.map((p) => p.len))).toBe(1460);
     expect(bulk.filter((p) => p.from === 'server' && p.len > 0).length).toBeGreaterThanOrEqual(
       Math.ceil(TEN_MB / 1460),
@@ -319,13 +356,9 @@ describe('a real loopback session exported as .pcapng', () => {
       console.log(`skipped the IPv6 part: ${recorded.ipv6Missing}`);
       context.skip(recorded.ipv6Missing);
     }
-    const ipv6 = await packetsOf(recorded.ids.ipv6!);
+    const ipv6 = packetsOf(recorded.ids.ipv6!);
     expect(Math.max(...ipv6.map((p) => p.len))).toBe(1440);
-    const [addresses] = await fields(
-      recorded.file.path,
-      ['ipv6.src', 'ipv6.dst'],
-      `tcp.stream == ${streamOf(recorded.ids.ipv6!)}`,
-    );
-    expect(addresses).toEqual(['::1', '::1']);
+    const [first] = inStream(recorded.ids.ipv6!);
+    expect([first?.['ipv6.src'], first?.['ipv6.dst']]).toEqual(['::1', '::1']);
   });
 });

@@ -61,6 +61,9 @@ function* bigSession(progress: { produced: number }): Generator<SessionEntry> {
 /** Reads pcapng blocks from chunks as they arrive, whatever the chunk boundaries; counts blocks by type. */
 class BlockWalker {
   readonly counts = new Map<number, number>();
+  /** Blocks whose total length is not a multiple of 4; counted, and checked once at the end (an expect per block
+   *  was over a third of this test's CPU). */
+  misaligned = 0;
   #header: number[] = [];
   #skip = 0;
 
@@ -79,7 +82,7 @@ class BlockWalker {
         const header = Buffer.from(this.#header);
         const type = header.readUInt32LE(0);
         const total = header.readUInt32LE(4);
-        expect(total % 4).toBe(0);
+        if (total % 4 !== 0) this.misaligned += 1;
         this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
         this.#skip = total - 8;
         this.#header = [];
@@ -138,6 +141,7 @@ it('yields a 200 MB session piece by piece, never far behind its source, with fl
 
   // Every 64 KiB entry is 45 segments at the MSS plus 23 ACKs; then the handshake (3) and two FINs with ACKs (4).
   expect(walker.complete).toBe(true);
+  expect(walker.misaligned).toBe(0);
   expect(walker.counts.get(0x0a0d0d0a)).toBe(1);
   expect(walker.counts.get(1)).toBe(1);
   expect(walker.counts.get(6)).toBe(ENTRIES * (45 + 23) + 3 + 4);

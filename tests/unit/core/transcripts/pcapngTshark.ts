@@ -91,7 +91,10 @@ export interface FollowedStream {
 
 /** `tshark -q -z follow,tcp,raw,N` for each stream, in one run. */
 export async function followStreams(file: string, streams: readonly number[]): Promise<Map<number, FollowedStream>> {
-  const text = await tshark(file, ['-q', ...streams.flatMap((n) => ['-z', `follow,tcp,raw,${n}`])]);
+  return parseFollow(await tshark(file, ['-q', ...streams.flatMap((n) => ['-z', `follow,tcp,raw,${n}`])]));
+}
+
+function parseFollow(text: string): Map<number, FollowedStream> {
   const found = new Map<number, FollowedStream>();
   for (const section of text.split(/^={10,}$/m)) {
     const stream = /^Filter: tcp\.stream eq (\d+)$/m.exec(section);
@@ -121,7 +124,10 @@ export async function followStreams(file: string, streams: readonly number[]): P
 
 /** Expert info as `-z expert` sums it up: severity ("Errors", "Warns", "Notes", "Chats", "Comments") -> summaries. */
 export async function expertSummary(file: string, extra: string[] = []): Promise<Map<string, string[]>> {
-  const text = await tshark(file, [...extra, '-q', '-z', 'expert']);
+  return parseExpert(await tshark(file, [...extra, '-q', '-z', 'expert']));
+}
+
+function parseExpert(text: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
   let current: string[] | null = null;
   for (const line of text.split('\n')) {
@@ -152,4 +158,48 @@ let commentFieldName: Promise<string> | undefined;
 export async function httpHeuristicOn(): Promise<boolean> {
   const result = await run(TSHARK, ['-G', 'heuristic-decodes']);
   return /^tcp\thttp\tT$/m.test(result.stdout.toString('utf8'));
+}
+
+/** `_ws.expert.severity` as `-T fields` prints it: PI_ERROR (epan/proto.h). A malformed packet always carries one
+ *  (its `_ws.malformed.expert` item is PI_MALFORMED, PI_ERROR), so no error severity means nothing malformed. */
+export const EXPERT_ERROR = String(0x00800000);
+
+export interface Dissection {
+  /** One row per packet, `frame.number` and every field asked for, by name ('' when the packet has none; several
+   *  values joined by ','). */
+  packets: Array<Record<string, string>>;
+  followed: Map<number, FollowedStream>;
+  expert: Map<string, string[]>;
+}
+
+/**
+ * One tshark pass that does the work of many: the fields of every packet (`-T fields`), Follow TCP Stream of the
+ * streams asked for and the expert summary, all from the same dissection. Each pass over a 10 MB capture costs
+ * about half a second of CPU, so a test asks once and filters the rows itself.
+ */
+export async function dissect(
+  file: string,
+  names: readonly string[],
+  options: { follow?: readonly number[]; extra?: readonly string[] } = {},
+): Promise<Dissection> {
+  const all = ['frame.number', ...names];
+  const args = [...(options.extra ?? []), '-T', 'fields', ...all.flatMap((name) => ['-e', name])];
+  for (const stream of options.follow ?? []) args.push('-z', `follow,tcp,raw,${stream}`);
+  const text = await tshark(file, [...args, '-z', 'expert']);
+  // Packet rows come first, each starting with its frame number; then the statistics, in no fixed order.
+  const lines = text.split('\n');
+  const packets: Array<Record<string, string>> = [];
+  while (lines[packets.length]?.startsWith(`${packets.length + 1}\t`)) {
+    const values = (lines[packets.length] as string).split('\t');
+    if (values.length !== all.length) throw new Error(`tshark printed ${values.length} fields, not ${all.length}`);
+    packets.push(Object.fromEntries(all.map((name, at) => [name, values[at] as string])));
+  }
+  const stats = lines.slice(packets.length).join('\n');
+  // Each Follow TCP Stream section sits between two rows of '='; the expert summary is what is left.
+  const follow = /^={10,}\nFollow: [^]*?\n={10,}$/gm;
+  return {
+    packets,
+    followed: parseFollow([...stats.matchAll(follow)].map((match) => match[0]).join('\n')),
+    expert: parseExpert(stats.replace(follow, '')),
+  };
 }

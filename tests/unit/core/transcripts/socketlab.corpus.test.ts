@@ -374,6 +374,25 @@ function buildCorpus(
   return mutants;
 }
 
+/**
+ * Entries with every byte array written as its type, length and base64, for toEqual: it walks a typed array element
+ * by element, which for the 350 valid mutants was about a tenth of this test. Same bytes, same verdict.
+ */
+function withBytesAsText(entries: readonly SessionEntry[]): unknown {
+  const text = (value: unknown): unknown => {
+    if (value instanceof Uint8Array) {
+      const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      return `${Object.prototype.toString.call(value)} ${bytes.byteLength}:${bytes.toString('base64')}`;
+    }
+    if (Array.isArray(value)) return value.map(text);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, text(item)]));
+    }
+    return value;
+  };
+  return text(entries);
+}
+
 let recording: LabRecording;
 let corpus: Mutant[];
 
@@ -463,7 +482,7 @@ describe('a corpus of damaged .socketlab files', () => {
       }
       if (mutant.same) {
         if (!outcome.ok) problems.push(`${where}: a valid file was refused: ${outcome.error.message}`);
-        else expect(entries, where).toEqual(mutant.same);
+        else expect(withBytesAsText(entries), where).toEqual(withBytesAsText(mutant.same));
       }
     }
 

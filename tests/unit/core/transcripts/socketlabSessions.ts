@@ -508,15 +508,28 @@ export async function exportToBuffer(exporter: Exporter, source: TranscriptSourc
 }
 
 /** The bytes in pieces of `size` (or of the sizes given, cycling), as a file read would give them. */
-export async function* chunked(bytes: Uint8Array, size: number | number[] = 64 * 1024): AsyncGenerator<Uint8Array> {
+export function chunked(bytes: Uint8Array, size: number | number[] = 64 * 1024): AsyncIterableIterator<Uint8Array> {
   const sizes = Array.isArray(size) ? size : [size];
   let turn = 0;
-  for (let at = 0; at < bytes.byteLength;) {
-    const length = Math.max(1, sizes[turn % sizes.length] as number);
-    turn += 1;
-    yield bytes.subarray(at, at + length);
-    at += length;
-  }
+  let at = 0;
+  // A plain iterator, not an async generator: a generator's own bookkeeping per chunk cost the corpus as much as
+  // the reader's, a byte at a time. The same chunks, lazily, and return() ends it as it ends a generator.
+  const iterator: AsyncIterableIterator<Uint8Array> = {
+    next() {
+      if (at >= bytes.byteLength) return Promise.resolve({ done: true, value: undefined });
+      const length = Math.max(1, sizes[turn % sizes.length] as number);
+      turn += 1;
+      const value = bytes.subarray(at, at + length);
+      at += length;
+      return Promise.resolve({ done: false, value });
+    },
+    return() {
+      at = bytes.byteLength;
+      return Promise.resolve({ done: true, value: undefined });
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }
 
 export interface ReadBack {
