@@ -126,11 +126,11 @@ describe('RequestHeadReader (issue 12.10: the head is read as it comes, not re-r
   });
 
   it('looks at each byte once: a head four times as long, sent a byte at a time, takes about four times as long', () => {
-    /** The fastest of two reads of a head of `size` bytes fed one byte at a time, in ms. */
+    /** The fastest of three reads of a head of `size` bytes fed one byte at a time, in ms. */
     const byteAtATime = (size: number): number => {
       const bytes = Buffer.from(`GET /romeo.txt HTTP/1.0\r\nX-Big: ${'a'.repeat(size)}\r\n\r\n`, 'latin1');
       let fastest = Infinity;
-      for (let trial = 0; trial < 2; trial += 1) {
+      for (let trial = 0; trial < 3; trial += 1) {
         const reader = new RequestHeadReader(2 * 1024 * 1024);
         const started = performance.now();
         let last = reader.push(bytes.subarray(0, 1));
@@ -145,8 +145,9 @@ describe('RequestHeadReader (issue 12.10: the head is read as it comes, not re-r
     const small = byteAtATime(128 * 1024);
     const large = byteAtATime(512 * 1024);
     // Re-reading the whole head on every byte, as the server once did, is quadratic: 4x the bytes took 16-21x as
-    // long (3.9 s for 256 KiB, 83 s for 1 MiB). A ratio in one run, not a time, so a busy machine cannot fail it.
-    expect(large / small).toBeLessThan(8);
+    // long (3.9 s for 256 KiB, 83 s for 1 MiB). A ratio in one run, not a time; with every test of the suite
+    // running beside it, the linear reader's ratio reached 8.6.
+    expect(large / small).toBeLessThan(12);
   });
 });
 
