@@ -6,6 +6,7 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { LabCertificateSummary } from '../../../shared/contract';
 
@@ -130,8 +131,9 @@ async function readKept(certificatePath: string, keyPath: string, now: Date): Pr
 
 async function makeCertificate(now: Date): Promise<{ cert: string; key: string }> {
   // Loaded only when a certificate is made (once per data folder): selfsigned brings @peculiar/x509, whose loading
-  // took about 130 ms of every start of the web host and the app, certificate or not.
-  const { generate } = await import('selfsigned');
+  // took about 130 ms of every start of the web host and the app, certificate or not. A require, as the static
+  // import was in the CommonJS build, so Electron loads it from app.asar the way it loads every other package.
+  const { generate } = createRequire(import.meta.url)('selfsigned') as typeof import('selfsigned');
   const made = await generate(
     [
       { name: 'commonName', value: LAB_CERTIFICATE_DNS_NAMES[0] as string },
