@@ -58,12 +58,17 @@ export async function connectTo(page: Page, host: string, port: string, route: '
   await expect(page.getByTestId('connection-row').nth(before)).toHaveAttribute('data-state', 'open');
 }
 
+/** The workbench's Connect button, found as a learner finds it: by its role and name. */
+export const connectButton = (page: Page) => page.getByRole('button', { name: 'Connect', exact: true });
+/** Send, whose name says where it sends once there is a connection ("Send to data.pr4e.org:80"). */
+export const sendButton = (page: Page) => page.getByRole('button', { name: /^Send( to .*)?$/ });
+
 /** The socket1.py exchange with the lab server as the page starts (data.pr4e.org port 80): connect, send, FIN back. */
 export async function romeoExchange(page: Page): Promise<void> {
   await expect(page.getByTestId('route-words')).toContainText('Lab HTTP server');
-  await page.getByTestId('template-select').selectOption('socket1-romeo');
-  await page.getByTestId('connect-button').click();
+  await page.getByLabel('Template').selectOption('socket1-romeo');
+  await connectButton(page).click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-  await page.getByTestId('send-button').click();
+  await sendButton(page).click();
   await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
 }

@@ -5,11 +5,8 @@
  * sizes in both themes go to .test-output/screens/ to be looked at.
  */
 import type { Locator, Page } from '@playwright/test';
-import { SCREENS, openLab } from './labPage';
+import { SCREENS, connectButton, openLab, romeoExchange, sendButton } from './labPage';
 import { expect, test } from './webHost';
-
-const connectButton = (page: Page) => page.getByRole('button', { name: 'Connect', exact: true });
-const sendButton = (page: Page) => page.getByRole('button', { name: /^Send( to .*)?$/ });
 
 /** The element is drawn whole inside the box of `container` (not cut off by it, not scrolled out of it). */
 async function expectInside(element: Locator, container: Locator, what: string): Promise<void> {
@@ -87,11 +84,7 @@ test.describe('layout', () => {
   }) => {
     await page.setViewportSize({ width: 1024, height: 700 });
     await openLab(page, webHost.url);
-    await page.getByLabel('Template').selectOption('socket1-romeo');
-    await connectButton(page).click();
-    await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-    await sendButton(page).click();
-    await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
+    await romeoExchange(page);
     await page.getByRole('button', { name: 'Close', exact: true }).click();
     await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toHaveCount(1);
     const rowsBox = page.getByTestId('log-rows');

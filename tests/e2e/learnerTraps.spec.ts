@@ -5,13 +5,11 @@
  */
 import net from 'node:net';
 import type { Page } from '@playwright/test';
-import { SCREENS, openLab } from './labPage';
+import { SCREENS, connectButton, openLab, romeoExchange, sendButton } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
-const connectButton = (page: Page) => page.getByRole('button', { name: 'Connect', exact: true });
-const sendButton = (page: Page) => page.getByRole('button', { name: /^Send( to .*)?$/ });
 const rows = (page: Page) => page.getByTestId('connection-row');
 
 async function openStep(page: Page, number: number, title: string): Promise<void> {
@@ -155,11 +153,7 @@ test('4: the mouse wheel over the header or the code twin never scrolls the page
 }) => {
   await page.setViewportSize({ width: 1024, height: 700 });
   await openLab(page, webHost.url);
-  await page.getByLabel('Template').selectOption('socket1-romeo');
-  await connectButton(page).click();
-  await expect(rows(page).first()).toHaveAttribute('data-state', 'open');
-  await sendButton(page).click();
-  await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
+  await romeoExchange(page);
 
   const header = page.getByRole('banner');
   for (const target of [header, page.getByTestId('code-twin'), page.getByTestId('workbench')]) {

@@ -5,13 +5,11 @@
  * their answers are on screen, the graded exercise's real values, and é shown as é.
  */
 import type { Page } from '@playwright/test';
-import { SCREENS, openLab } from './labPage';
+import { SCREENS, connectButton, openLab, romeoExchange, sendButton } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
-const connectButton = (page: Page) => page.getByRole('button', { name: 'Connect', exact: true });
-const sendButton = (page: Page) => page.getByRole('button', { name: /^Send( to .*)?$/ });
 const logRow = (page: Page, kind: string) => page.locator(`[data-testid="log-row"][data-kind="${kind}"]`);
 const twin = (page: Page) => page.getByTestId('code-twin-code');
 
@@ -84,11 +82,7 @@ test('6 and 14: socket1.py’s server sends FIN first; Close then says both side
   webHost,
 }) => {
   await openLab(page, webHost.url);
-  await page.getByLabel('Template').selectOption('socket1-romeo');
-  await connectButton(page).click();
-  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-  await sendButton(page).click();
-  await expect(logRow(page, 'peer-ended')).toHaveCount(1);
+  await romeoExchange(page);
   await page.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(logRow(page, 'local-ended')).toContainText('now both sides have sent FIN');
   await expect(logRow(page, 'closed')).toContainText('Closed: the other side sent FIN first, then you sent yours');
