@@ -58,6 +58,19 @@ export async function connectTo(page: Page, host: string, port: string, route: '
   await expect(page.getByTestId('connection-row').nth(before)).toHaveAttribute('data-state', 'open');
 }
 
+/**
+ * The screen as it is now, in both themes, as `${SCREENS}/${name}-light.png` and `-dark.png`; the page is left in
+ * light. The themes differ only in colour variables (app.css's one prefers-color-scheme block; nothing reads the
+ * scheme from script), so a flow whose assertions look at layout or words runs once and is shot in both.
+ */
+export async function shootBothThemes(page: Page, name: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: `${SCREENS}/${name}-${scheme}.png` });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
 /** The workbench's Connect button, found as a learner finds it: by its role and name. */
 export const connectButton = (page: Page) => page.getByRole('button', { name: 'Connect', exact: true });
 /** Send, whose name says where it sends once there is a connection ("Send to data.pr4e.org:80"). */

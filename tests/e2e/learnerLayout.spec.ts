@@ -5,7 +5,7 @@
  * sizes in both themes go to .test-output/screens/ to be looked at.
  */
 import type { Locator, Page } from '@playwright/test';
-import { SCREENS, connectButton, openLab, romeoExchange, sendButton } from './labPage';
+import { connectButton, openLab, romeoExchange, sendButton, shootBothThemes } from './labPage';
 import { expect, test } from './webHost';
 
 /** The element is drawn whole inside the box of `container` (not cut off by it, not scrolled out of it). */
@@ -29,19 +29,6 @@ async function refuse(page: Page, times: number): Promise<void> {
     await expect(rows).toHaveCount(before + 1);
     await expect(rows.nth(before)).toHaveAttribute('data-state', 'closed');
   }
-}
-
-/**
- * The screen as it is now, in both themes. The themes differ only in colour variables (app.css's one
- * prefers-color-scheme block; nothing reads the scheme from script), so layout is the same in both: each flow runs
- * once and is shot in light and dark, rather than measured twice.
- */
-async function shootBoth(page: Page, name: string): Promise<void> {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: `${SCREENS}/layout-${name}-${scheme}.png` });
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 test.describe('layout', () => {
@@ -75,7 +62,7 @@ test.describe('layout', () => {
     await expectInside(open, page.getByTestId('connection-list'), 'the open connection');
     await expectInside(page.getByTestId('connection-list'), workbench, 'the connection list');
     expect(await workbench.evaluate((element) => element.scrollTop)).toBe(0);
-    await shootBoth(page, '1280x800');
+    await shootBothThemes(page, 'layout-1280x800');
   });
 
   test(`17 and 18: at 1024×700 the log shows 8 whole rows and every column, code wraps, hex shows ASCII, rows show their ports`, async ({
@@ -133,7 +120,7 @@ test.describe('layout', () => {
     expect(await cell.evaluate((element) => element.scrollWidth <= element.clientWidth + 1)).toBe(true);
     const last = /in \S+ ms$/.exec(words)?.[0] ?? 'no time';
     expect(await visible(last), `the end of "${words}" is cut off`).toBe(true);
-    await shootBoth(page, '1024x700');
+    await shootBothThemes(page, 'layout-1024x700');
 
     // 17: the hex view's ASCII column is in view, beside the hex.
     await page.locator('[data-testid="log-row"][data-dir="in"]').first().click();
@@ -141,7 +128,7 @@ test.describe('layout', () => {
     const firstLine = page.getByTestId('hex-view').locator('.line').first();
     await expect(firstLine.locator('.ascii')).toContainText('|HTTP/1.1 200 OK');
     await expectInside(firstLine.locator('.ascii'), page.getByTestId('hex-view-lines'), 'the ASCII column');
-    await shootBoth(page, '1024x700-hex');
+    await shootBothThemes(page, 'layout-1024x700-hex');
 
     // 17: code blocks wrap inside their box: the code twin, and the guide's programs (step 10).
     const code = page.getByTestId('code-twin-code');
@@ -152,6 +139,6 @@ test.describe('layout', () => {
     for (const block of await page.getByTestId('guide-current').locator('pre').all()) {
       expect(await block.evaluate((element) => element.scrollWidth <= element.clientWidth + 1)).toBe(true);
     }
-    await shootBoth(page, '1024x700-step10');
+    await shootBothThemes(page, 'layout-1024x700-step10');
   });
 });

@@ -5,7 +5,7 @@
  * guide's steps 7 and 9 opening it. Screenshots in both themes go to .test-output/screens/timeline-*.png.
  */
 import type { Page } from '@playwright/test';
-import { SCREENS, openLab, romeoExchange } from './labPage';
+import { openLab, romeoExchange, shootBothThemes } from './labPage';
 import { expect, test } from './webHost';
 
 const steps = (page: Page) => page.getByTestId('timeline-step');
@@ -39,19 +39,6 @@ async function expectNoPageScroll(page: Page): Promise<void> {
   const size = page.viewportSize();
   expect((box?.y ?? 0) + (box?.height ?? 0)).toBeLessThanOrEqual(size?.height ?? 0);
   expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(size?.width ?? 0);
-}
-
-/**
- * The screen as it is now, in both themes. The themes differ only in colour variables (app.css's one
- * prefers-color-scheme block; nothing reads the scheme from script), so each flow runs once and is shot in light and
- * dark, rather than walked twice for what no assertion here looks at.
- */
-async function shootBoth(page: Page, name: string): Promise<void> {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: `${SCREENS}/timeline-${name}-${scheme}.png` });
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 test.describe('timeline', () => {
@@ -117,7 +104,7 @@ test.describe('timeline', () => {
       }),
     );
     expect(times.every((t, i) => i === 0 || t >= (times[i - 1] as number))).toBe(true);
-    await shootBoth(page, 'socket1');
+    await shootBothThemes(page, 'timeline-socket1');
     // The plot: one received line and mark per arrival, one sent mark, axes with units.
     await tab(page, 'Bytes over time').click();
     await expect(page.getByTestId('plot-arrival')).toHaveCount(arrivals);
@@ -125,7 +112,7 @@ test.describe('timeline', () => {
     await expect(page.getByTestId('bytes-plot')).toContainText('bytes');
     await expect(page.getByTestId('bytes-plot')).toContainText(/time since the connect began \((ms|s)\)/);
     await expectNoPageScroll(page);
-    await shootBoth(page, 'socket1-plot');
+    await shootBothThemes(page, 'timeline-socket1-plot');
 
     // The text alternative: the same steps as sentences.
     await tab(page, 'As a list').click();
@@ -133,7 +120,7 @@ test.describe('timeline', () => {
     await expect(sentences).toHaveCount(drawn.length);
     await expect(sentences.nth(4)).toContainText('your program to data.pr4e.org:80: send 47 bytes');
     await expect(sentences.last()).toContainText('close(): your socket is let go');
-    await shootBoth(page, 'socket1-list');
+    await shootBothThemes(page, 'timeline-socket1-list');
   });
 
   test(`an arrow picks its row in the byte log, and a row its arrow, by mouse and by keyboard`, async ({
@@ -180,7 +167,7 @@ test.describe('timeline', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await expect(page.locator(`#log-row-${synIndex}`)).toHaveAttribute('aria-selected', 'true');
-    await shootBoth(page, 'picked');
+    await shootBothThemes(page, 'timeline-picked');
   });
 
   test(`a slow-mode answer: the plot has one mark and one step per arrival row`, async ({ page, webHost }) => {
@@ -191,7 +178,7 @@ test.describe('timeline', () => {
     await expect(page.getByTestId('slow-mode-note')).toContainText('many small pieces');
     await openTimeline(page);
     await romeoExchange(page);
-    await shootBoth(page, 'slow-arrows');
+    await shootBothThemes(page, 'timeline-slow-arrows');
     // Every received row of the log is in the page (the log is taller than the answer's pieces).
     const logRows = page.getByTestId('log-rows');
     expect(Number(await logRows.getAttribute('data-rows'))).toBe(await page.getByTestId('log-row').count());
@@ -221,7 +208,7 @@ test.describe('timeline', () => {
       marks.every((mark, i) => i === 0 || (mark.x > (marks[i - 1]?.x ?? 0) && mark.y < (marks[i - 1]?.y ?? 0))),
     ).toBe(true);
     await expect(page.getByTestId('plot-summary')).toContainText(`in ${arrivalRows} pieces`);
-    await shootBoth(page, 'slow');
+    await shootBothThemes(page, 'timeline-slow');
 
     // Step 9 points at this picture: its button opens the timeline of the connection that came in pieces.
     await page.getByTestId('timeline-close').click();
@@ -249,7 +236,7 @@ test.describe('timeline', () => {
     await expect(steps(page).nth(2)).toContainText('nothing listens on port 1');
     await expect(page.getByTestId('timeline')).toHaveAttribute('data-arrivals', '0');
     await expectNoPageScroll(page);
-    await shootBoth(page, 'refused');
+    await shootBothThemes(page, 'timeline-refused');
 
     // An echo session: what goes out comes back, arrow for arrow.
     await page.getByLabel('Template').selectOption('echo-hello');
@@ -262,11 +249,11 @@ test.describe('timeline', () => {
     await page.getByRole('button', { name: /^Send( to .*)?$/ }).click();
     await expect(page.locator('[data-testid="timeline-step"][data-kind="arrival"]')).toHaveCount(2);
     await expect(page.locator('[data-testid="timeline-step"][data-kind="send"]')).toHaveCount(2);
-    await shootBoth(page, 'echo');
+    await shootBothThemes(page, 'timeline-echo');
     await tab(page, 'Bytes over time').click();
     await expect(page.getByTestId('plot-send')).toHaveCount(2);
     await expect(page.getByTestId('plot-arrival')).toHaveCount(2);
-    await shootBoth(page, 'echo-plot');
+    await shootBothThemes(page, 'timeline-echo-plot');
     await tab(page, 'Arrows').click();
 
     await page.getByRole('button', { name: 'Abort (RST)' }).click();
@@ -278,7 +265,7 @@ test.describe('timeline', () => {
     expect(drawn.at(-1)).toBe('rst:you>peer');
     expect(drawn.filter((step) => step.startsWith('fin'))).toEqual([]);
     await expect(steps(page).last()).toContainText('RST: you aborted the connection');
-    await shootBoth(page, 'abort');
+    await shootBothThemes(page, 'timeline-abort');
 
     // Step 7 points at the picture of the connection the other side closed; none did here, so the newest that
     // received anything: the echo connection.
