@@ -101,7 +101,7 @@ const vitestJson = path.join(outputDir, 'vitest.json');
 /**
  * A step run at a lower CPU priority, so it takes only the time the steps beside it leave idle. The static checks
  * ride beside the end-to-end tests this way: Playwright's two workers keep about 80% of two cores busy (they wait on
- * pages and sockets), and the checks fill the rest without slowing a test.
+ * pages and sockets), and the checks fill most of the rest (the end-to-end part measured 65 s alone, 71 s with them).
  */
 function gentle(step) {
   return process.platform === 'win32' ? step : { ...step, command: `nice -n 10 ${step.command}` };
@@ -124,8 +124,7 @@ const parts = [
   },
   {
     // The lint, typechecks and security lint are single-threaded programs: one at a time beside Playwright, at a
-    // lower priority, in what its two workers leave idle (measured: 65 s for the end-to-end tests alone, 71 s with
-    // the checks beside them, which took 10 s on their own before).
+    // lower priority, in what its two workers leave idle (the checks took 10 s on their own before).
     name: 'end-to-end tests, with the static checks beside them',
     width: 2,
     steps: [
