@@ -14,7 +14,7 @@ import { COMMAND_NAMES, type LabCommands, type SaveOutcome } from '../../shared/
 import { LIMITS } from '../../shared/limits';
 import { fail, ok, type Result } from '../../shared/errors';
 import { EXPORT_MIME_TYPES, type ExportFormat, type SessionId } from '../../shared/transcript';
-import { decodeFrame, encodeFrameParts, type CallMessage, type ServerMessage } from '../../shared/wire';
+import { decodeFrame, encodeFrame, type CallMessage, type ServerMessage } from '../../shared/wire';
 import { contentTypeFor } from '../core/contentTypes';
 import { dispatchCommand } from '../core/dispatch';
 import type { LabApp } from '../core/labApp';
@@ -406,15 +406,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     let next = 0;
     let running = 0;
     let readingPaused = false;
-    // One message in fragments: the head, then each event's bytes as they came from the socket (no copy).
+    // One message in one frame (see encodeFrame for why not in fragments).
     const send = (message: ServerMessage) => {
       if (ws.readyState !== ws.OPEN) return;
-      const parts = encodeFrameParts(message);
-      const last = parts.length - 1;
-      parts.forEach((part, k) => {
-        if (k < last) ws.send(part, { binary: true, fin: false });
-        else ws.send(part, { binary: true, fin: true }, () => runWaiting());
-      });
+      ws.send(encodeFrame(message), { binary: true }, () => runWaiting());
     };
     // The session opens its journal first; calls that come meanwhile wait in `waiting`, in order.
     let session: LabSession | null = null;

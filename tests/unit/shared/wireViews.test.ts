@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, encodeFrameParts, FrameError } from '../../../src/shared/wire';
+import { decodeFrame, encodeFrame, FrameError } from '../../../src/shared/wire';
 
 /** A frame with this exact head text and blob area, as a foreign client could send it. */
 function rawFrame(head: string, blobs: Uint8Array = new Uint8Array(0)): Uint8Array {
@@ -88,32 +88,16 @@ describe('decodeFrame gives views, not copies', () => {
   });
 });
 
-describe('encodeFrameParts', () => {
-  it('gives the head, then each large blob itself (not a copy); joined, they are the frame decodeFrame reads', () => {
-    const first = Buffer.alloc(64 * 1024, 0x61);
-    const second = new Uint8Array(20_000).fill(10);
-    const message = { kind: 'events', batch: { seq: 9, events: [{ bytes: first }, { bytes: second }] } };
-    const parts = encodeFrameParts(message);
-    expect(parts).toHaveLength(3);
-    expect(parts[1]).toBe(first);
-    expect(parts[2]).toBe(second);
-    expect(Buffer.concat(parts)).toEqual(Buffer.from(encodeFrame(message)));
-    const decoded = decodeFrame(Buffer.concat(parts)) as typeof message;
-    expect(Buffer.from(decoded.batch.events[0]!.bytes)).toEqual(first);
-    expect(Buffer.from(decoded.batch.events[1]!.bytes)).toEqual(Buffer.from(second));
-  });
-
-  it('joins small blobs with their small neighbours: a thousand one-byte reads are one part, not a thousand', () => {
-    const big = Buffer.alloc(32 * 1024, 0x62);
+describe('encodeFrame with many blobs', () => {
+  it('puts large and small blobs one after another in one frame, each decoded back where it was', () => {
+    const big = Buffer.alloc(64 * 1024, 0x62);
     const tiny = Array.from({ length: 1000 }, (_, i) => Uint8Array.of(i & 0xff));
     const events = [...tiny.slice(0, 500), big, ...tiny.slice(500)].map((bytes) => ({ bytes }));
-    const message = { kind: 'events', batch: { seq: 1, events } };
-    const parts = encodeFrameParts(message);
-    // The head with the first 500 reads, the large read as it is, then the other 500 reads.
-    expect(parts).toHaveLength(3);
-    expect(parts[1]).toBe(big);
-    expect(parts[2]!.byteLength).toBe(500);
-    const decoded = decodeFrame(Buffer.concat(parts)) as { batch: { events: { bytes: Uint8Array }[] } };
+    const frame = encodeFrame({ kind: 'events', batch: { seq: 1, events } });
+    const headLength = new DataView(frame.buffer).getUint32(0);
+    // Nothing but the prefix, the head and the blobs' own bytes.
+    expect(frame.byteLength).toBe(4 + headLength + 1000 + big.byteLength);
+    const decoded = decodeFrame(frame) as { batch: { events: { bytes: Uint8Array }[] } };
     expect(decoded.batch.events.map((event) => event.bytes.byteLength)).toEqual(events.map((e) => e.bytes.length));
     expect(decoded.batch.events[700]!.bytes[0]).toBe(699 & 0xff);
     expect(Buffer.from(decoded.batch.events[500]!.bytes)).toEqual(big);
