@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { webHostArgs } from './web-host.cjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,8 +25,7 @@ export async function buildFolder() {
 export async function startWebHost(outDir, { profileDir } = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-bench-'));
   const profiling = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const web = [path.join(outDir, 'main/web.js'), '--no-open', '--data-dir', dataDir];
-  const child = spawn(process.execPath, [...profiling, ...web], {
+  const child = spawn(process.execPath, [...profiling, ...webHostArgs(outDir, ['--no-open', '--data-dir', dataDir])], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,9 +3,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { root } from './electron-binary.cjs';
 import { ensureBuilt } from './ensure-built.mjs';
+import { webHostArgs } from './web-host.cjs';
 
 ensureBuilt();
-const child = spawn(process.execPath, [path.join(root, 'out/main/web.js'), ...process.argv.slice(2)], {
+const child = spawn(process.execPath, webHostArgs(path.join(root, 'out'), process.argv.slice(2)), {
   stdio: 'inherit',
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

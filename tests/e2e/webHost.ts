@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { test as base } from '@playwright/test';
+import { webHostArgs } from '../../scripts/web-host.cjs';
 
 export interface RunningWebHost {
   url: string;
@@ -57,7 +58,7 @@ export async function startWebHostProcess(
   const opening = options.browser === undefined ? ['--no-open'] : ['--browser', options.browser];
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(outDir, 'main/web.js'), ...opening, '--data-dir', dataDir, ...extraArgs],
+    webHostArgs(outDir, [...opening, '--data-dir', dataDir, ...extraArgs]),
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
