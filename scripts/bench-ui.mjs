@@ -606,6 +606,15 @@ function printTrace(events) {
     `   layouts: ${layouts.length}, median ${median(layouts.map((e) => e.dur / 1000)).toFixed(1)} ms, ` +
       `dirty objects median ${median(objects)} of ${median(totals)}`,
   );
+  const slowLayouts = [...layouts].sort((a, b) => b.dur - a.dur).slice(0, 3);
+  console.log(
+    `   longest layouts: ${slowLayouts
+      .map(
+        (e) =>
+          `${(e.dur / 1000).toFixed(1)} ms (${e.args?.beginData?.dirtyObjects ?? '?'} of ${e.args?.beginData?.totalObjects ?? '?'} objects dirty)`,
+      )
+      .join(', ')}`,
+  );
   const longest = mine.filter((e) => e.name === 'RunTask').sort((a, b) => b.dur - a.dur)[0];
   if (longest) {
     const inside = mine
