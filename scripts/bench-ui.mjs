@@ -179,7 +179,15 @@ function observeLongTasks() {
   }).observe({ type: 'longtask', buffered: true });
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      const scripts = entry.scripts.map((script) => `${script.invoker} ${Math.round(script.duration)} ms`);
+      // Who ran (invoker), the function it entered, and how much of its time went to layout it forced.
+      const scripts = entry.scripts.map((script) => {
+        const where = script.sourceFunctionName ? ` in ${script.sourceFunctionName}` : '';
+        const forced =
+          script.forcedStyleAndLayoutDuration >= 1
+            ? `, ${Math.round(script.forcedStyleAndLayoutDuration)} ms of it forced layout`
+            : '';
+        return `${script.invoker}${where} ${Math.round(script.duration)} ms${forced}`;
+      });
       const layout = entry.styleAndLayoutStart ? entry.startTime + entry.duration - entry.styleAndLayoutStart : 0;
       window.__benchLongFrames.push({ start: entry.startTime, ms: entry.duration, scripts, layoutMs: layout });
     }
