@@ -22,6 +22,27 @@ async function sendAndWaitForEcho(page: Page): Promise<void> {
   );
 }
 
+test('an empty log shows its words, its list is laid out but neither seen nor reached with Tab, and the first rows fill it', async ({
+  page,
+  webHost,
+}) => {
+  await openLab(page, webHost.url);
+  await expect(page.getByText('Nothing yet. Connect, then send something')).toBeVisible();
+  // The list is there already (so its first rows are drawn at its real height), but hidden.
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page)).toBeHidden();
+  expect(await rows(page).evaluate((element) => element.getBoundingClientRect().height)).toBeGreaterThan(100);
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    expect(await rows(page).evaluate((element) => element === document.activeElement)).toBe(false);
+  }
+  await romeoExchange(page);
+  await expect(page.getByText('Nothing yet. Connect, then send something')).toHaveCount(0);
+  await expect(rows(page)).toBeVisible();
+  const count = await rowCount(page);
+  await expect(page.locator(`[data-testid="log-row"][aria-posinset="${count}"]`)).toBeInViewport();
+});
+
 test('the log follows the newest row, stops when scrolled up, and jumps back on request', async ({ page, webHost }) => {
   const echo = await startEchoServer();
   try {
