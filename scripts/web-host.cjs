@@ -19,4 +19,4 @@ function webHostArgs(outDir, args = []) {
   return [...WEB_HOST_NODE_FLAGS, path.join(outDir, 'main', 'web.js'), ...args];
 }
 
-module.exports = { WEB_HOST_NODE_FLAGS, webHostArgs };
+module.exports = { webHostArgs };
