@@ -3,14 +3,16 @@
  * benchmark's own pieces), once with every event also appended to a SessionJournal and once without, in one round.
  * The journal's cap is raised above the stream, so it really writes every byte.
  *
- * Two more figures from the same round say where the difference goes: the journal with its writes thrown away (its
- * own CPU cost: encoding, CRC32, framing) and a bare writev of as many bytes to the same disk (the disk's ceiling).
+ * More figures from the same round say where the difference goes: the journal with its writes thrown away (its
+ * own CPU cost: encoding, CRC32, framing); how long the journal held the sockets paused because the disk was behind,
+ * and the rate its own writev calls ran at (what the disk gave it, cold pages and all); and a bare writev of as many
+ * bytes from one hot buffer (the disk's best case).
  */
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { streamServer, timeHub } from './bench-hub';
-import { SessionJournal, type JournalFs } from '../src/main/core/journal/writer';
+import { nodeJournalFs, SessionJournal, type JournalFs } from '../src/main/core/journal/writer';
 
 export interface JournalBenchRound {
   offBytesPerSec: number;
@@ -20,8 +22,14 @@ export interface JournalBenchRound {
   onDurableBytesPerSec: number;
   /** The journal doing all its work but handing its writes to nothing: what it costs without a disk. */
   onNoDiskBytesPerSec: number;
-  /** A bare writev of the same number of bytes to the same folder, in 8 MiB pieces, no fsync. */
+  /** A bare writev of the same number of bytes to the same folder, in 8 MiB pieces from one hot buffer, no fsync. */
   diskBytesPerSec: number;
+  /** The journal's own writev calls (journal on): bytes over the time they took, one at a time as it makes them. */
+  journalWriteBytesPerSec: number;
+  /** Journal on: how long the sockets were paused because more than the high-water mark waited for the disk. */
+  pausedForDiskMs: number;
+  /** Journal on: from connect until the consumer had every byte. */
+  onMs: number;
   /** on / off: 1 means the journal costs nothing. */
   ratio: number;
   journalBytes: number;
@@ -42,6 +50,30 @@ interface JournaledRun {
   bytesPerSec: number;
   durableBytesPerSec: number;
   journalBytes: number;
+  writeBytesPerSec: number;
+  pausedMs: number;
+  ms: number;
+}
+
+/** The real file operations, with the time spent in writev counted. */
+function timedFs(times: { bytes: number; ms: number }): JournalFs {
+  return {
+    ...nodeJournalFs,
+    async create(file) {
+      const handle = await nodeJournalFs.create(file);
+      return {
+        async writev(buffers, position) {
+          const started = performance.now();
+          const result = await handle.writev(buffers, position);
+          times.ms += performance.now() - started;
+          times.bytes += result.bytesWritten;
+          return result;
+        },
+        sync: () => handle.sync(),
+        close: () => handle.close(),
+      };
+    },
+  };
 }
 
 async function journaledRun(
@@ -50,16 +82,23 @@ async function journaledRun(
   file: string,
   how: { fs?: JournalFs } = {},
 ): Promise<JournaledRun> {
-  const fs = how.fs;
+  const writes = { bytes: 0, ms: 0 };
+  const fs = how.fs ?? timedFs(writes);
   let failure: Error | null = null;
   let setPaused: (paused: boolean) => void = () => undefined;
-  const options = {
+  let pausedAt = 0;
+  let pausedMs = 0;
+  const journal = await SessionJournal.create({
     file,
     maxBytes: total * 2 + 64 * 1024 * 1024,
-    onPressure: (paused: boolean) => setPaused(paused),
+    onPressure: (paused: boolean) => {
+      if (paused) pausedAt = performance.now();
+      else pausedMs += performance.now() - pausedAt;
+      setPaused(paused);
+    },
     onError: (error: Error) => (failure = error),
-  };
-  const journal = await SessionJournal.create(fs ? { ...options, fs } : options);
+    fs,
+  });
   journal.append({
     kind: 'start',
     t: 0,
@@ -78,10 +117,17 @@ async function journaledRun(
   const durableSeconds = (performance.now() - started) / 1000;
   if (failure) throw failure;
   if (journal.full) throw new Error('the journal reached its cap, so it did not write every byte');
-  const journalBytes = fs ? journal.bytesOnDisk : (await stat(file)).size;
+  const journalBytes = how.fs ? journal.bytesOnDisk : (await stat(file)).size;
   if (journalBytes < total) throw new Error(`the journal holds ${journalBytes} bytes for a ${total}-byte stream`);
-  if (!fs) await rm(file, { force: true });
-  return { bytesPerSec: total / seconds, durableBytesPerSec: total / durableSeconds, journalBytes };
+  if (!how.fs) await rm(file, { force: true });
+  return {
+    bytesPerSec: total / seconds,
+    durableBytesPerSec: total / durableSeconds,
+    journalBytes,
+    writeBytesPerSec: writes.ms > 0 ? writes.bytes / (writes.ms / 1000) : 0,
+    pausedMs,
+    ms: seconds * 1000,
+  };
 }
 
 /** Bytes per second of plain writev calls to a new file in `dir`, 8 MiB at a time, as the journal batches them. */
@@ -135,6 +181,9 @@ export async function benchJournalRound(totalBytes: number, round: number, dir?:
       onDurableBytesPerSec: journaled.durableBytesPerSec,
       onNoDiskBytesPerSec: (noDisk as unknown as JournaledRun).bytesPerSec,
       diskBytesPerSec,
+      journalWriteBytesPerSec: journaled.writeBytesPerSec,
+      pausedForDiskMs: journaled.pausedMs,
+      onMs: journaled.ms,
       ratio: journaled.bytesPerSec / offBytesPerSec,
       journalBytes: journaled.journalBytes,
     };
