@@ -267,6 +267,11 @@ export interface EventBatch {
   /** Increases by one per batch; acknowledge it with `ackEvents(seq)` once the batch is handled. */
   seq: number;
   events: DeliveredEvent[];
+  /**
+   * On the first batch after the session's journal stopped mid-session (the disk filled up or went read-only):
+   * why nothing more of this session is being saved, as hello's `journalProblem` says it. Sent once.
+   */
+  journalProblem?: LabError;
 }
 
 export type Unsubscribe = () => void;

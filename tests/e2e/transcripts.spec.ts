@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { romeoExchange, SCREENS } from './labPage';
+import { fillDisk, tinyDisk } from '../disks';
+import { connectButton, romeoExchange, SCREENS, sendButton } from './labPage';
 import { expect, startWebHostProcess, test } from './webHost';
 
 const REQUEST = 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n';
@@ -143,6 +144,55 @@ test('a web host killed mid-session offers the session back at the next start', 
     await second?.stop();
     await first.stop();
     rmSync(first.dataDir, { recursive: true, force: true });
+  }
+});
+
+/** The socket1.py exchange once more, on a new connection (the template is still chosen): its answer arrives. */
+async function exchangeAgain(page: Page): Promise<void> {
+  const connections = page.getByTestId('connection-row');
+  const before = await connections.count();
+  await connectButton(page).click();
+  const connection = connections.nth(before);
+  await expect(connection).toHaveAttribute('data-state', 'open');
+  await sendButton(page).click();
+  // The log shows only the rows in view, so the connection's own words say the answer came.
+  await expect(connection.getByTestId('connection-state')).toContainText('the other side sent FIN');
+  expect(Number(await connection.getAttribute('data-bytes-in'))).toBeGreaterThan(0);
+}
+
+test('a disk that fills up mid-session: the page says at once the session is no longer saved, and the lab goes on', async ({
+  page,
+}) => {
+  const disk = tinyDisk('size=128k');
+  if ('skip' in disk) {
+    console.warn(`Skipping the full-disk end-to-end test: ${disk.skip}.`);
+    test.skip(true, disk.skip);
+    return;
+  }
+  const host = await startWebHostProcess([], { dataDir: disk.dir });
+  try {
+    await page.goto(host.url);
+    await romeoExchange(page);
+    await expect(page.getByTestId('journal-problem')).toHaveCount(0);
+    fillDisk(disk.dir);
+    // The journal writes in the background, and the last page of its file may still take a few hundred bytes:
+    // a learner goes on with more exchanges, and the page tells them, unasked, once a write finds the disk full.
+    const problem = page.getByTestId('journal-problem');
+    for (let exchange = 2; exchange <= 8 && (await problem.count()) === 0; exchange++) {
+      await exchangeAgain(page);
+      await page.waitForTimeout(300);
+    }
+    await expect(problem).toContainText('This session is no longer being saved.');
+    await expect(problem).toContainText(
+      `The disk that holds the sessions folder ${path.join(disk.dir, 'sessions')} is full.`,
+    );
+    await expect(problem).toHaveAttribute('role', 'alert');
+    await page.screenshot({ path: `${SCREENS}/journal-stopped-light.png` });
+    // Nothing else changed: one more exchange works, and its answer is in the log.
+    await exchangeAgain(page);
+  } finally {
+    await host.stop();
+    disk.remove();
   }
 });
 

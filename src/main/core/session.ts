@@ -85,7 +85,10 @@ interface PieceImport {
 export async function createLabSession(options: LabSessionOptions): Promise<LabSession> {
   let live: LiveSession | null = null;
   let journalProblem: LabError | undefined;
-  // The first problem only: the session runs on without its journal, and hello() says why nothing is being saved.
+  /** Once the session runs: tells the renderer at once when its journal stops mid-session. */
+  let tellRenderer: ((problem: LabError) => void) | null = null;
+  // The first problem only: the session runs on without its journal, and hello() says why nothing is being saved;
+  // a journal that stops mid-session says so in the next batch as well, so the learner knows before any reload.
   const noteJournalProblem = (error: unknown) => {
     if (journalProblem) return;
     if (error instanceof StorageError) journalProblem = error.labError;
@@ -94,6 +97,7 @@ export async function createLabSession(options: LabSessionOptions): Promise<LabS
       const failure = storageFailure('This session', 'the lab’s data folder', error);
       if (!failure.ok) journalProblem = failure.error;
     }
+    if (journalProblem) tellRenderer?.(journalProblem);
   };
   try {
     live = await options.sessions.start(
@@ -125,6 +129,7 @@ export async function createLabSession(options: LabSessionOptions): Promise<LabS
     send: options.sendBatch,
     onPressure: (paused) => setPressure('delivery', paused),
   });
+  tellRenderer = (problem) => delivery.tellJournalProblem(problem);
   const hubOptions: ConnectionHubOptions = {
     emit: (event: LabEvent) => {
       // The journal keeps every event whole, sent bytes too; the renderer gets a send as its offset and length.

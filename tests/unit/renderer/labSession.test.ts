@@ -57,9 +57,9 @@ function fakeLab() {
     lab,
     acks,
     sends,
-    deliver(events: DeliveredEvent[]): number {
+    deliver(events: DeliveredEvent[], more: Partial<EventBatch> = {}): number {
       seq += 1;
-      for (const listener of listeners) listener({ seq, events });
+      for (const listener of listeners) listener({ ...more, seq, events });
       return seq;
     },
   };
@@ -215,6 +215,22 @@ describe('LabSessionStore: handles every batch, draws at a steady rate', () => {
     expect(stream.byteCount).toBe(400);
     expect(rows.count).toBe(42);
     store.dispose();
+  });
+});
+
+describe('LabSessionStore: a journal that stops mid-session', () => {
+  it('says why at once, before the next redraw, and keeps saying it after later batches', () => {
+    const main = fakeLab();
+    const { clock } = fakeClock();
+    const store = new LabSessionStore(main.lab, { clock });
+    main.deliver(opened('c'));
+    expect(store.journalProblem).toBeNull();
+    const problem = { code: 'STORAGE' as const, message: 'The disk is full.', hint: 'Make room on it.' };
+    const told = main.deliver([], { journalProblem: problem });
+    expect(store.journalProblem).toEqual(problem);
+    expect(main.acks.at(-1)).toBe(told);
+    main.deliver([received('c', 0, 'still here')]);
+    expect(store.journalProblem).toEqual(problem);
   });
 });
 

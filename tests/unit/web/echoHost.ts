@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { COMMAND_CHANNELS, type CommandName, type DeliveredEvent } from '../../../src/shared/contract';
-import { fail, type Result } from '../../../src/shared/errors';
+import { fail, type LabError, type Result } from '../../../src/shared/errors';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
 import { startLabApp, type LabApp, type LabAppOptions } from '../../../src/main/core/labApp';
 import { startWebHost, type WebHost, type WebHostOptions } from '../../../src/main/web/server';
@@ -61,6 +61,8 @@ export interface Tab {
   call: <T = unknown>(name: CommandName, ...args: unknown[]) => Promise<Result<T>>;
   /** Every event delivered to this tab, in order. */
   events: DeliveredEvent[];
+  /** What batches said of a journal that stopped mid-session, in order. */
+  journalProblems: LabError[];
   /** Resolves once `check` holds for the events delivered so far (checked again at each batch); fails after `timeoutMs`. */
   until: (check: (events: DeliveredEvent[]) => boolean, what: string, timeoutMs?: number) => Promise<void>;
   /** Resolves with the close code once the link is closed, by either side. */
@@ -78,6 +80,7 @@ export async function openTab(host: WebHost): Promise<Tab> {
     socket.once('error', reject);
   });
   const events: DeliveredEvent[] = [];
+  const journalProblems: LabError[] = [];
   const pending = new Map<number, (result: Result<unknown>) => void>();
   const waits = eventWaits();
   const closed = new Promise<number>((resolve) =>
@@ -93,6 +96,7 @@ export async function openTab(host: WebHost): Promise<Tab> {
     if (message.kind === 'result') pending.get(message.callId)?.(message.result);
     else {
       events.push(...message.batch.events);
+      if (message.batch.journalProblem) journalProblems.push(message.batch.journalProblem);
       socket.send(
         encodeFrame({ kind: 'call', callId: 0, channel: COMMAND_CHANNELS.ackEvents, args: [message.batch.seq] }),
       );
@@ -102,6 +106,7 @@ export async function openTab(host: WebHost): Promise<Tab> {
   return {
     socket,
     events,
+    journalProblems,
     closed,
     until: (check, what, timeoutMs) => waits.until(() => check(events), what, timeoutMs),
     call: <T = unknown>(name: CommandName, ...args: unknown[]) =>

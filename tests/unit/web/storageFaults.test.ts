@@ -5,24 +5,15 @@
  * plain words what cannot be saved, where and why, and nothing crashes: the lab goes on answering.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandName, HelloInfo } from '../../../src/shared/contract';
-import type { Result } from '../../../src/shared/errors';
+import type { LabError, Result } from '../../../src/shared/errors';
 import { startLabApp, type LabApp } from '../../../src/main/core/labApp';
 import { startWebHost, type WebHost } from '../../../src/main/web/server';
+import { fillDisk, tinyDisk as mountTinyDisk } from '../../disks';
 import { openTab as openHostTab } from './echoHost';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -30,48 +21,18 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A folder on a disk of its own, or why this machine will not make one. */
+/** A tiny tmpfs for the data folder, unmounted after the test; or why this machine will not make one. */
 function tinyDisk(options: string): { dir: string } | { skip: string } {
-  if (process.platform !== 'linux') return { skip: `tmpfs mounts are a Linux feature; this is ${process.platform}` };
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-disk-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'pipe' });
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    const words = String((error as { stderr?: Buffer }).stderr ?? error).trim();
-    return { skip: `this machine does not let the tests mount a tmpfs (${words || 'mount failed'})` };
-  }
-  cleanups.push(() => {
-    execFileSync('umount', ['-l', dir]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { dir };
-}
-
-/** Fills the disk that holds `dir` to the last byte; returns the filler, to delete for room again. */
-function fillDisk(dir: string): string {
-  const filler = path.join(dir, 'filler');
-  const fd = openSync(filler, 'w');
-  const block = Buffer.alloc(4096, 0x78);
-  try {
-    for (;;) writeSync(fd, block);
-  } catch (error) {
-    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
-  }
-  // The last few bytes too, so no small write fits.
-  try {
-    for (;;) writeSync(fd, block.subarray(0, 1));
-  } catch {
-    // full
-  } finally {
-    closeSync(fd);
-  }
-  return filler;
+  const disk = mountTinyDisk(options);
+  if ('remove' in disk) cleanups.push(disk.remove);
+  return disk;
 }
 
 interface Tab {
   call: <T = unknown>(name: CommandName, ...args: unknown[]) => Promise<Result<T>>;
   received: () => string;
+  /** What batches said, unasked, of a journal that stopped mid-session. */
+  journalProblems: LabError[];
   close: () => void;
 }
 
@@ -95,6 +56,7 @@ async function openTab(host: WebHost): Promise<Tab> {
   });
   return {
     call: tab.call,
+    journalProblems: tab.journalProblems,
     received: () =>
       tab.events
         .map((event) =>
@@ -155,7 +117,7 @@ describe('a full disk for the data folder', () => {
     expect(await tab.call('getProgress')).toEqual({ ok: true, value: progress });
   });
 
-  it('mid-session: the journal stops and hello says why; the session goes on', async (context) => {
+  it('mid-session: the journal stops, the tab is told at once and hello says why; the session goes on', async (context) => {
     const disk = tinyDisk('size=64k');
     if ('skip' in disk) {
       console.warn(`Skipping the full-disk test: ${disk.skip}.`);
@@ -168,22 +130,24 @@ describe('a full disk for the data folder', () => {
     expect(before.ok && before.value.journalProblem).toBeUndefined();
 
     fillDisk(disk.dir);
-    // The echo's bytes go to the journal; the write that finds the disk full stops it.
-    let problem: HelloInfo['journalProblem'];
-    for (let round = 0; round < 50 && !problem; round += 1) {
-      await echoWorks(tab);
-      const hello = await tab.call<HelloInfo>('hello');
-      problem = hello.ok ? hello.value.journalProblem : undefined;
-    }
-    expect(problem).toMatchObject({
+    // The echo's bytes go to the journal; the write that finds the disk full stops it, and the next batch says so
+    // without being asked (the journal writes in the background, so it may take a few echoes).
+    for (let round = 0; round < 50 && tab.journalProblems.length === 0; round += 1) await echoWorks(tab);
+    await expect.poll(() => tab.journalProblems.length, { timeout: 5_000 }).toBe(1);
+    const full = {
       code: 'STORAGE',
       message: `The disk that holds the sessions folder ${path.join(disk.dir, 'sessions')} is full.`,
-    });
+    };
+    expect(tab.journalProblems[0]).toMatchObject(full);
+    const hello = await tab.call<HelloInfo>('hello');
+    expect(hello.ok && hello.value.journalProblem).toEqual(tab.journalProblems[0]);
     expect(await tab.call('saveProgress', progress)).toMatchObject({
       ok: false,
       error: { code: 'STORAGE', message: expect.stringContaining('the disk is full') },
     });
     await echoWorks(tab);
+    // Said once: later batches carry events only.
+    expect(tab.journalProblems).toHaveLength(1);
   });
 
   it('where no tmpfs can be mounted, /dev/full still shows a progress save saying the disk is full', async (context) => {

@@ -14,7 +14,7 @@
  *   onPressure(false).
  */
 import type { DeliveredEvent, EventBatch, LabEvent } from '../../../shared/contract';
-import { fail, ok, type Result } from '../../../shared/errors';
+import { fail, ok, type LabError, type Result } from '../../../shared/errors';
 import { LIMITS } from '../../../shared/limits';
 import { Fifo } from '../../../shared/fifo';
 
@@ -69,6 +69,8 @@ export class EventDelivery {
   #paused = false;
   #pumping = false;
   #disposed = false;
+  /** Said with the next batch, even one that carries no events. */
+  #journalProblem: LabError | null = null;
 
   constructor(options: EventDeliveryOptions) {
     this.#send = options.send;
@@ -112,6 +114,17 @@ export class EventDelivery {
     this.#updatePressure();
     if (this.#queuedBytes >= this.#maxBatchBytes) this.#pump(false);
     this.#schedule();
+  }
+
+  /**
+   * Tells the consumer, with the next batch, that the session's journal stopped: at once when nothing is waiting
+   * (a batch of no events), else with the events queued before it, so the notice never overtakes them.
+   */
+  tellJournalProblem(problem: LabError): void {
+    if (this.#disposed) return;
+    this.#journalProblem = problem;
+    if (this.#queue.length === 0) this.#sendOneBatch();
+    else this.#schedule();
   }
 
   /** Acknowledges every batch up to and including `seq`; that much credit comes back. */
@@ -200,7 +213,9 @@ export class EventDelivery {
     this.#queuedBytes -= bytes;
     this.#unackedBytes += bytes;
     this.#sent.push({ seq, bytes });
-    this.#send({ seq, events });
+    const problem = this.#journalProblem;
+    this.#journalProblem = null;
+    this.#send(problem ? { seq, events, journalProblem: problem } : { seq, events });
   }
 
   #schedule(): void {

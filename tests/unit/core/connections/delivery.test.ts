@@ -218,6 +218,37 @@ describe('EventDelivery', () => {
     expect(delivery.unackedBytes).toBe(sent);
   });
 
+  it('says a stopped journal at once in a batch of its own when nothing waits, and only once', () => {
+    vi.useFakeTimers();
+    const { delivery, batches } = setup();
+    const problem = { code: 'STORAGE' as const, message: 'The disk is full.', hint: 'Make room.' };
+    delivery.tellJournalProblem(problem);
+    expect(batches).toEqual([{ seq: 1, events: [], journalProblem: problem }]);
+    expect(delivery.ack(1)).toEqual({ ok: true, value: null });
+    delivery.push(marker('a'));
+    vi.advanceTimersByTime(16);
+    expect(batches[1]).toEqual({ seq: 2, events: [marker('a')] });
+  });
+
+  it('says a stopped journal with the events queued before it, never ahead of them, even while paused', () => {
+    vi.useFakeTimers();
+    const { delivery, batches } = setup();
+    // Four full batches: no credit is left until an ack.
+    for (let i = 0; i < 5; i++) delivery.push(data('a', 'in', i * 1000, 1000));
+    expect(batches).toHaveLength(4);
+    delivery.push(marker('a'));
+    const problem = { code: 'STORAGE' as const, message: 'The disk is full.', hint: 'Make room.' };
+    delivery.tellJournalProblem(problem);
+    vi.advanceTimersByTime(100);
+    expect(batches).toHaveLength(4);
+    expect(batches.some((batch) => batch.journalProblem)).toBe(false);
+    delivery.ack(4);
+    vi.advanceTimersByTime(16);
+    expect(batches).toHaveLength(5);
+    expect(batches[4]?.events).toEqual([data('a', 'in', 4000, 1000), marker('a')]);
+    expect(batches[4]?.journalProblem).toEqual(problem);
+  });
+
   it('sends nothing after dispose', () => {
     vi.useFakeTimers();
     const { delivery, batches } = setup();

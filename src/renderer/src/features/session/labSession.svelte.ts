@@ -125,6 +125,8 @@ export class LabSessionStore {
   readonly #filters = new Map<string, RowFilter>();
   /* eslint-enable svelte/prefer-svelte-reactivity */
   #notices = $state.raw<Notice[]>([]);
+  /** Main said, in a batch, that this session's journal stopped: nothing more of it is being saved. */
+  #journalProblem = $state.raw<LabError | null>(null);
   #labServers = $state.raw<LabServerInfo[]>([]);
   #unsubscribe: (() => void) | undefined;
   /** Replay: the connection of the latest event, for rows that belong to the session as a whole. */
@@ -279,6 +281,11 @@ export class LabSessionStore {
     return stream;
   }
 
+  /** Why this session stopped being saved while it ran (hello says it for a session never saved at all). */
+  get journalProblem(): LabError | null {
+    return this.#journalProblem;
+  }
+
   get notices(): readonly Notice[] {
     return this.#notices;
   }
@@ -402,6 +409,8 @@ export class LabSessionStore {
       const batch = this.#held[0] as EventBatch;
       if (!batch.events.every((event) => !isSent(event) || this.#sent.ready(event))) return;
       this.#held.shift();
+      // Said at once, not at the next redraw: it is rare, and the learner should know before anything else.
+      if (batch.journalProblem) this.#journalProblem = batch.journalProblem;
       const events: LabEvent[] = [];
       const unknown: number[] = [];
       for (const event of batch.events) {
