@@ -6,10 +6,12 @@
  *   <dir>/<id>.journal   the records (journal/format.ts)
  *   <dir>/<id>.json      metadata: ending, put-away flag, counts, importedFrom, corruptRecords; recomputed from the
  *                        journal whenever it is missing, damaged or out of date
- *   <dir>/<id>.lock      { pid, nonce } of the process writing it
+ *   <dir>/<id>.lock      { pid, nonce, boot } of the process writing it (boot: which start of the machine)
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Transport } from '../../../shared/contract';
 import { fail, ok, type LabError, type Result } from '../../../shared/errors';
@@ -39,6 +41,8 @@ export interface SessionStoreOptions {
   now?: () => number;
   /** For tests: whether a process id is alive (default process.kill(pid, 0)). */
   isAlive?: (pid: number) => boolean;
+  /** For tests: which start of the machine this is (default `currentBoot()`). */
+  boot?: BootStamp;
   /** Default LIMITS.journalFlushIntervalMs. */
   flushIntervalMs?: number;
   /** For tests: the journal's file operations. */
@@ -88,6 +92,48 @@ interface StoredSession {
 interface Lock {
   pid: number;
   nonce: string;
+  /** Absent in a lock written before boots were kept. */
+  boot?: BootStamp;
+}
+
+/**
+ * Which start of the machine a lock was written in. After a power cut and a restart, the pid in a lock may well
+ * belong to some other program by now, so a pid alone would keep the crashed session held, never offered back.
+ */
+export interface BootStamp {
+  /** Linux names every boot (/proc/sys/kernel/random/boot_id). */
+  bootId?: string;
+  /** When the machine started (wall clock less its uptime, ms); good to a few seconds, and moved by a clock change. */
+  bootedAt: number;
+}
+
+/** Elsewhere than Linux, two starts of the machine are told apart by when they happened, with this much slack for
+ *  a clock that was set while the lab ran: a session that crashed sooner after the start than that falls back on its
+ *  pid alone, as before. */
+const SAME_BOOT_SLACK_MS = 5 * 60_000;
+const BOOT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function currentBoot(): BootStamp {
+  const bootedAt = Math.round(Date.now() - os.uptime() * 1000);
+  try {
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    if (BOOT_ID.test(bootId)) return { bootId, bootedAt };
+  } catch {
+    // not Linux, or no /proc: the start time has to do
+  }
+  return { bootedAt };
+}
+
+function sameBoot(a: BootStamp, b: BootStamp): boolean {
+  if (a.bootId !== undefined && b.bootId !== undefined) return a.bootId === b.bootId;
+  return Math.abs(a.bootedAt - b.bootedAt) <= SAME_BOOT_SLACK_MS;
+}
+
+function bootStampOf(raw: unknown): BootStamp | undefined {
+  if (!isObject(raw) || typeof raw.bootedAt !== 'number' || !Number.isFinite(raw.bootedAt)) return undefined;
+  return typeof raw.bootId === 'string' && BOOT_ID.test(raw.bootId)
+    ? { bootId: raw.bootId, bootedAt: raw.bootedAt }
+    : { bootedAt: raw.bootedAt };
 }
 
 function defaultIsAlive(pid: number): boolean {
@@ -213,6 +259,7 @@ export class SessionStore {
   readonly #maxTotalBytes: number;
   readonly #now: () => number;
   readonly #isAlive: ((pid: number) => boolean) | undefined;
+  readonly #boot: BootStamp;
   readonly #flushIntervalMs: number;
   readonly #fs: JournalFs;
 
@@ -229,6 +276,7 @@ export class SessionStore {
     this.#maxTotalBytes = options.maxTotalBytes ?? LIMITS.journalMaxTotalBytes;
     this.#now = options.now ?? Date.now;
     this.#isAlive = options.isAlive;
+    this.#boot = options.boot ?? currentBoot();
     this.#flushIntervalMs = options.flushIntervalMs ?? LIMITS.journalFlushIntervalMs;
     this.#fs = options.fs ?? nodeJournalFs;
   }
@@ -262,7 +310,8 @@ export class SessionStore {
     const startedAt = this.#now();
     const lockFile = this.#path(id, 'lock');
     try {
-      await writeFile(lockFile, JSON.stringify({ pid: process.pid, nonce: PROCESS_NONCE, startedAt }) + '\n', {
+      const lock = { pid: process.pid, nonce: PROCESS_NONCE, startedAt, boot: this.#boot };
+      await writeFile(lockFile, JSON.stringify(lock) + '\n', {
         flag: 'wx',
         mode: 0o600,
       });
@@ -569,6 +618,8 @@ export class SessionStore {
 
   #lockHeld(lock: Lock | null): boolean {
     if (lock === null) return false;
+    // Written before the machine last started: its process is gone, whoever has that pid now.
+    if (lock.boot && !sameBoot(lock.boot, this.#boot)) return false;
     if (this.#isAlive) return this.#isAlive(lock.pid);
     // Our own pid: ours only if this very process wrote it (a restarted container often gets the same pid).
     if (lock.pid === process.pid) return lock.nonce === PROCESS_NONCE;
@@ -589,7 +640,8 @@ export class SessionStore {
     try {
       const raw: unknown = JSON.parse(text);
       if (isObject(raw) && Number.isSafeInteger(raw.pid) && (raw.pid as number) > 0 && typeof raw.nonce === 'string') {
-        return { pid: raw.pid as number, nonce: raw.nonce };
+        const boot = bootStampOf(raw.boot);
+        return boot ? { pid: raw.pid as number, nonce: raw.nonce, boot } : { pid: raw.pid as number, nonce: raw.nonce };
       }
     } catch {
       // A lock cut short by a crash while it was written: nobody holds it.

@@ -199,6 +199,36 @@ describe('SessionStore: after a crash', () => {
     expect((await store.recoverable()).map((listing) => listing.id)).toEqual([live.id]);
   });
 
+  it('after the machine restarted, a crashed session is offered back even if its pid now belongs to a living process', async () => {
+    const before = { bootId: '0b0e8d1c-7d1f-4c5e-9f3a-1a2b3c4d5e6f', bootedAt: Date.UTC(2026, 10, 30, 8, 0, 0) };
+    const dir = tempDir();
+    const live = await new SessionStore({ dir, boot: before }).start(META);
+    fillSession(live);
+    await live.journal.abandon();
+    // The lock names this very process, alive: the same start of the machine must leave it held.
+    const lock = JSON.parse(readFileSync(path.join(dir, `${live.id}.lock`), 'utf8')) as { pid: number; boot: unknown };
+    expect(lock.pid).toBe(process.pid);
+    expect(lock.boot).toEqual(before);
+    expect(await new SessionStore({ dir, boot: before, isAlive: () => true }).recoverable()).toEqual([]);
+    // A later start of the machine (another boot id): that pid is someone else's now, and the session is offered.
+    const after = { bootId: '9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f', bootedAt: before.bootedAt + 3_600_000 };
+    const store = new SessionStore({ dir, boot: after, isAlive: () => true });
+    expect((await store.recoverable()).map((listing) => listing.id)).toEqual([live.id]);
+    expect(existsSync(path.join(dir, `${live.id}.lock`))).toBe(false);
+  });
+
+  it('where the machine names no boot, a start more than five minutes apart is another boot; a clock set by less is not', async () => {
+    const bootedAt = Date.UTC(2026, 10, 30, 8, 0, 0);
+    const dir = tempDir();
+    const live = await new SessionStore({ dir, boot: { bootedAt } }).start(META);
+    fillSession(live);
+    await live.journal.abandon();
+    const held = new SessionStore({ dir, boot: { bootedAt: bootedAt + 2 * 60_000 }, isAlive: () => true });
+    expect(await held.recoverable()).toEqual([]);
+    const restarted = new SessionStore({ dir, boot: { bootedAt: bootedAt + 6 * 60_000 }, isAlive: () => true });
+    expect((await restarted.recoverable()).map((listing) => listing.id)).toEqual([live.id]);
+  });
+
   it('putAway and opening for replay stop the offer; the session stays listed, across restarts', async () => {
     const dir = tempDir();
     const first = new SessionStore({ dir, now: steppingClock() });
