@@ -58,6 +58,25 @@ export default tseslint.config(
   },
   // The layer rule: core, shared, the web host and the renderer never import 'electron'.
   { files: ['src/main/core/**', 'src/shared/**', 'src/main/web/**', 'src/renderer/**'], rules: noElectron },
+  {
+    // What several features use imports none of them, so a feature can move or go without breaking the others.
+    files: ['src/renderer/src/lib/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...noElectron['no-restricted-imports'][1],
+          patterns: [
+            ...noElectron['no-restricted-imports'][1].patterns,
+            {
+              group: ['**/features/**'],
+              message: 'src/renderer/src/lib is for what several features use: it imports no feature.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The preload exposes named functions only; handing out ipcRenderer would give the page every channel.
   {
     files: ['src/preload/**'],

@@ -27,6 +27,20 @@ describe('the layer rule keeps electron out of core, shared, the web host and th
     expect(await messagesFor('src/main/electron/fine.ts', importElectron)).toEqual([]);
   });
 
+  it('keeps the renderer’s lib free of features, and electron out of it still', async () => {
+    const importFeature =
+      "import { LabUiState } from '../features/session/labUi.svelte';\nexport const ui = LabUiState;\n";
+    const messages = await messagesFor('src/renderer/src/lib/sneaky.ts', importFeature);
+    expect(messages.some((message) => message.includes('imports no feature'))).toBe(true);
+    expect(
+      (await messagesFor('src/renderer/src/lib/sneaky.ts', importElectron)).some((message) =>
+        message.startsWith('no-restricted-imports'),
+      ),
+    ).toBe(true);
+    const fromAFeature = "import { LabUiState } from '../session/labUi.svelte';\nexport const ui = LabUiState;\n";
+    expect(await messagesFor('src/renderer/src/features/byteLog/fine.ts', fromAFeature)).toEqual([]);
+  });
+
   it('refuses handing ipcRenderer itself to the page in the preload', async () => {
     const code =
       "import { contextBridge, ipcRenderer } from 'electron';\ncontextBridge.exposeInMainWorld('ipc', ipcRenderer);\n";
