@@ -191,6 +191,49 @@ test('bytes from a peer are shown as text, never as HTML', async ({ page, webHos
   }
 });
 
+test('a line of 96 binary bytes is drawn whole in the text view: it scrolls sideways to the last byte, offset in sight', async ({
+  page,
+  webHost,
+}) => {
+  await openLab(page, webHost.url);
+  await connectTo(page, 'echo.lab.test', '7', 'lab');
+  await page.getByLabel('hex').check();
+  // 0x80 … 0xdf: each is drawn as \xNN, four columns a byte, so the line is far wider than the pane.
+  const hex = Array.from({ length: 96 }, (_, i) => (0x80 + i).toString(16)).join(' ');
+  await page.getByRole('textbox', { name: 'Message' }).fill(hex);
+  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
+  await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toHaveCount(1);
+  const lines = page.getByTestId('text-view-lines');
+  await expect(lines).toContainText('\\x80\\x81');
+  const seen = await lines.evaluate(async (list) => {
+    list.scrollLeft = list.scrollWidth;
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const text = [...list.querySelectorAll('.bytes')].map((bytes) => bytes.textContent ?? '').join('');
+    // The last byte's glyph, where it is drawn, and the offset cell: both inside the list's box.
+    const walker = document.createTreeWalker(list, NodeFilter.SHOW_TEXT);
+    let last: Text | null = null;
+    for (let node = walker.nextNode(); node; node = walker.nextNode())
+      if (node.textContent?.includes('xdf')) last = node as Text;
+    if (!last) return { text, lastInside: false, offsetInside: false, wider: false };
+    const range = document.createRange();
+    const at = (last.textContent ?? '').lastIndexOf('f');
+    range.setStart(last, at);
+    range.setEnd(last, at + 1);
+    const glyph = range.getBoundingClientRect();
+    const box = list.getBoundingClientRect();
+    const offset = list.querySelector('.offset')?.getBoundingClientRect();
+    return {
+      text,
+      wider: list.scrollWidth > list.clientWidth,
+      lastInside: glyph.right <= box.right + 0.5 && glyph.left >= box.left,
+      offsetInside: offset !== undefined && offset.left >= box.left - 0.5 && offset.right <= box.right,
+    };
+  });
+  expect(seen.text.endsWith('\\xde\\xdf')).toBe(true);
+  expect(seen).toMatchObject({ wider: true, lastInside: true, offsetInside: true });
+  await page.screenshot({ path: `${SCREENS}/text-view-binary-scrolled-light.png` });
+});
+
 test('splitters resize the panes from the keyboard', async ({ page, webHost }) => {
   await page.goto(webHost.url);
   const splitter = page.getByTestId('guide-splitter');
