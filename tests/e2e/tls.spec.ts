@@ -106,6 +106,14 @@ test('step 11 with 443: plain bytes get a TLS alert and its words, then the same
   );
   await expect(page.locator('[data-testid="log-row"][data-layer]')).toHaveCount(0);
   await expect(status).toContainText('Now switch TLS on');
+  // The code twin says it too, where the learner reads the Python.
+  await expect(page.getByTestId('code-twin-code')).toContainText(
+    '# This port expects TLS first: your plain bytes got a TLS alert back (fatal unexpected_message),',
+  );
+  // It hung up after the alert, so the twin's loop ends on b'' and waits for no timeout.
+  await expect(page.getByTestId('code-twin-code')).not.toContainText('did not close');
+  await page.getByTestId('code-twin-code').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SCREENS}/tls-plain-443-twin-light.png` });
 
   // 443 with TLS on: the same GET, inside TLS.
   await connect(page, 'data.pr4e.org', '443', true);

@@ -335,6 +335,42 @@ describe('socketProgram runs in Python and sends exactly what the learner sent',
     expect(server.received[0]?.equals(Buffer.from(request))).toBe(true);
   });
 
+  it('plain bytes to a port that expects TLS first: the twin says the 7 bytes are an alert and how to send inside TLS', async () => {
+    // What the lab's HTTPS server (like any on 443) answers plain text with: a fatal unexpected_message alert.
+    const alert = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x0a]);
+    const server = await recorder((socket) => socket.end(alert));
+    // As the lab sees it: the alert, then TLS_EXPECTED and closed (it stops reading, so no FIN is seen).
+    const events = session([{ bytes: BOOK_REQUEST, t: 10 }], { received: alert });
+    events.push(
+      { id: 'c1', t: 9002, type: 'error', code: 'TLS_EXPECTED', message: 'expects TLS first', hint: 'TLS on' },
+      { id: 'c1', t: 9003, type: 'closed', by: 'error' },
+    );
+    const source = sourceOf(events);
+    const code = socketProgram(source, { host: '127.0.0.1', port: server.port });
+    // It hung up after the alert: the loop ends on b'', with no timeout to wait out.
+    expect(code).not.toContain('settimeout');
+    expect(code).toContain(
+      '# This port expects TLS first: your plain bytes got a TLS alert back (fatal unexpected_message),',
+    );
+    expect(code).toContain('Switch TLS on in the lab and connect again');
+    expect(code).not.toContain('import ssl');
+    const run = await runPython(code);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('Received 7 bytes');
+    // The urllib twin says where an http:// URL really goes, and the https:// one for the same page.
+    const urllib = urllibProgram({ ...source, port: 443 });
+    expect(urllib).toContain('# You sent this to port 443, which expects TLS first, and got a TLS alert back.');
+    expect(urllib).toContain('# The same page over TLS is https://data.pr4e.org/romeo.txt');
+    // An answer that is not an alert gets no such words.
+    const plain = socketProgram(
+      sourceOf(session([{ bytes: BOOK_REQUEST, t: 10 }], { received: romeoResponse(), peerEnded: true })),
+    );
+    expect(plain).not.toContain('TLS');
+    expect(
+      urllibProgram(sourceOf(session([{ bytes: BOOK_REQUEST, t: 10 }], { received: romeoResponse() }))),
+    ).not.toContain('TLS');
+  });
+
   it('an abort closes with a reset, like the learner’s abort', async () => {
     // A Python listener that reads late tells a reset (ConnectionResetError) from a FIN (b'') reliably;
     // Node's socket may report a reset that arrives with data as a plain end.

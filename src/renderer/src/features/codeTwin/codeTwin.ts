@@ -11,6 +11,7 @@ import type { ErrorCode } from '../../../../shared/errors';
 import { pythonBytesLiteral } from '../../../../shared/hexdump';
 import { headerValue, splitHttpMessage, type HttpMessage } from '../../../../shared/http';
 import { sslContextLines } from '../../../../shared/tlsRecipe';
+import { tlsAlertAtStart } from '../../../../shared/tlsRecords';
 import { sessionFacts, type ConnectionFacts } from '../session/sessionFacts';
 import type { EventSource } from '../session/eventLog';
 
@@ -103,7 +104,9 @@ export function twinSourceFromFacts(conn: ConnectionFacts, typed?: { host: strin
     sendsLeftOut: conn.sends.length - sends.length,
     halfClosed: conn.localEndedIndex !== null && !conn.finByClose,
     greeting: receivedBetween(-1, firstSend),
-    peerEnded: conn.peerEndedIndex !== null,
+    // A server that expects TLS first sends its alert and hangs up (the lab stops reading there, so it may not see
+    // the FIN): Python's recv() gets b'' after the 7 bytes.
+    peerEnded: conn.peerEndedIndex !== null || conn.error?.code === 'TLS_EXPECTED',
     aborted: conn.closedBy === 'abort',
     receivedSample: conn.got.bytes().subarray(0, SAMPLE_BYTES),
     received: conn.bytesIn,
@@ -260,6 +263,15 @@ export function socketProgram(source: TwinSource, target: TwinTarget = {}): stri
     ...body,
   ];
   lines.push('');
+  // Plain bytes to a port that expects TLS first (443): the answer is an alert, and the twin says what to do.
+  const alert = tls ? undefined : tlsAlertAtStart(source.receivedSample);
+  if (alert) {
+    lines.push(
+      `# This port expects TLS first: your plain bytes got a TLS alert back (${alert.level} ${alert.description}),`,
+      '# 7 bytes, not an answer. Switch TLS on in the lab and connect again: the twin then wraps this socket in',
+      '# TLS (ssl, ctx.wrap_socket) before it sends, and the same request gets its answer inside TLS.',
+    );
+  }
   if (!text) lines.push("received = b''");
   if (ends) {
     lines.push(...loop);
@@ -335,6 +347,15 @@ export function urllibProgram(source: TwinSource, target: TwinTarget = {}): stri
   const lines = tls
     ? ['import urllib.request, ssl', '', ...sslContextLines(tls.labCertificate), '']
     : ['import urllib.request', ''];
+  // Sent plainly to a port that expects TLS first: say where urlopen() really goes, and the URL that means TLS.
+  if (!tls && tlsAlertAtStart(source.receivedSample)) {
+    const https = requestUrl(request, { ...source, tls: { labCertificate: false } });
+    lines.push(
+      `# You sent this to port ${source.port}, which expects TLS first, and got a TLS alert back. urlopen() goes`,
+      '# where the URL says: http:// is plain HTTP (port 80 unless the URL names one).',
+      ...(https ? [`# The same page over TLS is ${https}`] : []),
+    );
+  }
   // urlopen() takes the ssl context as `context=`.
   const open = (what: string): string =>
     tls ? `urllib.request.urlopen(${what}, context=ctx)` : `urllib.request.urlopen(${what})`;
