@@ -155,6 +155,55 @@ test('a port typed as 0x50 gets main’s refusal in plain words', async ({ page,
   await expect(notice).toHaveCount(0);
 });
 
+test('a paste too big for one send is refused at once in words, and the page never freezes; one that fits is sent whole', async ({
+  page,
+  context,
+  webHost,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webHost.origin });
+  await openLab(page, webHost.url);
+  await connectTo(page, 'echo.lab.test', '7', 'lab');
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill('hello\\r\\n');
+  await page.evaluate(() => {
+    const seen: number[] = [];
+    (window as unknown as { longTasks: number[] }).longTasks = seen;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) seen.push(entry.duration);
+    }).observe({ type: 'longtask' });
+  });
+
+  // A real paste (Ctrl+V) of 40 MB of text: a text box holding it took Chromium about 9 s to lay out.
+  await page.evaluate(() => navigator.clipboard.writeText('GET /romeo.txt HTTP/1.0\r\n'.repeat(1_600_000)));
+  await box.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+V');
+  const refused = page.getByTestId('composer-refused');
+  await expect(refused).toContainText(
+    'Not pasted: that would make the message at least 36.62 MiB (40,000,000 characters)',
+  );
+  await expect(refused).toContainText('one send can be at most 1.00 MiB');
+  await expect(refused).toHaveAttribute('role', 'alert');
+  await expect(box).toHaveValue('hello\\r\\n');
+  // Typed text (Playwright's fill) is held to the same rule.
+  await box.fill('x'.repeat(2 * 1024 * 1024));
+  await expect(box).toHaveValue('hello\\r\\n');
+  await page.screenshot({ path: `${SCREENS}/paste-refused-light.png` });
+  const longest = await page.evaluate(() => Math.max(0, ...(window as unknown as { longTasks: number[] }).longTasks));
+  expect(longest).toBeLessThan(500);
+
+  // A paste that fits goes in, the refusal goes away, and it is sent whole.
+  const fits = 'abcdefgh'.repeat(100_000);
+  await page.evaluate((text) => navigator.clipboard.writeText(text), fits);
+  await box.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+V');
+  await expect(refused).toHaveCount(0);
+  await expect(page.getByTestId('composer-count')).toHaveText('Will send 781.3 KiB');
+  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
+  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-bytes-in', String(fits.length));
+});
+
 test('send is explained, not silently refused, when nothing is connected', async ({ page, webHost }) => {
   await page.goto(webHost.url);
   await page.getByRole('textbox', { name: 'Message' }).fill('hello\\r\\n');

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LabServerInfo } from '../../../src/shared/contract';
 import {
   bytesToComposerText,
   composerBytes,
+  fewestBytes,
   MAX_COMPOSER_CHARACTERS,
 } from '../../../src/renderer/src/features/workbench/composerBytes';
 import { connectionActions, connectionStateWords } from '../../../src/renderer/src/features/workbench/connectionWords';
@@ -86,6 +88,48 @@ describe('composerBytes', () => {
 
   it('reads hex with line breaks as separators', () => {
     expect(bytesOf(composerBytes('47 45\n54', 'hex', 'crlf'))).toBe('GET');
+  });
+});
+
+describe('fewestBytes (a paste too big for one send, told before the box takes it)', () => {
+  // Text made of the pieces that change the count most: escapes, line breaks, letters, hex digits, separators.
+  const pieces = fc.constantFrom(
+    'a',
+    'Z',
+    '\\x41',
+    '\\xff',
+    '\\r',
+    '\\n',
+    '\\\\',
+    '\\',
+    '\n',
+    '\r\n',
+    ' ',
+    ',',
+    '0x',
+    'ff',
+    '7',
+    'é',
+    '😀',
+  );
+  const texts = fc.array(pieces, { maxLength: 60 }).map((parts) => parts.join(''));
+
+  it('never says more than the bytes the text really means, in text and in hex', () => {
+    fc.assert(
+      fc.property(texts, fc.constantFrom('crlf' as const, 'lf' as const), (text, enter) => {
+        for (const format of ['text', 'hex'] as const) {
+          const parsed = composerBytes(text, format, enter);
+          if (parsed.ok) expect(fewestBytes(text, format)).toBeLessThanOrEqual(parsed.bytes.byteLength);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is close for plain text and for spaced hex, so a paste over 1 MiB is told at once', () => {
+    expect(fewestBytes('GET / HTTP/1.0\r\n'.repeat(100_000), 'text')).toBeGreaterThan(1_000_000);
+    expect(fewestBytes('47 45 54 '.repeat(400_000), 'hex')).toBe(1_200_000);
+    expect(fewestBytes('0x47, 0x45, '.repeat(100), 'hex')).toBe(200);
   });
 });
 

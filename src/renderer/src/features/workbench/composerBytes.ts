@@ -21,6 +21,33 @@ const LF = Uint8Array.of(10);
 /** No spelling of one send (even `0xHH, ` per byte) needs more characters than this; longer text is not parsed. */
 export const MAX_COMPOSER_CHARACTERS = 8 * LIMITS.maxSendBytes;
 
+/**
+ * The fewest bytes `text` can mean, found without parsing it: in text mode an escape (`\xHH`, four characters) is
+ * the most characters one byte takes (and a pasted CR LF may be one byte); in hex, two digits are one byte (a `0x` prefix's 0 aside). For a paste too big
+ * to be one send, told before the box holds it: a text box with millions of characters takes the browser seconds.
+ */
+export function fewestBytes(text: string, format: SendFormat): number {
+  if (format === 'text') {
+    let escapes = 0;
+    for (let at = text.indexOf('\\'); at !== -1; at = text.indexOf('\\', at + 1)) escapes += 1;
+    // A pasted CR before LF is part of one line break, which may send one byte (a bare LF).
+    let returns = 0;
+    for (let at = text.indexOf('\r'); at !== -1; at = text.indexOf('\r', at + 1)) returns += 1;
+    return Math.max(0, text.length - 3 * escapes - returns);
+  }
+  let digits = 0;
+  let prefixes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i) | 0x20;
+    if ((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66)) digits += 1;
+    else if (code === 0x78) prefixes += 1;
+  }
+  return Math.max(0, Math.floor((digits - prefixes) / 2));
+}
+
+/** Text this long or longer is checked with `fewestBytes` before it goes into the box (typing never gets here). */
+export const CHECKED_INSERT_CHARACTERS = 64 * 1024;
+
 export function composerBytes(text: string, format: SendFormat, enter: EnterBytes): ParsedBytes {
   // A huge paste is refused in words at once, instead of being parsed again on every keystroke.
   if (text.length > MAX_COMPOSER_CHARACTERS) {
