@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { Page } from '@playwright/test';
 import { SCREENS, connectTo, openLab, romeoExchange, startEchoServer } from './labPage';
 import { expect, test } from './webHost';
@@ -149,6 +150,52 @@ test('copy the selected row as a Python bytes literal, as hex, and as text', asy
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
     'GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n',
   );
+});
+
+test('copying 4 MiB, with the Clipboard API refused, goes through the copy command whole, and no task freezes the page', async ({
+  page,
+  context,
+  webHost,
+}) => {
+  // Read only: writeText is refused, so Copy takes the older copy command, as a browser that refuses it would.
+  await context.grantPermissions(['clipboard-read'], { origin: webHost.origin });
+  const big = Buffer.alloc(4 * 1024 * 1024);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.end(big);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await page.goto(webHost.url);
+    await connectTo(page, '127.0.0.1', String((server.address() as net.AddressInfo).port), 'internet');
+    await expect(page.getByTestId('connection-row')).toHaveAttribute('data-bytes-in', String(big.length));
+    await page.evaluate(() => {
+      const seen: number[] = [];
+      (window as unknown as { longTasks: number[] }).longTasks = seen;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) seen.push(entry.duration);
+      }).observe({ type: 'longtask' });
+    });
+    const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+    await page.getByTestId('copy-hex').click();
+    await expect(page.getByTestId('copy-status')).toHaveText(
+      'Copied 4.00 MiB of everything connection #1 received as hex.',
+    );
+    const hex = await clipboard();
+    expect(hex.length).toBe(big.length * 3 - 1);
+    expect(hex.slice(0, 12)).toBe('00 07 0e 15 ');
+    await page.getByTestId('copy-python').click();
+    await expect(page.getByTestId('copy-status')).toContainText('as a Python bytes literal');
+    expect((await clipboard()).startsWith("b'\\x00\\x07\\x0e\\x15\\x1c#*18?FMT")).toBe(true);
+    const longest = await page.evaluate(() => Math.max(0, ...(window as unknown as { longTasks: number[] }).longTasks));
+    expect(longest).toBeLessThan(500);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 test("the recv(n) view regroups the response into calls of at most n bytes, ending with b''", async ({
