@@ -85,3 +85,18 @@ export async function romeoExchange(page: Page): Promise<void> {
   await sendButton(page).click();
   await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
 }
+
+/**
+ * Starts counting the page's long tasks (over 50 ms, as the browser reports them); the function it returns gives the
+ * longest since then, 0 when there was none. For flows that must never freeze the page (a huge paste, a big copy).
+ */
+export async function watchLongTasks(page: Page): Promise<() => Promise<number>> {
+  await page.evaluate(() => {
+    const seen: number[] = [];
+    (window as unknown as { longTasks: number[] }).longTasks = seen;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) seen.push(entry.duration);
+    }).observe({ type: 'longtask' });
+  });
+  return () => page.evaluate(() => Math.max(0, ...(window as unknown as { longTasks: number[] }).longTasks));
+}
