@@ -92,6 +92,19 @@ describe('ByteStream', () => {
     expect(stream.read(5, 9)).toEqual({ bytes: ascii('tail'), missing: false });
   });
 
+  it('says a stretch no chunk covers is missing (a damaged record in a saved session), never zeros', () => {
+    const stream = new ByteStream();
+    stream.append(0, ascii('hello '), 0);
+    // Bytes 6..9 never came: their record was set aside when the saved session was read.
+    stream.append(10, ascii('world'), 1);
+    expect(stream.byteCount).toBe(15);
+    expect(stream.read(0, 15).missing).toBe(true);
+    expect(stream.read(4, 8).missing).toBe(true);
+    expect(stream.read(7, 9).missing).toBe(true);
+    expect(stream.read(0, 6)).toEqual({ bytes: ascii('hello '), missing: false });
+    expect(stream.read(10, 15)).toEqual({ bytes: ascii('world'), missing: false });
+  });
+
   it('lets go of the chunks of events the store let go of, starting mid-line', () => {
     const stream = new ByteStream();
     stream.append(0, ascii('old line\nhal'), 3);

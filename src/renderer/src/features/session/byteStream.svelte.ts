@@ -158,16 +158,22 @@ export class ByteStream {
     }
     const out = new Uint8Array(stop - start);
     let missing = false;
+    // Up to here every byte came from a chunk; a stretch no chunk covers (a saved session whose record of those
+    // bytes was damaged) is missing, never the zeros `out` starts with.
+    let covered = start;
     for (; k < count; k++) {
       const chunkStart = this.#chunkOffsets.at(k);
       if (chunkStart >= stop) break;
       const a = Math.max(start, chunkStart);
       const b = Math.min(stop, chunkStart + this.#chunkLengths.at(k));
       if (b <= a) continue;
+      if (a > covered) missing = true;
+      covered = Math.max(covered, b);
       const bytes = this.#chunkBytes.at(k);
       if (bytes) out.set(bytes.subarray(a - chunkStart, b - chunkStart), a - start);
       else missing = true;
     }
+    if (covered < stop) missing = true;
     return { bytes: out, missing };
   }
 
