@@ -3,12 +3,12 @@
  * download, open the .socketlab again, get a reloaded tab's session back, and a crashed host's session offered.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { fillDisk, tinyDisk } from '../disks';
-import { connectButton, romeoExchange, SCREENS, sendButton } from './labPage';
+import { connectButton, connectTo, romeoExchange, SCREENS, sendButton } from './labPage';
 import { expect, startWebHostProcess, test } from './webHost';
 
 const REQUEST = 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n';
@@ -193,6 +193,64 @@ test('a disk that fills up mid-session: the page says at once the session is no 
   } finally {
     await host.stop();
     disk.remove();
+  }
+});
+
+test('a recovered session with a damaged record shows where bytes were lost, never invented ones', async ({ page }) => {
+  const first = await startWebHostProcess();
+  let second: Awaited<ReturnType<typeof startWebHostProcess>> | undefined;
+  try {
+    await page.goto(first.url);
+    await connectTo(page, 'echo.lab.test', '7', 'lab');
+    const box = page.getByRole('textbox', { name: 'Message' });
+    const connection = page.getByTestId('connection-row');
+    let echoed = 0;
+    for (const line of ['first\\r\\n', 'SECOND-MARKER\\r\\n', 'third\\r\\n']) {
+      await box.fill(line);
+      await sendButton(page).click();
+      echoed += line.length - 2; // \\r and \\n are one byte each
+      await expect(connection).toHaveAttribute('data-bytes-in', String(echoed));
+    }
+    // Past the journal's one-second flush, then a crash.
+    await page.waitForTimeout(1_500);
+    await first.kill();
+    // The disk damages the records that hold the middle line (the send and its echo): one byte flipped in each.
+    const dir = path.join(first.dataDir, 'sessions');
+    const journal = path.join(dir, readdirSync(dir).find((name) => name.endsWith('.journal')) as string);
+    const bytes = readFileSync(journal);
+    let flipped = 0;
+    for (let at = bytes.indexOf('SECOND-MARKER'); at !== -1; at = bytes.indexOf('SECOND-MARKER', at + 1)) {
+      bytes[at + 3] = (bytes[at + 3] as number) ^ 0x20;
+      flipped += 1;
+    }
+    expect(flipped).toBe(2);
+    writeFileSync(journal, bytes);
+
+    second = await startWebHostProcess([], { dataDir: first.dataDir });
+    await page.goto(second.url);
+    await page.getByTestId('recovery-offer').getByRole('button', { name: 'Open it' }).click();
+    await expect(page.getByTestId('replay-banner')).toContainText('Recovered session');
+    await expect(page.getByTestId('replay-banner')).toContainText(
+      '2 damaged records could not be read: the views say “bytes lost here” where their bytes were.',
+    );
+    await page.locator('[data-testid="log-row"][data-dir="in"]').last().click();
+    await page.getByLabel('all received').check();
+    // The text view of what came back: the first and third lines, and between them the words, never zeros.
+    const view = page.getByTestId('text-view-lines');
+    await expect(view).toContainText('first');
+    await expect(view).toContainText('third');
+    const missing = view.getByTestId('bytes-missing');
+    await expect(missing).toHaveAttribute('data-lost', 'true');
+    await expect(missing.first()).toContainText('bytes lost here: the saved session’s record of them was damaged');
+    await expect(view).not.toContainText('\\x00');
+    await page.getByRole('tab', { name: 'HTTP' }).click();
+    await expect(page.getByTestId('http-lost')).toContainText('Some of these bytes were lost');
+    await page.getByRole('tab', { name: 'Text' }).click();
+    await page.screenshot({ path: `${SCREENS}/replay-lost-bytes-light.png` });
+  } finally {
+    await second?.stop();
+    await first.stop();
+    rmSync(first.dataDir, { recursive: true, force: true });
   }
 });
 

@@ -89,7 +89,7 @@ describe('ByteStream', () => {
     stream.append(5, ascii('tail'), 1);
     expect(stream.byteCount).toBe(9);
     expect(stream.read(0, 9).missing).toBe(true);
-    expect(stream.read(5, 9)).toEqual({ bytes: ascii('tail'), missing: false });
+    expect(stream.read(5, 9)).toEqual({ bytes: ascii('tail'), missing: false, lost: false });
   });
 
   it('says a stretch no chunk covers is missing (a damaged record in a saved session), never zeros', () => {
@@ -98,11 +98,19 @@ describe('ByteStream', () => {
     // Bytes 6..9 never came: their record was set aside when the saved session was read.
     stream.append(10, ascii('world'), 1);
     expect(stream.byteCount).toBe(15);
-    expect(stream.read(0, 15).missing).toBe(true);
-    expect(stream.read(4, 8).missing).toBe(true);
-    expect(stream.read(7, 9).missing).toBe(true);
-    expect(stream.read(0, 6)).toEqual({ bytes: ascii('hello '), missing: false });
-    expect(stream.read(10, 15)).toEqual({ bytes: ascii('world'), missing: false });
+    expect(stream.read(0, 15)).toMatchObject({ missing: true, lost: true });
+    expect(stream.read(4, 8)).toMatchObject({ missing: true, lost: true });
+    expect(stream.read(7, 9)).toMatchObject({ missing: true, lost: true });
+    expect(stream.read(0, 6)).toEqual({ bytes: ascii('hello '), missing: false, lost: false });
+    expect(stream.read(10, 15)).toEqual({ bytes: ascii('world'), missing: false, lost: false });
+    // The text view gives the hole a line of its own, so the bytes on either side of it stay readable.
+    expect(lines(stream)).toEqual(['hello ', '\0\0\0\0', 'world']);
+    expect(stream.read(stream.line(1).start, stream.line(1).end)).toMatchObject({ missing: true, lost: true });
+    expect(stream.read(stream.line(2).start, stream.line(2).end).lost).toBe(false);
+    // Bytes the page never had of its own (a send of another page) are missing, not lost.
+    const sent = new ByteStream();
+    sent.append(0, null, 0, 4);
+    expect(sent.read(0, 4)).toMatchObject({ missing: true, lost: false });
   });
 
   it('lets go of the chunks of events the store let go of, starting mid-line', () => {

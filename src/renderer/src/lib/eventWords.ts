@@ -212,6 +212,13 @@ export function plainArrivalNote(event: LabEvent, connectionUsesTls: boolean): s
   return `A TLS alert (${alert.level} ${alert.description}), not HTTP: this port expects TLS first. Switch TLS on and connect again.`;
 }
 
+/** Where a view cannot show bytes: let go to keep memory bounded (the saved session has them), or never had. */
+export function missingWords(lost: boolean): string {
+  return lost
+    ? '(bytes lost here: the saved session’s record of them was damaged, so no copy of them is left)'
+    : '(bytes not kept here; they are in the saved session)';
+}
+
 /** The first row of a view once older bytes were let go to keep memory bounded. */
 export const OLDER_WORDS = 'Older bytes are not shown here; they are in the saved session.';
 

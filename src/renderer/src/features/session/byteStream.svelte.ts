@@ -33,6 +33,8 @@ export interface StreamRead {
   bytes: Uint8Array;
   /** Some bytes in the range are not known here (they read as 0). */
   missing: boolean;
+  /** Of those, some were never had at all: a stretch of the stream no event covers (`lost` implies `missing`). */
+  lost: boolean;
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -102,6 +104,11 @@ export class ByteStream {
       this.#start = offset;
       this.#runStarts.push(offset);
       this.#runLines.push(0);
+    } else if (offset > this.#end) {
+      // A hole (bytes a saved session lost): the text view gives it a line of its own, so the bytes on either side
+      // of it stay readable.
+      if (this.#end > this.#runStarts.last()) this.#newRun(this.#end);
+      this.#newRun(offset);
     }
     this.#chunkOffsets.push(offset);
     this.#chunkLengths.push(size);
@@ -149,32 +156,33 @@ export class ByteStream {
     const start = Math.max(from, this.#start);
     const stop = Math.min(to, this.#end);
     const count = this.#chunkOffsets.length;
-    if (stop <= start || count === 0) return { bytes: NO_BYTES, missing: false };
+    if (stop <= start || count === 0) return { bytes: NO_BYTES, missing: false, lost: false };
     let k = Math.max(0, this.#chunkOffsets.floorIndex(start));
     const first = this.#chunkBytes.at(k);
     const firstOffset = this.#chunkOffsets.at(k);
     if (first && stop <= firstOffset + this.#chunkLengths.at(k)) {
-      return { bytes: first.subarray(start - firstOffset, stop - firstOffset), missing: false };
+      return { bytes: first.subarray(start - firstOffset, stop - firstOffset), missing: false, lost: false };
     }
     const out = new Uint8Array(stop - start);
     let missing = false;
     // Up to here every byte came from a chunk; a stretch no chunk covers (a saved session whose record of those
     // bytes was damaged) is missing, never the zeros `out` starts with.
     let covered = start;
+    let lost = false;
     for (; k < count; k++) {
       const chunkStart = this.#chunkOffsets.at(k);
       if (chunkStart >= stop) break;
       const a = Math.max(start, chunkStart);
       const b = Math.min(stop, chunkStart + this.#chunkLengths.at(k));
       if (b <= a) continue;
-      if (a > covered) missing = true;
+      if (a > covered) lost = true;
       covered = Math.max(covered, b);
       const bytes = this.#chunkBytes.at(k);
       if (bytes) out.set(bytes.subarray(a - chunkStart, b - chunkStart), a - start);
       else missing = true;
     }
-    if (covered < stop) missing = true;
-    return { bytes: out, missing };
+    if (covered < stop) lost = true;
+    return { bytes: out, missing: missing || lost, lost };
   }
 
   /** Stream offsets [start, end) of text-view line `line` (0 is the first line kept). */
