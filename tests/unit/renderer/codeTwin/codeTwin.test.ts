@@ -371,6 +371,34 @@ describe('socketProgram runs in Python and sends exactly what the learner sent',
     ).not.toContain('TLS');
   });
 
+  it('sends past the first 64 KiB, or after bytes a saved session lost, are left out in words that say which', () => {
+    const big = new Uint8Array(40 * 1024).fill(0x61);
+    const past = socketProgram(
+      sourceOf(
+        session([
+          { bytes: big, t: 10 },
+          { bytes: big, t: 20 },
+          { bytes: big, t: 30 },
+        ]),
+      ),
+    );
+    expect(past).toContain('# Left out: 2 later sends, past the first 64 KiB you sent on this connection.');
+    // A replay whose middle send was damaged on disk: its offsets jump from 7 to 22.
+    const events = session([
+      { bytes: ascii('first\r\n'), t: 10 },
+      { bytes: ascii('third\r\n'), t: 30 },
+    ]);
+    const third = events.find((event) => event.type === 'data' && event.offset === 7);
+    if (third?.type !== 'data') throw new Error('no second send');
+    third.offset = 22;
+    const lost = socketProgram(sourceOf(events));
+    expect(lost).toContain(
+      '# Left out: 1 later send. The saved session lost the bytes of a send here (a damaged record)',
+    );
+    expect(lost).toContain("cmd = b'first\\r\\n'");
+    expect(lost).not.toContain('third');
+  });
+
   it('an abort closes with a reset, like the learner’s abort', async () => {
     // A Python listener that reads late tells a reset (ConnectionResetError) from a FIN (b'') reliably;
     // Node's socket may report a reset that arrives with data as a plain end.

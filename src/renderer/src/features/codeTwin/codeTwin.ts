@@ -12,7 +12,7 @@ import { pythonBytesLiteral } from '../../../../shared/hexdump';
 import { headerValue, splitHttpMessage, type HttpMessage } from '../../../../shared/http';
 import { sslContextLines } from '../../../../shared/tlsRecipe';
 import { tlsAlertAtStart } from '../../../../shared/tlsRecords';
-import { sessionFacts, type ConnectionFacts } from '../session/sessionFacts';
+import { CAPTURE_BYTES, sessionFacts, type ConnectionFacts } from '../session/sessionFacts';
 import type { EventSource } from '../session/eventLog';
 
 // The same literal the byte log's "Copy as b'…'" gives, as Python's repr() prints it.
@@ -31,8 +31,10 @@ export interface TwinSource {
   host: string;
   port: number;
   sends: TwinSend[];
-  /** Sends past the first CAPTURE_BYTES of the connection, which the twin leaves out. */
+  /** Sends past the first CAPTURE_BYTES of the connection, or after bytes a saved session lost, left out. */
   sendsLeftOut: number;
+  /** Why they are left out: a send whose bytes a saved session lost (a damaged record), not the 64 KiB bound. */
+  sendsLost?: boolean;
   /** The learner half-closed (FIN), like shutdown(SHUT_WR); a FIN from Close is not a half-close. */
   halfClosed: boolean;
   /** The server spoke first: bytes arrived before the learner sent anything (a mail server's greeting). */
@@ -102,6 +104,11 @@ export function twinSourceFromFacts(conn: ConnectionFacts, typed?: { host: strin
     port: typed?.port || (routed ? 0 : (conn.remote?.port ?? conn.dialPort ?? 0)),
     sends,
     sendsLeftOut: conn.sends.length - sends.length,
+    // A send that fits in the first CAPTURE_BYTES but was not captured: a hole in a saved session.
+    sendsLost: (() => {
+      const first = conn.sends[sends.length];
+      return first !== undefined && first.offset + first.length <= CAPTURE_BYTES;
+    })(),
     halfClosed: conn.localEndedIndex !== null && !conn.finByClose,
     greeting: receivedBetween(-1, firstSend),
     // A server that expects TLS first sends its alert and hangs up (the lab stops reading there, so it may not see
@@ -215,7 +222,12 @@ export function socketProgram(source: TwinSource, target: TwinTarget = {}): stri
     lines.push('', '# This server speaks first: read its greeting before sending.', READ_REPLY);
   }
   if (source.sendsLeftOut > 0) {
-    lines.push(`# Left out: ${source.sendsLeftOut} later sends, past the first 64 KiB you sent on this connection.`);
+    const sends = source.sendsLeftOut === 1 ? '1 later send' : `${source.sendsLeftOut} later sends`;
+    lines.push(
+      source.sendsLost
+        ? `# Left out: ${sends}. The saved session lost the bytes of a send here (a damaged record), so what follows cannot be sent exactly.`
+        : `# Left out: ${sends}, past the first 64 KiB you sent on this connection.`,
+    );
   }
 
   source.sends.forEach((send, i) => {
