@@ -38,8 +38,19 @@ export type SessionEntry =
   /**
    * Data that happened after the journal reached its cap: where it was and how long, but not its bytes. `wire` marks
    * a TLS connection's wire bytes (offsets in the TCP stream) rather than its plain bytes (offsets inside TLS).
+   * `damaged`: the journal did save these bytes, but their record was damaged on disk and could not be read (the
+   * recovery marks the hole they left).
    */
-  | { kind: 'unsaved'; t: number; id: ConnectionId; dir: 'in' | 'out'; offset: number; length: number; wire?: true }
+  | {
+      kind: 'unsaved';
+      t: number;
+      id: ConnectionId;
+      dir: 'in' | 'out';
+      offset: number;
+      length: number;
+      wire?: true;
+      damaged?: true;
+    }
   /** Written once, when the session's journal reached its cap; later data is `unsaved`. */
   | { kind: 'journal-full'; t: number; limitBytes: number }
   | { kind: 'slow-mode'; t: number; slow: SlowMode | null }

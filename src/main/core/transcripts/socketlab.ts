@@ -184,6 +184,7 @@ function entryRecord(entry: SessionEntry): Record<string, unknown> {
         length: entry.length,
       };
       if (entry.wire) record.wire = true;
+      if (entry.damaged) record.damaged = true;
       return record;
     }
     case 'journal-full':

@@ -487,6 +487,9 @@ function entryOf(fields: Fields, maxText: number): SessionEntry {
         length: fields.integer('length', 1, Number.MAX_SAFE_INTEGER),
       };
       if (fields.has('wire')) entry.wire = trueFlag(fields, 'wire', "the bytes were a TLS connection's records");
+      if (fields.has('damaged')) {
+        entry.damaged = trueFlag(fields, 'damaged', "the journal's record of these bytes was damaged");
+      }
       return entry;
     }
     case 'journal-full':

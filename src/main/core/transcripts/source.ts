@@ -26,7 +26,8 @@ export function memorySource(entries: readonly SessionEntry[], summary: Transcri
 /**
  * Entries as read back from a journal, with every hole in a data stream said out loud: a record the reader had to
  * set aside (damaged on disk) leaves the next data event's offset past where the last one ended, and an `unsaved`
- * entry for the missing range keeps every export honest (and a .socketlab of it opens again).
+ * entry for the missing range keeps every export honest (and a .socketlab of it opens again). It says `damaged`:
+ * the journal saved those bytes, so "not saved, the journal was full" would be the wrong reason.
  */
 export async function* markingGaps(entries: AsyncIterable<SessionEntry>): AsyncGenerator<SessionEntry> {
   const ends = new Map<string, number>();
@@ -55,6 +56,7 @@ export async function* markingGaps(entries: AsyncIterable<SessionEntry>): AsyncG
           dir: data.dir,
           offset: expected,
           length: data.offset - expected,
+          damaged: true,
         };
         if (data.wire) gap.wire = true;
         yield gap;

@@ -55,7 +55,16 @@ interface ConnectionNotes {
   /** It settled on TLS 1.3 (the summary knows from its tls event), and that event has not come yet. */
   tls13Handshake: boolean;
   /** Unsaved data not yet written, so a run of it is one line (plain and wire bytes are separate runs). */
-  unsaved: { dir: 'in' | 'out'; wire: boolean; bytes: number; pieces: number; fromT: number; toT: number } | null;
+  unsaved: {
+    dir: 'in' | 'out';
+    wire: boolean;
+    /** Saved, then damaged on disk (a hole the recovery marked), not left out by a full journal. */
+    damaged: boolean;
+    bytes: number;
+    pieces: number;
+    fromT: number;
+    toT: number;
+  } | null;
 }
 
 /** Each connection's notes, by id: numbered in the order they first appear. */
@@ -120,13 +129,14 @@ async function* writeText(source: TranscriptSource, width: number): AsyncGenerat
       flushUnsaved(entry.id);
       const run = notes.unsaved;
       const wire = entry.wire === true;
-      if (run && run.dir === entry.dir && run.wire === wire) {
+      const damaged = entry.damaged === true;
+      if (run && run.dir === entry.dir && run.wire === wire && run.damaged === damaged) {
         run.bytes += entry.length;
         run.pieces += 1;
         run.toT = entry.t;
       } else {
         if (run) out.write(unsavedLine(notes));
-        notes.unsaved = { dir: entry.dir, wire, bytes: entry.length, pieces: 1, fromT: entry.t, toT: entry.t };
+        notes.unsaved = { dir: entry.dir, wire, damaged, bytes: entry.length, pieces: 1, fromT: entry.t, toT: entry.t };
       }
       continue;
     }
@@ -194,7 +204,11 @@ function headerText(summary: TranscriptSummary, ending: SessionEnding | undefine
   field(
     'Data',
     `${bytesInWords(sent)} sent, ${bytesInWords(received)} received` +
-      (unsaved > 0 ? `, and ${bytesInWords(unsaved)} counted but not saved (the journal was full)` : ''),
+      (unsaved > 0
+        ? summary.journalFull
+          ? `, and ${bytesInWords(unsaved)} counted but not saved (the journal was full)`
+          : `, and ${bytesInWords(unsaved)} counted but lost (their records in the journal were damaged)`
+        : ''),
   );
   if (secure.length > 0) {
     const sum = (pick: (tls: (typeof secure)[number]) => number): number =>
@@ -317,7 +331,10 @@ function unsavedLine(notes: ConnectionNotes): string {
     ? `TLS records ${run.dir === 'out' ? 'sent' : 'received'}, ${size} on the wire`
     : `${run.dir === 'out' ? 'you sent' : 'received'} ${size}${notes.tls ? ' inside TLS' : ''}`;
   const pieces = run.pieces > 1 ? ` in ${count(run.pieces)} pieces` : '';
-  const line = `${timeColumn(run.fromT - notes.startT)}  #${notes.number} ${what}${pieces} that were not saved (the journal was full)`;
+  const why = run.damaged
+    ? 'that were lost: the journal saved them, but their record was damaged on disk'
+    : 'that were not saved (the journal was full)';
+  const line = `${timeColumn(run.fromT - notes.startT)}  #${notes.number} ${what}${pieces} ${why}`;
   return `${wrapWords(line, 16)}\n`;
 }
 

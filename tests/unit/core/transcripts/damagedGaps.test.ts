@@ -1,0 +1,89 @@
+/**
+ * A recovered journal with a damaged record in the middle: the hole it leaves is marked (markingGaps) as bytes the
+ * journal saved but lost, never as "not saved, the journal was full", and never filled with bytes; the .socketlab of
+ * it opens again with the mark kept.
+ */
+import { describe, expect, it } from 'vitest';
+import { socketlabExporter } from '../../../../src/main/core/transcripts/socketlab';
+import { markingGaps, memorySource } from '../../../../src/main/core/transcripts/source';
+import { textExporter } from '../../../../src/main/core/transcripts/text';
+import { summarize, type SessionEntry } from '../../../../src/shared/transcript';
+import { exportToBuffer, readBack } from './socketlabSessions';
+
+const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
+const id = 'c1';
+
+/** An echo of three lines whose middle echo (offset 7, 15 bytes) was set aside as damaged. */
+const DAMAGED: SessionEntry[] = [
+  {
+    kind: 'start',
+    t: 0,
+    sessionId: 's',
+    startedAt: Date.UTC(2026, 11, 1, 9),
+    appVersion: '9.9.9',
+    transport: 'web',
+    platform: 'linux',
+  },
+  { kind: 'event', t: 1, event: { id, t: 1, type: 'resolving', host: 'echo.lab.test', port: 7, route: 'lab' } },
+  {
+    kind: 'event',
+    t: 2,
+    event: {
+      id,
+      t: 2,
+      type: 'connected',
+      local: { address: '127.0.0.1', port: 50000, family: 'IPv4' },
+      remote: { address: '127.0.0.1', port: 40007, family: 'IPv4' },
+      route: 'lab',
+      answeredBy: 'Lab echo server',
+      elapsedMs: 1,
+    },
+  },
+  { kind: 'event', t: 3, event: { id, t: 3, type: 'data', dir: 'out', offset: 0, bytes: ascii('first\r\n') } },
+  { kind: 'event', t: 4, event: { id, t: 4, type: 'data', dir: 'in', offset: 0, bytes: ascii('first\r\n') } },
+  { kind: 'event', t: 5, event: { id, t: 5, type: 'data', dir: 'out', offset: 7, bytes: ascii('SECOND-MARKER\r\n') } },
+  { kind: 'event', t: 7, event: { id, t: 7, type: 'data', dir: 'out', offset: 22, bytes: ascii('third\r\n') } },
+  { kind: 'event', t: 8, event: { id, t: 8, type: 'data', dir: 'in', offset: 22, bytes: ascii('third\r\n') } },
+];
+
+async function all(entries: AsyncIterable<SessionEntry>): Promise<SessionEntry[]> {
+  const out: SessionEntry[] = [];
+  for await (const entry of entries) out.push(entry);
+  return out;
+}
+
+function marked(): ReturnType<typeof memorySource> {
+  const source = memorySource(DAMAGED, summarize(DAMAGED));
+  return { ...source, entries: () => markingGaps(source.entries()) };
+}
+
+describe('a hole a damaged record left', () => {
+  it('is marked where it was, as saved but lost, and nowhere else', async () => {
+    const entries = await all(marked().entries());
+    const holes = entries.filter((entry) => entry.kind === 'unsaved');
+    expect(holes).toEqual([{ kind: 'unsaved', t: 8, id, dir: 'in', offset: 7, length: 15, damaged: true }]);
+    expect(entries.indexOf(holes[0] as SessionEntry)).toBe(entries.length - 2);
+  });
+
+  it('reads in the .txt as lost, with the reason, and its bytes are not made up', async () => {
+    const text = (await exportToBuffer(textExporter(), marked())).toString('utf8');
+    expect(text).toMatch(
+      /#1 received 15 bytes that were lost: the journal saved them, but their record was damaged\s+on disk/,
+    );
+    expect(text).not.toContain('the journal was full');
+    expect(text).toContain('SECOND-MARKER');
+    expect(text.match(/third/g)).toHaveLength(2);
+  });
+
+  it('survives a .socketlab round trip with its mark, so the export opens again', async () => {
+    const file = await exportToBuffer(socketlabExporter(), marked());
+    expect(file.toString('utf8')).toContain('"damaged":true');
+    const { result, entries } = await readBack(file);
+    expect(result.ok ? 'ok' : result.error.message).toBe('ok');
+    expect(entries.find((entry) => entry.kind === 'unsaved')).toMatchObject({ offset: 7, length: 15, damaged: true });
+    // Without the mark the same entries do not hold together, and the reader says so in words.
+    const unmarked = await exportToBuffer(socketlabExporter(), memorySource(DAMAGED, summarize(DAMAGED)));
+    const refused = await readBack(unmarked);
+    expect(refused.result.ok ? 'ok' : refused.result.error.message).toContain('15 bytes are missing');
+  });
+});
