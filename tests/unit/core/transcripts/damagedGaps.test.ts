@@ -3,12 +3,20 @@
  * journal saved but lost, never as "not saved, the journal was full", and never filled with bytes; the .socketlab of
  * it opens again with the mark kept.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { socketlabExporter } from '../../../../src/main/core/transcripts/socketlab';
 import { markingGaps, memorySource } from '../../../../src/main/core/transcripts/source';
 import { textExporter } from '../../../../src/main/core/transcripts/text';
 import { summarize, type SessionEntry } from '../../../../src/shared/transcript';
 import { exportToBuffer, readBack } from './socketlabSessions';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictTuples: false });
+addFormats(ajv);
+const validate = ajv.compile(JSON.parse(readFileSync(path.resolve('docs/socketlab.schema.json'), 'utf8')) as object);
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 const id = 'c1';
@@ -78,6 +86,7 @@ describe('a hole a damaged record left', () => {
   it('survives a .socketlab round trip with its mark, so the export opens again', async () => {
     const file = await exportToBuffer(socketlabExporter(), marked());
     expect(file.toString('utf8')).toContain('"damaged":true');
+    expect(validate(JSON.parse(file.toString('utf8'))), JSON.stringify(validate.errors)).toBe(true);
     const { result, entries } = await readBack(file);
     expect(result.ok ? 'ok' : result.error.message).toBe('ok');
     expect(entries.find((entry) => entry.kind === 'unsaved')).toMatchObject({ offset: 7, length: 15, damaged: true });
