@@ -106,7 +106,7 @@ describe('bytesToHex and pythonBytesLiteral write what the plain definitions wri
           expect(pythonBytesLiteral(bytes)).toBe(plainPython(bytes));
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
   });
 });
