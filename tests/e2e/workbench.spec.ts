@@ -174,7 +174,7 @@ test('a paste too big for one send is refused at once in words, and the page nev
   await page.keyboard.press('Control+V');
   const refused = page.getByTestId('composer-refused');
   await expect(refused).toContainText(
-    'Not pasted: that would make the message at least 36.62 MiB (40,000,000 characters)',
+    'Not pasted: that would make the message at least 38.15 MiB (40,000,000 characters)',
   );
   await expect(refused).toContainText('one send can be at most 1.00 MiB');
   await expect(refused).toHaveAttribute('role', 'alert');
@@ -183,7 +183,9 @@ test('a paste too big for one send is refused at once in words, and the page nev
   await box.fill('x'.repeat(2 * 1024 * 1024));
   await expect(box).toHaveValue('hello\\r\\n');
   await page.screenshot({ path: `${SCREENS}/paste-refused-light.png` });
-  expect(await longestTask()).toBeLessThan(500);
+  // The browser's own paste of 40 MB (reading the clipboard, the event) is one task: about 200 ms on a quiet machine,
+  // 785 ms once in a cold CI run with the static checks beside it. Holding it in the box took seconds (9 MB: 9 s).
+  expect(await longestTask()).toBeLessThan(2_000);
 
   // A paste that fits goes in, the refusal goes away, and it is sent whole.
   const fits = 'abcdefgh'.repeat(100_000);

@@ -119,7 +119,7 @@ describe('fewestBytes (a paste too big for one send, told before the box takes i
       fc.property(texts, fc.constantFrom('crlf' as const, 'lf' as const), (text, enter) => {
         for (const format of ['text', 'hex'] as const) {
           const parsed = composerBytes(text, format, enter);
-          if (parsed.ok) expect(fewestBytes(text, format)).toBeLessThanOrEqual(parsed.bytes.byteLength);
+          if (parsed.ok) expect(fewestBytes(text, format, enter)).toBeLessThanOrEqual(parsed.bytes.byteLength);
         }
       }),
       { numRuns: 500 },

@@ -26,13 +26,13 @@ export const MAX_COMPOSER_CHARACTERS = 8 * LIMITS.maxSendBytes;
  * the most characters one byte takes (and a pasted CR LF may be one byte); in hex, two digits are one byte (a `0x` prefix's 0 aside). For a paste too big
  * to be one send, told before the box holds it: a text box with millions of characters takes the browser seconds.
  */
-export function fewestBytes(text: string, format: SendFormat): number {
+export function fewestBytes(text: string, format: SendFormat, enter: EnterBytes = 'lf'): number {
   if (format === 'text') {
     let escapes = 0;
     for (let at = text.indexOf('\\'); at !== -1; at = text.indexOf('\\', at + 1)) escapes += 1;
-    // A pasted CR before LF is part of one line break, which may send one byte (a bare LF).
+    // With bare LF line breaks, a pasted CR before LF is part of one break, one byte (with CR LF, two, as typed).
     let returns = 0;
-    for (let at = text.indexOf('\r'); at !== -1; at = text.indexOf('\r', at + 1)) returns += 1;
+    if (enter === 'lf') for (let at = text.indexOf('\r'); at !== -1; at = text.indexOf('\r', at + 1)) returns += 1;
     return Math.max(0, text.length - 3 * escapes - returns);
   }
   let digits = 0;
