@@ -12,6 +12,7 @@ import { socketlabExporter } from '../../../../src/main/core/transcripts/socketl
 import { markingGaps, memorySource } from '../../../../src/main/core/transcripts/source';
 import { textExporter } from '../../../../src/main/core/transcripts/text';
 import { summarize, type SessionEntry } from '../../../../src/shared/transcript';
+import { dataEvent, startEntry } from '../journal/helpers';
 import { exportToBuffer, readBack } from './socketlabSessions';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictTuples: false });
@@ -23,15 +24,7 @@ const id = 'c1';
 
 /** An echo of three lines whose middle echo (offset 7, 15 bytes) was set aside as damaged. */
 const DAMAGED: SessionEntry[] = [
-  {
-    kind: 'start',
-    t: 0,
-    sessionId: 's',
-    startedAt: Date.UTC(2026, 11, 1, 9),
-    appVersion: '9.9.9',
-    transport: 'web',
-    platform: 'linux',
-  },
+  startEntry(),
   { kind: 'event', t: 1, event: { id, t: 1, type: 'resolving', host: 'echo.lab.test', port: 7, route: 'lab' } },
   {
     kind: 'event',
@@ -47,11 +40,11 @@ const DAMAGED: SessionEntry[] = [
       elapsedMs: 1,
     },
   },
-  { kind: 'event', t: 3, event: { id, t: 3, type: 'data', dir: 'out', offset: 0, bytes: ascii('first\r\n') } },
-  { kind: 'event', t: 4, event: { id, t: 4, type: 'data', dir: 'in', offset: 0, bytes: ascii('first\r\n') } },
-  { kind: 'event', t: 5, event: { id, t: 5, type: 'data', dir: 'out', offset: 7, bytes: ascii('SECOND-MARKER\r\n') } },
-  { kind: 'event', t: 7, event: { id, t: 7, type: 'data', dir: 'out', offset: 22, bytes: ascii('third\r\n') } },
-  { kind: 'event', t: 8, event: { id, t: 8, type: 'data', dir: 'in', offset: 22, bytes: ascii('third\r\n') } },
+  dataEvent(id, 'out', 0, ascii('first\r\n'), 3),
+  dataEvent(id, 'in', 0, ascii('first\r\n'), 4),
+  dataEvent(id, 'out', 7, ascii('SECOND-MARKER\r\n'), 5),
+  dataEvent(id, 'out', 22, ascii('third\r\n'), 7),
+  dataEvent(id, 'in', 22, ascii('third\r\n'), 8),
 ];
 
 async function all(entries: AsyncIterable<SessionEntry>): Promise<SessionEntry[]> {
