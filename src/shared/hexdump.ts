@@ -7,6 +7,13 @@
 export const HEX_LINE_BYTES = 16;
 
 const HEX_DIGITS = '0123456789abcdef';
+const HEX_CODES = Uint8Array.from(HEX_DIGITS, (digit) => digit.charCodeAt(0));
+const asciiDecoder = new TextDecoder('utf-8');
+
+/** Bytes that are all ASCII, as a string, in one native call. */
+function asciiText(codes: Uint8Array): string {
+  return asciiDecoder.decode(codes);
+}
 
 /** One byte as two lower-case hex digits. */
 export function hexByte(byte: number): string {
@@ -67,13 +74,6 @@ export function bytesToHex(bytes: Uint8Array, separator = ' '): string {
     if (sep !== -1 && at + 2 < out.length) out[at + 2] = sep;
   }
   return asciiText(out);
-}
-
-const HEX_CODES = Uint8Array.from(HEX_DIGITS, (digit) => digit.charCodeAt(0));
-const asciiDecoder = new TextDecoder('utf-8');
-/** Bytes that are all ASCII, as a string, in one native call. */
-function asciiText(codes: Uint8Array): string {
-  return asciiDecoder.decode(codes);
 }
 
 /**

@@ -98,17 +98,16 @@ export function twinSourceFromFacts(conn: ConnectionFacts, typed?: { host: strin
     });
   });
   const firstSend = conn.sends[0]?.index ?? Infinity;
+  // The first send left out fits in the first CAPTURE_BYTES, yet was not captured: a hole in a saved session.
+  const firstLeftOut = conn.sends[sends.length];
+  const sendsLost = firstLeftOut !== undefined && firstLeftOut.offset + firstLeftOut.length <= CAPTURE_BYTES;
   const routed = conn.answeredBy !== null;
   return {
     host: typed?.host || conn.host,
     port: typed?.port || (routed ? 0 : (conn.remote?.port ?? conn.dialPort ?? 0)),
     sends,
     sendsLeftOut: conn.sends.length - sends.length,
-    // A send that fits in the first CAPTURE_BYTES but was not captured: a hole in a saved session.
-    sendsLost: (() => {
-      const first = conn.sends[sends.length];
-      return first !== undefined && first.offset + first.length <= CAPTURE_BYTES;
-    })(),
+    sendsLost,
     halfClosed: conn.localEndedIndex !== null && !conn.finByClose,
     greeting: receivedBetween(-1, firstSend),
     // A server that expects TLS first sends its alert and hangs up (the lab stops reading there, so it may not see

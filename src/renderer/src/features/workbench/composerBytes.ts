@@ -23,8 +23,9 @@ export const MAX_COMPOSER_CHARACTERS = 8 * LIMITS.maxSendBytes;
 
 /**
  * The fewest bytes `text` can mean, found without parsing it: in text mode an escape (`\xHH`, four characters) is
- * the most characters one byte takes (and a pasted CR LF may be one byte); in hex, two digits are one byte (a `0x` prefix's 0 aside). For a paste too big
- * to be one send, told before the box holds it: a text box with millions of characters takes the browser seconds.
+ * the most characters one byte takes (and with bare-LF breaks a pasted CR LF is one byte); in hex, two digits are one
+ * byte (a `0x` prefix's 0 aside). For a paste too big to be one send, told before the box holds it: a text box with
+ * millions of characters takes the browser seconds to lay out.
  */
 export function fewestBytes(text: string, format: SendFormat, enter: EnterBytes = 'lf'): number {
   if (format === 'text') {
