@@ -25,7 +25,7 @@ import {
   type SessionListing,
   type TranscriptSummary,
 } from '../../../shared/transcript';
-import type { TranscriptSource } from '../transcripts/source';
+import { markingGaps, type TranscriptSource } from '../transcripts/source';
 import { newReadStats, readJournalRecords, type FullReadStats } from './reader';
 import { storageError, storageFailure, StorageError } from './storage';
 import { nodeJournalFs, SessionJournal, type JournalFs, type SessionJournalOptions } from './writer';
@@ -398,14 +398,14 @@ export class SessionStore {
     const file = this.#path(id, 'journal');
     const limit = await this.#readLimit(id);
     const builder = new SummaryBuilder();
-    try {
+    async function* counted(): AsyncIterable<SessionEntry> {
       // The summary only counts the bytes: none are copied.
-      for await (const record of readJournalRecords(file, {
-        borrowBytes: true,
-        ...(limit !== undefined && { limit }),
-      })) {
-        builder.add(record.entry);
-      }
+      const options = { borrowBytes: true, ...(limit !== undefined && { limit }) };
+      for await (const record of readJournalRecords(file, options)) yield record.entry;
+    }
+    try {
+      // It counts a damaged record's hole too, as the exports mark it (their entries go through markingGaps).
+      for await (const entry of markingGaps(counted())) builder.add(entry);
     } catch {
       return undefined;
     }

@@ -229,6 +229,27 @@ describe('SessionStore: after a crash', () => {
     expect((await restarted.recoverable()).map((listing) => listing.id)).toEqual([live.id]);
   });
 
+  it('counts the hole a damaged record leaves in the source summary, as the exports mark it', async () => {
+    const dir = tempDir();
+    const live = await new SessionStore({ dir }).start(META);
+    const marker = new TextEncoder().encode('SECOND-MARKER\r\n');
+    live.append(dataEvent('c1', 'in', 0, new TextEncoder().encode('first\r\n'), 1));
+    live.append(dataEvent('c1', 'in', 7, marker, 2));
+    live.append(dataEvent('c1', 'in', 22, new TextEncoder().encode('third\r\n'), 3));
+    await live.journal.abandon();
+    const file = path.join(dir, `${live.id}.journal`);
+    const bytes = readFileSync(file);
+    const at = bytes.indexOf('SECOND-MARKER');
+    bytes[at] = (bytes[at] as number) ^ 0x20;
+    writeFileSync(file, bytes);
+    const source = await new SessionStore({ dir, isAlive: () => false }).source(live.id);
+    expect(source?.summary.connections[0]).toMatchObject({ bytesIn: 14, unsavedBytes: 15 });
+    // The entries themselves are the journal's as read: the exports mark the hole on their way (markingGaps).
+    const kinds: string[] = [];
+    for await (const entry of source?.entries() ?? []) kinds.push(entry.kind);
+    expect(kinds).not.toContain('unsaved');
+  });
+
   it('putAway and opening for replay stop the offer; the session stays listed, across restarts', async () => {
     const dir = tempDir();
     const first = new SessionStore({ dir, now: steppingClock() });

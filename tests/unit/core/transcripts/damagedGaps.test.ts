@@ -72,6 +72,13 @@ describe('a hole a damaged record left', () => {
       /#1 received 15 bytes that were lost: the journal saved them, but their record was damaged\s+on disk/,
     );
     expect(text).not.toContain('the journal was full');
+    // With the summary counting the hole too, as the store's does, the header gives the same reason.
+    const counted = await all(marked().entries());
+    const header = (await exportToBuffer(textExporter(), memorySource(counted, summarize(counted)))).toString('utf8');
+    // The header is wrapped to the page: any white space may stand between its words.
+    expect(header.replace(/\s+/g, ' ')).toContain(
+      'Data: 29 bytes sent, 14 bytes received, and 15 bytes counted but lost (their records in the journal were damaged)',
+    );
     expect(text).toContain('SECOND-MARKER');
     expect(text.match(/third/g)).toHaveLength(2);
   });
