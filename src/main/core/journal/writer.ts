@@ -15,11 +15,12 @@ import path from 'node:path';
 import { LIMITS } from '../../../shared/limits';
 import { Fifo } from '../../../shared/fifo';
 import type { SessionEntry } from '../../../shared/transcript';
+import { crc32 } from './crc';
 import {
   BLOCK_BYTES,
   encodeEntry,
   encodeFileHeader,
-  fragmentCrc,
+  fragmentHeaderCrc,
   framedSize,
   FRAGMENT_FIRST,
   FRAGMENT_FULL,
@@ -104,29 +105,70 @@ interface QueuedRecord {
   size: number;
 }
 
-/** The pieces of one writev: small parts copied together into scratch buffers, large data by reference. */
+/**
+ * Where batches copy their small parts (fragment headers, JSON heads, padding, short data): one buffer shared by
+ * every batch of a journal, handed out in runs as Node's own Buffer pool does, and replaced when full. A batch per
+ * event-loop turn with a fresh buffer of its own cost a 64 KiB allocation for every socket read or two, and showed in
+ * bench:journal; an old buffer is freed once the last batch that points into it has been written.
+ */
+interface Scratch {
+  buffer: Buffer;
+  used: number;
+}
+
+function newScratch(): Scratch {
+  return { buffer: Buffer.allocUnsafe(SCRATCH_BYTES), used: 0 };
+}
+
+/** The pieces of one writev: small parts copied together into the scratch buffer, large data by reference. */
 class Batch {
   readonly pieces: Uint8Array[] = [];
-  #scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
-  #sealed = 0;
-  #used = 0;
+  /** The file offset its first byte goes to. */
+  readonly position: number;
+  /** Framed bytes in it, and the records they hold. */
+  bytes = 0;
+  records = 0;
+  readonly #scratch: Scratch;
+  /** This batch's current run of copied bytes: buffer[runStart, runEnd). */
+  #buffer: Buffer;
+  #runStart: number;
+  #runEnd: number;
 
-  /** Room for `length` bytes in the scratch buffer, to be filled in by the caller. */
-  reserve(length: number): Buffer {
-    if (this.#used + length > this.#scratch.byteLength) {
-      this.#seal();
-      this.#scratch = Buffer.allocUnsafe(Math.max(SCRATCH_BYTES, length));
-      this.#sealed = 0;
-      this.#used = 0;
-    }
-    const room = this.#scratch.subarray(this.#used, this.#used + length);
-    this.#used += length;
-    return room;
+  constructor(position: number, scratch: Scratch) {
+    this.position = position;
+    this.#scratch = scratch;
+    this.#buffer = scratch.buffer;
+    this.#runStart = this.#runEnd = scratch.used;
+  }
+
+  /** `length` zero bytes (a block's padding). */
+  zeros(length: number): void {
+    const at = this.#room(length);
+    this.#buffer.fill(0, at, at + length);
+  }
+
+  /** A fragment's header, written byte by byte (no view made, no argument checks: this runs three times a read). */
+  header(crc: number, length: number, type: number, seq: number): void {
+    const at = this.#room(FRAGMENT_HEADER_BYTES);
+    const bytes = this.#buffer;
+    bytes[at] = crc;
+    bytes[at + 1] = crc >>> 8;
+    bytes[at + 2] = crc >>> 16;
+    bytes[at + 3] = crc >>> 24;
+    bytes[at + 4] = length;
+    bytes[at + 5] = length >>> 8;
+    bytes[at + 6] = type;
+    bytes[at + 7] = seq;
+    bytes[at + 8] = seq >>> 8;
+    bytes[at + 9] = seq >>> 16;
+    bytes[at + 10] = seq >>> 24;
   }
 
   add(part: Uint8Array): void {
     if (part.byteLength < COPY_BELOW_BYTES) {
-      this.reserve(part.byteLength).set(part);
+      // #room may move to a new scratch buffer: ask for the place before reading which buffer it is in.
+      const at = this.#room(part.byteLength);
+      this.#buffer.set(part, at);
     } else {
       this.#seal();
       this.pieces.push(part);
@@ -138,43 +180,74 @@ class Batch {
     return this.pieces;
   }
 
+  /** Where `length` more bytes go in the scratch buffer (a new one when it is full). */
+  #room(length: number): number {
+    const scratch = this.#scratch;
+    if (scratch.used + length > scratch.buffer.byteLength) {
+      scratch.buffer = Buffer.allocUnsafe(Math.max(SCRATCH_BYTES, length));
+      scratch.used = 0;
+    }
+    // A run goes on only where this batch's last copy ended; otherwise (a new buffer) the run so far is sealed.
+    if (scratch.buffer !== this.#buffer || scratch.used !== this.#runEnd) {
+      this.#seal();
+      this.#buffer = scratch.buffer;
+      this.#runStart = this.#runEnd = scratch.used;
+    }
+    const at = scratch.used;
+    scratch.used += length;
+    this.#runEnd = scratch.used;
+    return at;
+  }
+
   #seal(): void {
-    if (this.#used > this.#sealed) this.pieces.push(this.#scratch.subarray(this.#sealed, this.#used));
-    this.#sealed = this.#used;
+    if (this.#runEnd > this.#runStart) this.pieces.push(this.#buffer.subarray(this.#runStart, this.#runEnd));
+    this.#runStart = this.#runEnd;
   }
 }
 
-/** Frames one record into the batch: fragments that never cross a 32 KiB block, zero padding where needed. */
+/** `whole[from, to)`, or `whole` itself when that is all of it (most heads and small sends: no view to make). */
+function slice(whole: Uint8Array, from: number, to: number): Uint8Array {
+  return from === 0 && to === whole.byteLength ? whole : whole.subarray(from, to);
+}
+
+/**
+ * Frames one record into the batch: fragments that never cross a 32 KiB block, zero padding where needed. Called as
+ * the record is appended, while a socket read's bytes are still in the CPU's cache: the CRC32 over them then runs at
+ * several times the speed it reaches megabytes later, when the write loop would meet them again (bench:journal).
+ */
 function frameRecord(record: QueuedRecord, batch: Batch): void {
   const { head, bytes } = record;
-  const total = head.byteLength + bytes.byteLength;
+  const headLength = head.byteLength;
+  const total = headLength + bytes.byteLength;
+  const seq = record.seq >>> 0;
   let at = record.position;
   let done = 0;
   let first = true;
   while (first || done < total) {
     const left = BLOCK_BYTES - (at % BLOCK_BYTES);
     if (left < FRAGMENT_HEADER_BYTES) {
-      batch.reserve(left).fill(0);
+      batch.zeros(left);
       at += left;
       continue;
     }
     const length = Math.min(total - done, left - FRAGMENT_HEADER_BYTES);
-    const last = done + length === total;
-    const header = batch.reserve(FRAGMENT_HEADER_BYTES);
-    header.writeUInt16LE(length, 4);
-    header.writeUInt8(first ? (last ? FRAGMENT_FULL : FRAGMENT_FIRST) : last ? FRAGMENT_LAST : FRAGMENT_MIDDLE, 6);
-    header.writeUInt32LE(record.seq >>> 0, 7);
-    const parts: Uint8Array[] = [];
-    if (done < head.byteLength) parts.push(head.subarray(done, Math.min(head.byteLength, done + length)));
-    if (done + length > head.byteLength) {
-      parts.push(bytes.subarray(Math.max(0, done - head.byteLength), done + length - head.byteLength));
-    }
-    header.writeUInt32LE(fragmentCrc(header, parts), 0);
-    for (const part of parts) batch.add(part);
+    const end = done + length;
+    const last = end === total;
+    const type = first ? (last ? FRAGMENT_FULL : FRAGMENT_FIRST) : last ? FRAGMENT_LAST : FRAGMENT_MIDDLE;
+    const headPart = done < headLength ? slice(head, done, Math.min(headLength, end)) : null;
+    const dataPart = end > headLength ? slice(bytes, Math.max(0, done - headLength), end - headLength) : null;
+    let crc = fragmentHeaderCrc(length, type, seq);
+    if (headPart !== null) crc = crc32(headPart, crc);
+    if (dataPart !== null) crc = crc32(dataPart, crc);
+    batch.header(crc, length, type, seq);
+    if (headPart !== null) batch.add(headPart);
+    if (dataPart !== null) batch.add(dataPart);
     at += FRAGMENT_HEADER_BYTES + length;
-    done += length;
+    done = end;
     first = false;
   }
+  batch.bytes += record.size;
+  batch.records += 1;
 }
 
 /** Calls the owner's callback; one that throws must not stop the journal, nor append() throw. */
@@ -203,7 +276,10 @@ export class SessionJournal {
   readonly #onSynced: (synced: { bytesOnDisk: number; records: number }) => void;
   readonly #handle: JournalFile;
 
-  readonly #queue = new Fifo<QueuedRecord>();
+  /** Framed records waiting for the disk: full batches, then the one appends are adding to. */
+  readonly #batches = new Fifo<Batch>();
+  #open: Batch | null = null;
+  readonly #scratch = newScratch();
   /** File offset after everything appended. */
   #appendedTo: number;
   #nextSeq = 0;
@@ -405,13 +481,14 @@ export class SessionJournal {
       this.#dropped += 1;
       return false;
     }
-    this.#queue.push({
-      seq: this.#nextSeq,
-      head: encoded.head,
-      bytes: encoded.bytes,
-      position: this.#appendedTo,
-      size,
-    });
+    if (this.#open === null || this.#open.bytes >= MAX_BATCH_BYTES) {
+      if (this.#open !== null) this.#batches.push(this.#open);
+      this.#open = new Batch(this.#appendedTo, this.#scratch);
+    }
+    frameRecord(
+      { seq: this.#nextSeq, head: encoded.head, bytes: encoded.bytes, position: this.#appendedTo, size },
+      this.#open,
+    );
     this.#nextSeq += 1;
     this.#appendedTo += size;
     if (this.#syncTimer === null) this.#armTimer();
@@ -450,18 +527,14 @@ export class SessionJournal {
     if (this.#writing) return;
     this.#writing = true;
     try {
-      while (this.#failed === null && this.#queue.length > 0) {
-        const batch = new Batch();
-        const position = this.#writtenTo;
-        let bytes = 0;
-        let records = 0;
-        while (bytes === 0 || bytes < MAX_BATCH_BYTES) {
-          const record = this.#queue.shift();
-          if (record === undefined) break;
-          frameRecord(record, batch);
-          bytes += record.size;
-          records += 1;
+      while (this.#failed === null) {
+        let batch = this.#batches.shift();
+        if (batch === undefined && this.#open !== null) {
+          batch = this.#open;
+          this.#open = null;
         }
+        if (batch === undefined) break;
+        const { position, bytes, records } = batch;
         await this.#writeAll(batch.finish(), position, bytes);
         this.#writtenTo = position + bytes;
         this.#writtenRecords += records;
@@ -526,7 +599,8 @@ export class SessionJournal {
   #fail(error: unknown): void {
     if (this.#failed !== null) return;
     this.#failed = asErrno(error);
-    this.#queue.clear();
+    this.#batches.clear();
+    this.#open = null;
     this.#appendedTo = this.#writtenTo;
     this.#clearTimer();
     for (const waiter of this.#flushWaiters.splice(0)) waiter.resolve();

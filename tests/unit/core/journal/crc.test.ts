@@ -2,6 +2,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { crc32, crc32Implementation, loadNativeCrc32 } from '../../../../src/main/core/journal/crc';
+import { fragmentHeaderCrc } from '../../../../src/main/core/journal/format';
 
 describe("the journal's CRC32", () => {
   it('uses the native module on this machine (its prebuilt binary is installed with npm ci)', () => {
@@ -18,6 +19,28 @@ describe("the journal's CRC32", () => {
           const view = bytes.subarray(Math.min(skip, bytes.length));
           expect(crc32(view, start)).toBe(zlibCrc32(view, start));
           expect(crc32(view)).toBe(zlibCrc32(view));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("starts a fragment's CRC from its length, type and sequence number as zlib would over those 7 bytes", () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 0xffff }),
+        fc.nat({ max: 0xff }),
+        fc.nat({ max: 0xffffffff }),
+        fc.uint8Array({ maxLength: 100 }),
+        (length, type, seq, payload) => {
+          const header = Buffer.alloc(7);
+          header.writeUInt16LE(length, 0);
+          header.writeUInt8(type, 2);
+          header.writeUInt32LE(seq, 3);
+          expect(fragmentHeaderCrc(length, type, seq)).toBe(zlibCrc32(header));
+          expect(crc32(payload, fragmentHeaderCrc(length, type, seq))).toBe(
+            zlibCrc32(Buffer.concat([header, payload])),
+          );
         },
       ),
       { numRuns: 500 },

@@ -8,7 +8,6 @@ import {
   BLOCK_BYTES,
   encodeEntry,
   encodeFileHeader,
-  fragmentCrc,
   framedSize,
   FRAGMENT_FIRST,
   FRAGMENT_FULL,
@@ -17,6 +16,7 @@ import {
   FRAGMENT_MIDDLE,
   MAX_RECORD_BYTES,
 } from '../../../../src/main/core/journal/format';
+import { crc32 } from '../../../../src/main/core/journal/crc';
 import type { SessionEntry } from '../../../../src/shared/transcript';
 import { comparable, dataEvent, patternBytes, readAll, readRecords, startEntry } from './helpers';
 
@@ -239,7 +239,8 @@ describe('journal recovery', () => {
       out.writeUInt8(type, 6);
       out.writeUInt32LE(seq, 7);
       Buffer.from(payload).copy(out, FRAGMENT_HEADER_BYTES);
-      out.writeUInt32LE(fragmentCrc(out, [out.subarray(FRAGMENT_HEADER_BYTES)]), 0);
+      // The CRC's plain definition: over everything after the CRC itself.
+      out.writeUInt32LE(crc32(out.subarray(4)), 0);
       return out;
     };
     const header = encodeFileHeader({});

@@ -160,4 +160,26 @@ describe('journal round trip', () => {
     // Gaps 1..10 are too small for a header and padded; a gap of exactly one header takes an empty FIRST fragment.
     expect(paddings).toBe(FRAGMENT_HEADER_BYTES - 1);
   });
+
+  it("writes a data event's head exactly as JSON.stringify would, for any id, times and offsets", () => {
+    const number = fc.oneof(fc.double(), fc.nat(), fc.constantFrom(-0, 1e21, Number.MAX_SAFE_INTEGER, NaN, Infinity));
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme' }),
+        number,
+        number,
+        number,
+        fc.boolean(),
+        (id, entryT, t, offset, inbound) => {
+          const event = { id, t, type: 'data' as const, dir: inbound ? ('in' as const) : ('out' as const), offset };
+          const entry: SessionEntry = { kind: 'event', t: entryT, event: { ...event, bytes: new Uint8Array([1, 2]) } };
+          const { head, bytes } = encodeEntry(entry);
+          expect(head.subarray(4).toString('utf8')).toBe(JSON.stringify({ kind: 'event', t: entryT, event }));
+          expect(head.readUInt32LE(0)).toBe(head.byteLength - 4);
+          expect([...bytes]).toEqual([1, 2]);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
 });
