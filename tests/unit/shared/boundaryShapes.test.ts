@@ -2,14 +2,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ArgsError, parseListenPort } from '../../../src/main/core/args';
-import { parseLabServerArgs } from '../../../src/main/core/labServers/cli';
+import { DEFAULT_CLI_PORTS, parseLabServerArgs } from '../../../src/main/core/labServers/cli';
 import { checkSlowMode } from '../../../src/main/core/labServers/httpServer';
 import { portForRequest, sameTarget } from '../../../src/renderer/src/features/workbench/templates';
 import { LARGEST_PORT, portFromDigits, validatePort } from '../../../src/shared/ports';
 import { slowModeFromText, validateSlowMode } from '../../../src/shared/slowMode';
 
+/** The ports the other lab servers take by default: an echo port on one of them is refused as a clash. */
+const OTHER_DEFAULTS = new Set(
+  Object.entries(DEFAULT_CLI_PORTS)
+    .filter(([kind]) => kind !== 'echo')
+    .map(([, port]) => port),
+);
+
 const portLike = fc.oneof(
   fc.integer({ min: 0, max: 70_000 }).map(String),
+  // Each other server's default port, which a random integer meets only now and then.
+  fc.constantFrom(...[...OTHER_DEFAULTS].map(String)),
   fc.stringMatching(/^[0-9a-fx +.\-e ]{0,8}$/),
   fc.string({ maxLength: 8 }),
 );
@@ -41,7 +50,9 @@ describe('one reading of a port', () => {
         expect(listenPort(text)).toBe(port);
         const lab = parseLabServerArgs(['--echo-port', text]);
         if (text === '' || text.startsWith('--')) expect(lab.ok).toBe(false);
-        else expect(lab.ok ? lab.options.ports.echo : undefined).toBe(port);
+        else if (port !== undefined && OTHER_DEFAULTS.has(port)) {
+          expect(lab).toEqual({ ok: false, message: expect.stringContaining(`cannot share port ${port}`) });
+        } else expect(lab.ok ? lab.options.ports.echo : undefined).toBe(port);
         expect(validatePort(text).ok).toBe(port !== undefined && port !== 0);
         expect(portForRequest(text)).toBe(port ?? text);
         expect(sameTarget({ host: 'h', port: port ?? -1 }, { host: 'h', port: text })).toBe(port !== undefined);
