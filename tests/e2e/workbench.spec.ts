@@ -199,6 +199,41 @@ test('a paste too big for one send is refused at once in words, and the page nev
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-bytes-in', String(fits.length));
 });
 
+test('a host name pasted longer than 253 characters is refused at once in words, and the page never freezes', async ({
+  page,
+  context,
+  webHost,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webHost.origin });
+  await openLab(page, webHost.url);
+  const host = page.getByLabel('Host', { exact: true });
+  const before = await host.inputValue();
+  const longestTask = await watchLongTasks(page);
+  // A real paste (Ctrl+V) of 2 million characters: the box and the route words under it took a 0.7 s task to lay out.
+  await page.evaluate(() => navigator.clipboard.writeText('a'.repeat(2_000_000)));
+  await host.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+V');
+  const refused = page.getByTestId('host-refused');
+  await expect(refused).toHaveText(
+    'Not put in the Host box: a host name can be at most 253 characters long, and this would make it 2,000,000.',
+  );
+  await expect(refused).toHaveAttribute('role', 'alert');
+  await expect(host).toHaveValue(before);
+  await page.screenshot({ path: `${SCREENS}/host-refused-light.png` });
+  expect(await longestTask()).toBeLessThan(500);
+  // Typed text (Playwright's fill) is held to the same rule: 254 characters are refused, 253 are taken.
+  await host.fill('h'.repeat(254));
+  await expect(host).toHaveValue(before);
+  await expect(refused).toContainText('this would make it 254.');
+  await host.fill(`${'h'.repeat(249)}.org`);
+  await expect(host).toHaveValue(`${'h'.repeat(249)}.org`);
+  await expect(refused).toHaveCount(0);
+  // And the box goes on as before: the route words follow what is typed.
+  await host.fill('echo.lab.test');
+  await expect(page.getByTestId('route-words')).toContainText('echo.lab.test');
+});
+
 test('send is explained, not silently refused, when nothing is connected', async ({ page, webHost }) => {
   await page.goto(webHost.url);
   await page.getByRole('textbox', { name: 'Message' }).fill('hello\\r\\n');
