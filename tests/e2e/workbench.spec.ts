@@ -199,7 +199,7 @@ test('a paste too big for one send is refused at once in words, and the page nev
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-bytes-in', String(fits.length));
 });
 
-test('a paste into Host far longer than any host name is refused at once in words, and the page never freezes', async ({
+test('a paste into Host or Port far longer than any host or port is refused at once in words, and the page never freezes', async ({
   page,
   context,
   webHost,
@@ -214,9 +214,9 @@ test('a paste into Host far longer than any host name is refused at once in word
   await host.focus();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Control+V');
-  const refused = page.getByTestId('host-refused');
+  const refused = page.getByTestId('target-refused');
   await expect(refused).toHaveText(
-    'Not put in the Host box: a host name can be at most 253 characters long, and this would make it 2,000,000.',
+    'Not put in the Host box: a host name can be at most 253 characters long, and this would make it 2,000,000 characters.',
   );
   await expect(refused).toHaveAttribute('role', 'alert');
   await expect(host).toHaveValue(before);
@@ -226,7 +226,7 @@ test('a paste into Host far longer than any host name is refused at once in word
   // main explains at Connect what is wrong with it, in its own words.
   await host.fill('h'.repeat(1025));
   await expect(host).toHaveValue(before);
-  await expect(refused).toContainText('this would make it 1,025.');
+  await expect(refused).toContainText('this would make it 1,025 characters.');
   await host.fill('h'.repeat(300));
   await expect(host).toHaveValue('h'.repeat(300));
   await expect(refused).toHaveCount(0);
@@ -237,6 +237,20 @@ test('a paste into Host far longer than any host name is refused at once in word
   // And the box goes on as before: the route words follow what is typed.
   await host.fill('echo.lab.test');
   await expect(page.getByTestId('route-words')).toContainText('echo.lab.test');
+
+  // The Port box the same way: 2 million digits (a 0.5 s task before) are refused; 0080 is still 80.
+  const port = page.getByLabel('Port', { exact: true });
+  await page.evaluate(() => navigator.clipboard.writeText('8'.repeat(2_000_000)));
+  await port.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+V');
+  await expect(refused).toHaveText(
+    'Not put in the Port box: a port is a whole number from 1 to 65535, like 80, and this would make it 2,000,000 characters.',
+  );
+  expect(await longestTask()).toBeLessThan(500);
+  await port.fill('0007');
+  await expect(refused).toHaveCount(0);
+  await expect(page.getByTestId('route-words')).toContainText('echo.lab.test:0007');
 });
 
 test('send is explained, not silently refused, when nothing is connected', async ({ page, webHost }) => {
