@@ -1,6 +1,6 @@
 /**
- * A session's journal on disk, written as the session happens. append() only queues (no fs call on that path);
- * one background loop writes queued records in batches (writev) and another fsyncs at least every
+ * A session's journal on disk, written as the session happens. append() frames and queues (no fs call on that
+ * path); one background loop writes the framed records in batches (writev) and another fsyncs at least every
  * flushIntervalMs while anything is unsynced, so a crash, a kill -9 or a power cut loses at most about that much.
  *
  * Caps: past maxBytes the journal writes one 'journal-full' entry, then keeps data events only as 'unsaved' entries
@@ -376,9 +376,11 @@ export class SessionJournal {
   }
 
   /**
-   * Queues an entry: synchronous, no fs call, never throws; its cost does not grow with the data's size (the
-   * bytes are kept by reference until written, so the caller must not change them). Returns the entries the
-   * journal keeps for it: itself, or 'journal-full' and/or 'unsaved' in its place past the cap, or none.
+   * Queues an entry: synchronous, no fs call, never throws. It frames the record and checksums its bytes at once
+   * (the one part of its cost that grows with the data's size, at the CRC32's speed), but never copies a data event's
+   * bytes: they are kept by reference until written, so the caller must not change them (a change would make the
+   * record read back as damaged). Returns the entries the journal keeps for it: itself, or 'journal-full' and/or
+   * 'unsaved' in its place past the cap, or none.
    */
   append(entry: SessionEntry): SessionEntry[] {
     if (!this.#accepting) return [];
