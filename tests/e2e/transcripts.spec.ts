@@ -112,6 +112,19 @@ test('a reload mid-session brings the session back, read-only, with every row', 
   await expect(page.getByTestId('log-empty')).toBeVisible();
 });
 
+/**
+ * Waits until the sessions' journal files hold `text` at least `times` times. Written is enough for a kill -9: the
+ * kernel keeps what a process wrote (only a power cut needs the journal's fsync, at most a second later).
+ */
+async function journalHolds(dataDir: string, text: string, times = 1): Promise<void> {
+  const dir = path.join(dataDir, 'sessions');
+  const count = (): number =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.journal'))
+      .reduce((sum, name) => sum + readFileSync(path.join(dir, name)).toString('latin1').split(text).length - 1, 0);
+  await expect.poll(count, { timeout: 10_000 }).toBeGreaterThanOrEqual(times);
+}
+
 test('a web host killed mid-session offers the session back at the next start', async ({ page }) => {
   const first = await startWebHostProcess();
   let second: Awaited<ReturnType<typeof startWebHostProcess>> | undefined;
@@ -119,8 +132,8 @@ test('a web host killed mid-session offers the session back at the next start', 
     await page.goto(first.url);
     await romeoExchange(page);
     const before = await rowTexts(page);
-    // Wait past the journal's one-second flush, as a learner does before the power goes.
-    await page.waitForTimeout(1_500);
+    // The exchange's last event (the server's FIN) is in the journal file before the crash.
+    await journalHolds(first.dataDir, '"peer-ended"');
     await first.kill();
 
     second = await startWebHostProcess([], { dataDir: first.dataDir });
@@ -211,8 +224,8 @@ test('a recovered session with a damaged record shows where bytes were lost, nev
       echoed += line.length - 2; // \\r and \\n are one byte each
       await expect(connection).toHaveAttribute('data-bytes-in', String(echoed));
     }
-    // Past the journal's one-second flush, then a crash.
-    await page.waitForTimeout(1_500);
+    // The third line, sent and echoed, is in the journal file; then a crash.
+    await journalHolds(first.dataDir, 'third\r\n', 2);
     await first.kill();
     // The disk damages the records that hold the middle line (the send and its echo): one byte flipped in each.
     const dir = path.join(first.dataDir, 'sessions');
