@@ -1,6 +1,6 @@
 /** Steps the workbench and byte-log specs share: a loopback echo server, and driving the workbench as a learner. */
 import net from 'node:net';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { expect } from './webHost';
 
 export const SCREENS = '.test-output/screens';
@@ -99,4 +99,15 @@ export async function watchLongTasks(page: Page): Promise<() => Promise<number>>
     }).observe({ type: 'longtask' });
   });
   return () => page.evaluate(() => Math.max(0, ...(window as unknown as { longTasks: number[] }).longTasks));
+}
+
+/**
+ * A real paste (Ctrl+V) over everything in `box`, of `piece` repeated `times` times: the text is made in the page,
+ * so 40 MB never crosses to Playwright. The test must have granted the clipboard.
+ */
+export async function pasteOver(page: Page, box: Locator, piece: string, times = 1): Promise<void> {
+  await page.evaluate(([text, count]) => navigator.clipboard.writeText(text.repeat(count)), [piece, times] as const);
+  await box.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+V');
 }
