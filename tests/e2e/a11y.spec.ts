@@ -62,11 +62,17 @@ test('the main screen after an HTTP exchange has no serious or critical axe viol
   }
 });
 
-test('a refusal notice has no serious or critical axe violations, light and dark', async ({ page, webHost }) => {
+test('a refusal notice and a refused paste have no serious or critical axe violations, light and dark', async ({
+  page,
+  webHost,
+}) => {
   await page.goto(webHost.url);
   await page.getByTestId('port-input').fill('0x50');
   await page.getByTestId('connect-button').click();
   await expect(page.getByTestId('notice')).toBeVisible();
+  // And the Host box's own refusal of text far longer than any host name, in the same colours.
+  await page.getByTestId('host-input').fill('h'.repeat(1025));
+  await expect(page.getByTestId('target-refused')).toBeVisible();
   for (const scheme of SCHEMES) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.screenshot({ path: `${SCREENS}/refusal-${scheme}.png` });
