@@ -11,7 +11,6 @@ const ISOLATED = [
   'tests/unit/electron/**/*.test.ts',
   'tests/unit/renderer/labUi.test.ts',
   'tests/unit/renderer/lib/tabKeys.test.ts',
-  'tests/unit/core/connections/hubReads.test.ts',
   'tests/unit/core/transcripts/pcapngStreaming.test.ts',
   'tests/unit/core/journal/writer.test.ts',
 ];

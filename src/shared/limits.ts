@@ -45,6 +45,12 @@ export const LIMITS = {
    * (electron/electron#18758), so this stays two orders of magnitude under.
    */
   maxBatchBytes: 1024 * 1024,
+  /**
+   * A plain TCP connection reads into a buffer of this size, so a fast stream arrives in reads of up to this many
+   * bytes (Node's own reads stop at 64 KiB). Each read is still one event; a short one is copied out, so it does not
+   * hold the whole buffer.
+   */
+  socketReadBytes: 256 * 1024,
   /** Event delivery: a batch that is not full goes out this long after its first event. */
   batchIntervalMs: 16,
   /** Flow control: pause reading sockets while this many bytes are delivered but not yet acknowledged. */

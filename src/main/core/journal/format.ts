@@ -32,7 +32,7 @@ export const FRAGMENT_FIRST = 2;
 export const FRAGMENT_MIDDLE = 3;
 export const FRAGMENT_LAST = 4;
 
-/** One data event is at most one learner send (1 MiB); a socket read is at most 64 KiB. */
+/** One data event is at most one learner send (1 MiB); a socket read is at most LIMITS.socketReadBytes (256 KiB). */
 export const MAX_DATA_BYTES = 1024 * 1024;
 /** The JSON head of one entry; a progress entry with every prediction filled in is the largest, under 1 MiB. */
 export const MAX_HEAD_BYTES = 1024 * 1024;
