@@ -82,8 +82,10 @@ export interface TranscriptConnection {
   connectMs?: number;
   bytesOut: number;
   bytesIn: number;
-  /** Bytes past the journal's cap: counted, not kept. */
+  /** Bytes counted and not kept: past the journal's cap, or lost where recovery found a record damaged. */
   unsavedBytes: number;
+  /** Of unsavedBytes, those the journal saved but recovery found damaged on disk (the rest: the journal was full). */
+  lostBytes: number;
   localEnded: boolean;
   peerEnded: boolean;
   closedBy?: 'local' | 'peer' | 'error' | 'abort';
@@ -97,8 +99,10 @@ export interface TranscriptTls {
   /** Bytes that crossed the TCP socket, records and all. */
   wireBytesIn: number;
   wireBytesOut: number;
-  /** Wire bytes past the journal's cap: counted, not kept. */
+  /** Wire bytes counted and not kept (past the journal's cap, or in a damaged record). */
   unsavedWireBytes: number;
+  /** Of unsavedWireBytes, those lost in a damaged record. */
+  lostWireBytes: number;
   /** From the `tls` event, once the handshake finished. */
   protocol?: string;
   cipher?: string;
@@ -206,8 +210,15 @@ export class SummaryBuilder {
         break;
       case 'unsaved': {
         const conn = this.#connection(entry.id, entry.t);
-        if (entry.wire) tlsOf(conn).unsavedWireBytes += entry.length;
-        else conn.unsavedBytes += entry.length;
+        const lost = entry.damaged === true ? entry.length : 0;
+        if (entry.wire) {
+          const tls = tlsOf(conn);
+          tls.unsavedWireBytes += entry.length;
+          tls.lostWireBytes += lost;
+        } else {
+          conn.unsavedBytes += entry.length;
+          conn.lostBytes += lost;
+        }
         break;
       }
       case 'journal-full':
@@ -240,6 +251,7 @@ export class SummaryBuilder {
         bytesOut: 0,
         bytesIn: 0,
         unsavedBytes: 0,
+        lostBytes: 0,
         localEnded: false,
         peerEnded: false,
       };
@@ -309,7 +321,7 @@ export class SummaryBuilder {
 }
 
 function tlsOf(conn: TranscriptConnection): TranscriptTls {
-  conn.tls ??= { wireBytesIn: 0, wireBytesOut: 0, unsavedWireBytes: 0 };
+  conn.tls ??= { wireBytesIn: 0, wireBytesOut: 0, unsavedWireBytes: 0, lostWireBytes: 0 };
   return conn.tls;
 }
 

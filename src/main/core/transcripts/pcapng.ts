@@ -318,6 +318,7 @@ function unknownConnection(id: ConnectionId, number: number): TranscriptConnecti
     bytesOut: 0,
     bytesIn: 0,
     unsavedBytes: 0,
+    lostBytes: 0,
     localEnded: false,
     peerEnded: false,
   };

@@ -195,30 +195,26 @@ function headerText(summary: TranscriptSummary, ending: SessionEnding | undefine
   let sent = 0;
   let received = 0;
   let unsaved = 0;
+  let lost = 0;
   for (const conn of summary.connections) {
     sent += conn.bytesOut;
     received += conn.bytesIn;
     unsaved += conn.unsavedBytes;
+    lost += conn.lostBytes;
   }
   const secure = summary.connections.flatMap((conn) => (conn.tls ? [conn.tls] : []));
-  field(
-    'Data',
-    `${bytesInWords(sent)} sent, ${bytesInWords(received)} received` +
-      (unsaved > 0
-        ? summary.journalFull
-          ? `, and ${bytesInWords(unsaved)} counted but not saved (the journal was full)`
-          : `, and ${bytesInWords(unsaved)} counted but lost (their records in the journal were damaged)`
-        : ''),
-  );
+  field('Data', `${bytesInWords(sent)} sent, ${bytesInWords(received)} received` + notKeptWords(unsaved, lost));
   if (secure.length > 0) {
     const sum = (pick: (tls: (typeof secure)[number]) => number): number =>
       secure.reduce((total, tls) => total + pick(tls), 0);
-    const unsavedWire = sum((tls) => tls.unsavedWireBytes);
     field(
       'On the wire',
       `${bytesInWords(sum((tls) => tls.wireBytesOut))} sent, ${bytesInWords(sum((tls) => tls.wireBytesIn))} received ` +
         `by ${secure.length === 1 ? 'the TLS connection' : `the ${count(secure.length)} TLS connections`}, records and all` +
-        (unsavedWire > 0 ? `, and ${bytesInWords(unsavedWire)} counted but not saved` : '') +
+        notKeptWords(
+          sum((tls) => tls.unsavedWireBytes),
+          sum((tls) => tls.lostWireBytes),
+        ) +
         ` (for ${secure.length === 1 ? 'it' : 'them'}, Data counts the plain bytes inside TLS)`,
     );
   }
@@ -320,6 +316,18 @@ function slowWords(slow: SlowMode | null): string {
   return slow
     ? `the lab HTTP server's slow mode is on: ${count(slow.bytesPerSecond)} bytes a second, ${bytesInWords(slow.writeSize)} at a time`
     : "the lab HTTP server's slow mode is off: it answers at full speed";
+}
+
+/**
+ * The header's words for bytes counted but not kept, each with its own reason: `unsaved` counts them all, `lost`
+ * those a damaged record took (the rest came after the journal was full). A session can have both.
+ */
+function notKeptWords(unsaved: number, lost: number): string {
+  const full = unsaved - lost;
+  return (
+    (full > 0 ? `, and ${bytesInWords(full)} counted but not saved (the journal was full)` : '') +
+    (lost > 0 ? `, and ${bytesInWords(lost)} counted but lost (their records in the journal were damaged)` : '')
+  );
 }
 
 function unsavedLine(notes: ConnectionNotes): string {

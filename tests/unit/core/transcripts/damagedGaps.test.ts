@@ -83,6 +83,25 @@ describe('a hole a damaged record left', () => {
     expect(text.match(/third/g)).toHaveLength(2);
   });
 
+  it('and bytes past a full journal in the same session: the header gives each its own reason and count', async () => {
+    const counted = await all(marked().entries());
+    const both: SessionEntry[] = [
+      ...counted,
+      { kind: 'journal-full', t: 9, limitBytes: 64 },
+      { kind: 'unsaved', t: 10, id, dir: 'in', offset: 29, length: 1000 },
+    ];
+    const summary = summarize(both);
+    expect(summary.connections[0]).toMatchObject({ unsavedBytes: 1015, lostBytes: 15 });
+    const header = (await exportToBuffer(textExporter(), memorySource(both, summary))).toString('utf8');
+    expect(header.replace(/\s+/g, ' ')).toContain(
+      'Data: 29 bytes sent, 14 bytes received, and 1,000 bytes counted but not saved (the journal was full), and ' +
+        '15 bytes counted but lost (their records in the journal were damaged)',
+    );
+    // Each run keeps its own reason in the log part too.
+    expect(header).toMatch(/#1 received 1,000 bytes that were not saved \(the journal was full\)/);
+    expect(header).toMatch(/#1 received 15 bytes that were lost/);
+  });
+
   it('survives a .socketlab round trip with its mark, so the export opens again', async () => {
     const file = await exportToBuffer(socketlabExporter(), marked());
     expect(file.toString('utf8')).toContain('"damaged":true');

@@ -93,6 +93,7 @@ describe('the summary of a session with TLS', () => {
       wireBytesIn: wire(ids.secure, 'in').length,
       wireBytesOut: wire(ids.secure, 'out').length,
       unsavedWireBytes: 0,
+      lostWireBytes: 0,
       protocol: 'TLSv1.3',
       cipher: expect.stringMatching(/^TLS_/),
       certificateSha256: lab.servers.certificate.summary.sha256,
