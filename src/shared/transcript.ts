@@ -60,6 +60,56 @@ export type SessionEntry =
 
 export type SessionEntryKind = SessionEntry['kind'];
 
+/**
+ * Why a saved session has no bytes for a stretch it counted (an `unsaved` entry): past the journal's cap they were
+ * never saved ('not-saved'); or the journal saved them and recovery found their record damaged ('lost').
+ */
+export type Hole = 'not-saved' | 'lost';
+
+/**
+ * Follows each stream of a session's entries (data and TLS wire bytes, each way, each connection) and finds the holes
+ * a damaged record left: a record the journal reader set aside leaves the next event's offset past where the stream
+ * had got to. For that stretch it gives an `unsaved` entry that says `damaged` (the journal saved those bytes, so
+ * "not saved, the journal was full" would be the wrong reason). Exports put it in their entries (markingGaps), and
+ * the renderer's replay gives it a row, from the same finder.
+ */
+export class GapFinder {
+  readonly #ends = new Map<string, number>();
+
+  /** Call with every entry in order: the `unsaved` entry for the hole just before `entry`, or null when none. */
+  holeBefore(entry: SessionEntry): SessionEntry | null {
+    const data =
+      entry.kind === 'event' && (entry.event.type === 'data' || entry.event.type === 'wire')
+        ? {
+            id: entry.event.id,
+            dir: entry.event.dir,
+            offset: entry.event.offset,
+            length: entry.event.bytes.byteLength,
+            wire: entry.event.type === 'wire',
+          }
+        : entry.kind === 'unsaved'
+          ? { id: entry.id, dir: entry.dir, offset: entry.offset, length: entry.length, wire: entry.wire === true }
+          : null;
+    if (!data) return null;
+    // A TLS connection has two streams each way: the plain bytes, and the records on the wire.
+    const key = `${data.wire ? 'wire' : 'data'}\u0000${data.dir}\u0000${data.id}`;
+    const expected = this.#ends.get(key) ?? 0;
+    this.#ends.set(key, Math.max(expected, data.offset + data.length));
+    if (data.offset <= expected) return null;
+    const hole: SessionEntry = {
+      kind: 'unsaved',
+      t: entry.t,
+      id: data.id,
+      dir: data.dir,
+      offset: expected,
+      length: data.offset - expected,
+      damaged: true,
+    };
+    if (data.wire) hole.wire = true;
+    return hole;
+  }
+}
+
 /** One connection of a session, gathered from its entries. */
 export interface TranscriptConnection {
   id: ConnectionId;

@@ -258,12 +258,80 @@ test('a recovered session with a damaged record shows where bytes were lost, nev
     await expect(view).not.toContainText('\\x00');
     await page.getByRole('tab', { name: 'HTTP' }).click();
     await expect(page.getByTestId('http-lost')).toContainText('Some of these bytes were lost');
+    // In the log, each damaged record keeps a row where it arrived, with its length and why it has no bytes.
+    const holes = page.locator('[data-testid="row-bytes-missing"][data-hole="lost"]');
+    await expect(holes).toHaveCount(2);
+    await expect(holes.first()).toHaveText('bytes lost (the saved session’s record of them was damaged)');
+    // The code twin sends what it has and says what it left out; a hole is never a send of nothing.
+    const twin = page.getByTestId('code-twin');
+    await expect(twin).toContainText('Left out: 1 later send');
+    await expect(twin).toContainText("cmd = b'first\\r\\n'");
+    await expect(twin).not.toContainText("= b''");
     await page.getByRole('tab', { name: 'Text' }).click();
     await page.screenshot({ path: `${SCREENS}/replay-lost-bytes-light.png` });
   } finally {
     await second?.stop();
     await first.stop();
     rmSync(first.dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a saved session whose journal filled up: rows where bytes were not saved, and every view says why', async ({
+  page,
+  webHost,
+}) => {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-downloads-'));
+  try {
+    await page.goto(webHost.url);
+    await romeoExchange(page);
+    const saved = JSON.parse(readFileSync(await saveAs(page, 'socketlab', folder), 'utf8')) as {
+      entries: Array<Record<string, unknown>>;
+      totals: { entries: number; dataBytes: number };
+    };
+    // As a journal that filled up before the answer came writes it: the answer's reads counted, their bytes not kept.
+    type Data = { type: string; id: string; t: number; dir: string; offset: number; bytes: string };
+    const answer = (entry: Record<string, unknown>): Data | null => {
+      const event = entry.event as Data | undefined;
+      return entry.kind === 'event' && event?.type === 'data' && event.dir === 'in' ? event : null;
+    };
+    const first = saved.entries.findIndex((entry) => answer(entry) !== null);
+    expect(first).toBeGreaterThan(0);
+    let notSaved = 0;
+    saved.entries = saved.entries.flatMap((entry, index) => {
+      const event = answer(entry);
+      if (!event) return [entry];
+      const length = Buffer.from(event.bytes, 'base64').byteLength;
+      notSaved += length;
+      const hole = { kind: 'unsaved', t: event.t, id: event.id, dir: 'in', offset: event.offset, length };
+      return index === first ? [{ kind: 'journal-full', t: event.t, limitBytes: 4096 }, hole] : [hole];
+    });
+    saved.totals.entries += 1;
+    saved.totals.dataBytes -= notSaved;
+    const file = path.join(folder, 'journal-full.socketlab');
+    writeFileSync(file, JSON.stringify(saved));
+
+    await page.getByRole('button', { name: 'Sessions…' }).click();
+    await page.getByTestId('open-file-input').setInputFiles(file);
+    await expect(page.getByTestId('replay-banner')).toContainText('journal-full.socketlab');
+    // The journal's own row says what it means for a replay, not what it meant live.
+    await expect(page.locator('[data-testid="log-row"][data-kind="journal-full"]')).toContainText(
+      'later bytes were not saved. The rows after this one say where bytes are missing.',
+    );
+    const holes = page.locator('[data-testid="row-bytes-missing"][data-hole="not-saved"]');
+    await expect(holes.first()).toHaveText(
+      'bytes not saved (the journal was full, so the saved session never had them)',
+    );
+    await page.locator('[data-testid="log-row"][data-dir="in"]').last().click();
+    await page.getByLabel('all received').check();
+    const missing = page.getByTestId('text-view-lines').getByTestId('bytes-missing').first();
+    await expect(missing).toHaveAttribute('data-unsaved', 'true');
+    await expect(missing).toContainText('bytes not saved here: the journal was full');
+    await page.getByRole('tab', { name: 'HTTP' }).click();
+    await expect(page.getByTestId('http-not-saved')).toContainText('Some of these bytes were not saved');
+    await page.getByRole('tab', { name: 'Text' }).click();
+    await page.screenshot({ path: `${SCREENS}/replay-not-saved-light.png` });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
 });
 

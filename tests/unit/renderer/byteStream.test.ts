@@ -89,7 +89,7 @@ describe('ByteStream', () => {
     stream.append(5, ascii('tail'), 1);
     expect(stream.byteCount).toBe(9);
     expect(stream.read(0, 9).missing).toBe(true);
-    expect(stream.read(5, 9)).toEqual({ bytes: ascii('tail'), missing: false, lost: false });
+    expect(stream.read(5, 9)).toEqual({ bytes: ascii('tail'), missing: false, lost: false, unsaved: false });
   });
 
   it('says a stretch no chunk covers is missing (a damaged record in a saved session), never zeros', () => {
@@ -101,8 +101,8 @@ describe('ByteStream', () => {
     expect(stream.read(0, 15)).toMatchObject({ missing: true, lost: true });
     expect(stream.read(4, 8)).toMatchObject({ missing: true, lost: true });
     expect(stream.read(7, 9)).toMatchObject({ missing: true, lost: true });
-    expect(stream.read(0, 6)).toEqual({ bytes: ascii('hello '), missing: false, lost: false });
-    expect(stream.read(10, 15)).toEqual({ bytes: ascii('world'), missing: false, lost: false });
+    expect(stream.read(0, 6)).toEqual({ bytes: ascii('hello '), missing: false, lost: false, unsaved: false });
+    expect(stream.read(10, 15)).toEqual({ bytes: ascii('world'), missing: false, lost: false, unsaved: false });
     // The text view gives the hole a line of its own, so the bytes on either side of it stay readable.
     expect(lines(stream)).toEqual(['hello ', '\0\0\0\0', 'world']);
     expect(stream.read(stream.line(1).start, stream.line(1).end)).toMatchObject({ missing: true, lost: true });
@@ -111,6 +111,31 @@ describe('ByteStream', () => {
     const sent = new ByteStream();
     sent.append(0, null, 0, 4);
     expect(sent.read(0, 4)).toMatchObject({ missing: true, lost: false });
+  });
+
+  it('says why a replay has no bytes for a hole: not saved (a full journal) or lost (a damaged record)', () => {
+    const stream = new ByteStream();
+    stream.append(0, ascii('GET /\r\n'), 0);
+    stream.append(7, null, 1, 5, 'not-saved');
+    stream.append(12, null, 2, 3, 'lost');
+    stream.append(15, ascii('end'), 3);
+    expect(stream.byteCount).toBe(18);
+    expect(stream.read(7, 12)).toEqual({ bytes: new Uint8Array(5), missing: true, lost: true, unsaved: true });
+    expect(stream.read(12, 15)).toMatchObject({ missing: true, lost: true, unsaved: false });
+    // A read inside one hole never hands back the reason as if it were bytes.
+    expect(stream.read(8, 10).bytes).toEqual(new Uint8Array(2));
+    expect(stream.read(15, 18)).toEqual({ bytes: ascii('end'), missing: false, lost: false, unsaved: false });
+    expect(stream.read(0, 18)).toMatchObject({ missing: true, lost: true, unsaved: true });
+    // Each hole is a text-view line of its own, so the bytes after it read on.
+    expect(lines(stream)).toEqual(['GET /\r\n', '\0'.repeat(5), '\0'.repeat(3), 'end']);
+    expect(stream.read(stream.line(3).start, stream.line(3).end)).toMatchObject({
+      bytes: ascii('end'),
+      missing: false,
+    });
+    // Bytes let go to save memory are neither: the saved session has them.
+    const kept = new ByteStream();
+    kept.append(0, null, 0, 4);
+    expect(kept.read(0, 4)).toMatchObject({ missing: true, lost: false, unsaved: false });
   });
 
   it('lets go of the chunks of events the store let go of, starting mid-line', () => {

@@ -275,4 +275,30 @@ describe('LabSessionStore.forReplay', () => {
     expect(store.connection('c')?.bytesOut).toBe(2);
     expect(await store.send('c', ascii('x'))).toMatchObject({ ok: false, error: { code: 'READ_ONLY' } });
   });
+
+  it('gives each hole of a saved session a row where it arrived, with its length and why its bytes are not there', () => {
+    const store = LabSessionStore.forReplay();
+    store.replay([
+      { kind: 'start', t: 0, sessionId: 's', startedAt: 0, appVersion: '0', transport: 'web', platform: 'linux' },
+      ...opened('c').map((event) => ({ kind: 'event' as const, t: event.t, event: event as LabEvent })),
+      { kind: 'event', t: 2, event: { id: 'c', t: 2, type: 'data', dir: 'in', offset: 0, bytes: ascii('abc') } },
+      { kind: 'unsaved', t: 3, id: 'c', dir: 'in', offset: 3, length: 4, damaged: true },
+      { kind: 'journal-full', t: 4, limitBytes: 10 },
+      { kind: 'unsaved', t: 5, id: 'c', dir: 'in', offset: 7, length: 1000 },
+      // TLS records on the wire that were not saved: the plain bytes' rows say it, so these get none.
+      { kind: 'unsaved', t: 6, id: 'c', dir: 'in', offset: 0, length: 50, wire: true },
+    ]);
+    const first = opened('c').length;
+    expect(store.events.length).toBe(first + 4);
+    expect(store.events.at(first + 1)).toMatchObject({ type: 'data', dir: 'in', offset: 3, t: 3 });
+    expect([store.holeAt(first + 1), store.droppedLength(first + 1)]).toEqual(['lost', 4]);
+    expect([store.holeAt(first + 3), store.droppedLength(first + 3)]).toEqual(['not-saved', 1000]);
+    expect(store.holeAt(first)).toBeNull();
+    // The connection counts them, as it did live; the stream keeps their places, and says which is which.
+    expect(store.connection('c')?.bytesIn).toBe(1007);
+    const stream = store.stream('c', 'in');
+    expect(stream.read(0, 3).bytes).toEqual(ascii('abc'));
+    expect(stream.read(3, 7)).toMatchObject({ lost: true, unsaved: false });
+    expect(stream.read(7, 1007)).toMatchObject({ lost: true, unsaved: true });
+  });
 });

@@ -1,5 +1,5 @@
 /** What every exporter reads: a session's summary (one pass already made) and its entries, read again on demand. */
-import type { SessionEnding, SessionEntry, TranscriptSummary } from '../../../shared/transcript';
+import { GapFinder, type SessionEnding, type SessionEntry, type TranscriptSummary } from '../../../shared/transcript';
 
 export interface TranscriptSource {
   summary: TranscriptSummary;
@@ -30,39 +30,10 @@ export function memorySource(entries: readonly SessionEntry[], summary: Transcri
  * the journal saved those bytes, so "not saved, the journal was full" would be the wrong reason.
  */
 export async function* markingGaps(entries: AsyncIterable<SessionEntry>): AsyncGenerator<SessionEntry> {
-  const ends = new Map<string, number>();
+  const gaps = new GapFinder();
   for await (const entry of entries) {
-    const data =
-      entry.kind === 'event' && (entry.event.type === 'data' || entry.event.type === 'wire')
-        ? {
-            id: entry.event.id,
-            dir: entry.event.dir,
-            offset: entry.event.offset,
-            length: entry.event.bytes.byteLength,
-            wire: entry.event.type === 'wire',
-          }
-        : entry.kind === 'unsaved'
-          ? { id: entry.id, dir: entry.dir, offset: entry.offset, length: entry.length, wire: entry.wire === true }
-          : null;
-    if (data) {
-      // A TLS connection has two streams each way: the plain bytes, and the records on the wire.
-      const key = `${data.wire ? 'wire' : 'data'}\u0000${data.dir}\u0000${data.id}`;
-      const expected = ends.get(key) ?? 0;
-      if (data.offset > expected) {
-        const gap: SessionEntry = {
-          kind: 'unsaved',
-          t: entry.t,
-          id: data.id,
-          dir: data.dir,
-          offset: expected,
-          length: data.offset - expected,
-          damaged: true,
-        };
-        if (data.wire) gap.wire = true;
-        yield gap;
-      }
-      ends.set(key, Math.max(expected, data.offset + data.length));
-    }
+    const hole = gaps.holeBefore(entry);
+    if (hole) yield hole;
     yield entry;
   }
 }

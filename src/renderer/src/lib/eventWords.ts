@@ -4,6 +4,7 @@
 import type { Endpoint, LabEvent, TlsRecordPiece } from '../../../shared/contract';
 import type { ErrorCode } from '../../../shared/errors';
 import { tlsAlertAtStart } from '../../../shared/tlsRecords';
+import type { Hole } from '../../../shared/transcript';
 
 /** Arrow and word for the direction column. */
 export function directionOf(event: LabEvent): { arrow: string; words: string } {
@@ -212,11 +213,25 @@ export function plainArrivalNote(event: LabEvent, connectionUsesTls: boolean): s
   return `A TLS alert (${alert.level} ${alert.description}), not HTTP: this port expects TLS first. Switch TLS on and connect again.`;
 }
 
-/** Where a view cannot show bytes: let go to keep memory bounded (the saved session has them), or never had. */
-export function missingWords(lost: boolean): string {
-  return lost
+/** Where a view cannot show bytes: let go to keep memory bounded (the saved session has them), or never had
+ *  (a damaged record, or past a full journal). */
+export function missingWords(read: { lost: boolean; unsaved: boolean }): string {
+  if (read.unsaved) return '(bytes not saved here: the journal was full, so the saved session never had them)';
+  return read.lost
     ? '(bytes lost here: the saved session’s record of them was damaged, so no copy of them is left)'
     : '(bytes not kept here; they are in the saved session)';
+}
+
+/** A log row's words where its bytes are not here: let go to keep memory bounded, or (a replay) never saved or lost. */
+export function rowMissingWords(hole: Hole | null): string {
+  if (hole === 'not-saved') return 'bytes not saved (the journal was full, so the saved session never had them)';
+  if (hole === 'lost') return 'bytes lost (the saved session’s record of them was damaged)';
+  return 'bytes not kept here (they are in the saved session)';
+}
+
+/** A replay's row where the saved session's journal reached its cap (live, the log still showed later bytes). */
+export function journalFullReplayWords(limitBytes: number): string {
+  return `Journal full (${formatBytes(limitBytes)} for one session): later bytes were not saved. The rows after this one say where bytes are missing.`;
 }
 
 /** The first row of a view once older bytes were let go to keep memory bounded. */

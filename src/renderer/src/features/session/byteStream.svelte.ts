@@ -16,6 +16,7 @@
  */
 import { LIMITS } from '../../../../shared/limits';
 import { Fifo } from '../../../../shared/fifo';
+import type { Hole } from '../../../../shared/transcript';
 import { NumberDeque } from '../byteLog/deque';
 
 /** A text-view line is cut after this many bytes even without an LF, so every line fits one fixed-height row. */
@@ -33,8 +34,11 @@ export interface StreamRead {
   bytes: Uint8Array;
   /** Some bytes in the range are not known here (they read as 0). */
   missing: boolean;
-  /** Of those, some were never had at all: a stretch of the stream no event covers (`lost` implies `missing`). */
+  /** Of those, some are not in the saved session either: a stretch no event covers, or a hole a replay marks
+   *  (`lost` implies `missing`). */
   lost: boolean;
+  /** Of the lost ones, some were never saved because the journal was full (the rest: a damaged record). */
+  unsaved: boolean;
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -46,7 +50,8 @@ export class ByteStream {
   readonly #chunkOffsets = new NumberDeque();
   readonly #chunkLengths = new NumberDeque();
   readonly #chunkEvents = new NumberDeque();
-  readonly #chunkBytes = new Fifo<Uint8Array | null>();
+  /** A chunk's bytes; null when they are not known here, or the reason a saved session has none. */
+  readonly #chunkBytes = new Fifo<Uint8Array | Hole | null>();
   /** Where each run starts, and the number of its first line (counted from the stream's first byte). */
   readonly #runStarts = new NumberDeque();
   readonly #runLines = new NumberDeque();
@@ -94,8 +99,9 @@ export class ByteStream {
     return this.#letGo;
   }
 
-  /** Adds the next chunk. `bytes` null (with `length`) stands for bytes that are not known here. */
-  append(offset: number, bytes: Uint8Array | null, eventIndex: number, length = 0): void {
+  /** Adds the next chunk. `bytes` null (with `length`) stands for bytes that are not known here; with `hole`, for
+   *  bytes the saved session does not have either. */
+  append(offset: number, bytes: Uint8Array | null, eventIndex: number, length = 0, hole: Hole | null = null): void {
     const known = bytes && bytes.byteLength > 0 ? bytes : null;
     const size = known ? known.byteLength : length;
     if (size === 0) return;
@@ -104,18 +110,20 @@ export class ByteStream {
       this.#start = offset;
       this.#runStarts.push(offset);
       this.#runLines.push(0);
-    } else if (offset > this.#end) {
-      // A hole (bytes a saved session lost): the text view gives it a line of its own, so the bytes on either side
-      // of it stay readable.
+    } else if (offset > this.#end || hole !== null) {
+      // A hole (bytes a saved session lost or never saved, a stretch no chunk covers or one marked so): the text view
+      // gives it a line of its own, so the bytes on either side of it stay readable.
       if (this.#end > this.#runStarts.last()) this.#newRun(this.#end);
-      this.#newRun(offset);
+      if (offset > this.#end) this.#newRun(offset);
     }
     this.#chunkOffsets.push(offset);
     this.#chunkLengths.push(size);
     this.#chunkEvents.push(eventIndex);
-    this.#chunkBytes.push(known);
+    this.#chunkBytes.push(known ?? hole);
     if (known) {
       for (let lf = known.indexOf(10); lf !== -1; lf = known.indexOf(10, lf + 1)) this.#newRun(offset + lf + 1);
+    } else if (hole !== null) {
+      this.#newRun(offset + size);
     }
     this.#end = offset + size;
     this.#changed = true;
@@ -156,12 +164,17 @@ export class ByteStream {
     const start = Math.max(from, this.#start);
     const stop = Math.min(to, this.#end);
     const count = this.#chunkOffsets.length;
-    if (stop <= start || count === 0) return { bytes: NO_BYTES, missing: false, lost: false };
+    if (stop <= start || count === 0) return { bytes: NO_BYTES, missing: false, lost: false, unsaved: false };
     let k = Math.max(0, this.#chunkOffsets.floorIndex(start));
     const first = this.#chunkBytes.at(k);
     const firstOffset = this.#chunkOffsets.at(k);
-    if (first && stop <= firstOffset + this.#chunkLengths.at(k)) {
-      return { bytes: first.subarray(start - firstOffset, stop - firstOffset), missing: false, lost: false };
+    if (first instanceof Uint8Array && stop <= firstOffset + this.#chunkLengths.at(k)) {
+      return {
+        bytes: first.subarray(start - firstOffset, stop - firstOffset),
+        missing: false,
+        lost: false,
+        unsaved: false,
+      };
     }
     const out = new Uint8Array(stop - start);
     let missing = false;
@@ -169,6 +182,7 @@ export class ByteStream {
     // bytes was damaged) is missing, never the zeros `out` starts with.
     let covered = start;
     let lost = false;
+    let unsaved = false;
     for (; k < count; k++) {
       const chunkStart = this.#chunkOffsets.at(k);
       if (chunkStart >= stop) break;
@@ -178,11 +192,15 @@ export class ByteStream {
       if (a > covered) lost = true;
       covered = Math.max(covered, b);
       const bytes = this.#chunkBytes.at(k);
-      if (bytes) out.set(bytes.subarray(a - chunkStart, b - chunkStart), a - start);
-      else missing = true;
+      if (bytes instanceof Uint8Array) out.set(bytes.subarray(a - chunkStart, b - chunkStart), a - start);
+      else if (bytes === null) missing = true;
+      else {
+        lost = true;
+        if (bytes === 'not-saved') unsaved = true;
+      }
     }
     if (covered < stop) lost = true;
-    return { bytes: out, missing: missing || lost, lost };
+    return { bytes: out, missing: missing || lost, lost, unsaved };
   }
 
   /** Stream offsets [start, end) of text-view line `line` (0 is the first line kept). */

@@ -31,7 +31,7 @@ import type {
 } from '../../../../shared/contract';
 import { fail, type LabError, type Result } from '../../../../shared/errors';
 import { LIMITS } from '../../../../shared/limits';
-import type { SessionEntry } from '../../../../shared/transcript';
+import { GapFinder, type Hole, type SessionEntry } from '../../../../shared/transcript';
 import { ByteStream } from './byteStream.svelte';
 import { AllRows, RowFilter, type LogRows, type RowFilterOptions } from './rowFilter.svelte';
 import { EventLog } from './eventLog';
@@ -123,6 +123,8 @@ export class LabSessionStore {
   readonly #streamOrder: { id: ConnectionId; dir: 'in' | 'out' }[] = [];
   /** Row lists by connection (and whether wire rows show), most recently asked for last. */
   readonly #filters = new Map<string, RowFilter>();
+  /** Replay: the data rows that stand for a saved session's holes (its `unsaved` entries), by event index. */
+  readonly #holes = new Map<number, Hole>();
   /* eslint-enable svelte/prefer-svelte-reactivity */
   #notices = $state.raw<Notice[]>([]);
   /** Main said, in a batch, that this session's journal stopped: nothing more of it is being saved. */
@@ -133,6 +135,8 @@ export class LabSessionStore {
   #lastReplayId: ConnectionId | null = null;
   /** The journal's cap, once it was reached: past it the saved session does not have the bytes either. */
   #journalLimit: number | null = null;
+  /** Replay: finds the holes a damaged record left in a recovered journal's pages (its exports mark them too). */
+  readonly #gaps = new GapFinder();
 
   constructor(lab: LabApi | null, options: LabSessionOptions = {}) {
     this.#lab = lab ?? REPLAY_LAB;
@@ -152,19 +156,34 @@ export class LabSessionStore {
     return new LabSessionStore(null, options);
   }
 
-  /** Adds a page of a saved session's entries to the replay, as one batch. */
+  /**
+   * Adds a page of a saved session's entries to the replay, as one batch. Bytes the session counted but has not (past
+   * a full journal, or in a damaged record) get a row of their own where they arrived, with their length and why.
+   */
   replay(entries: readonly SessionEntry[]): void {
     if (!this.readOnly) return;
     const events: LabEvent[] = [];
-    for (const entry of entries) {
+    const unknown: number[] = [];
+    const holes: Hole[] = [];
+    for (const entry of entries.flatMap((entry) => {
+      const hole = this.#gaps.holeBefore(entry);
+      return hole ? [hole, entry] : [entry];
+    })) {
       if (entry.kind === 'event') {
         events.push(entry.event);
         this.#lastReplayId = entry.event.id;
       } else if (entry.kind === 'journal-full' && this.#lastReplayId !== null) {
         events.push({ type: 'journal-full', id: this.#lastReplayId, t: entry.t, limitBytes: entry.limitBytes });
+      } else if (entry.kind === 'unsaved' && entry.wire !== true && entry.length > 0) {
+        // TLS records on the wire that were not saved leave no row: the plain bytes inside them are what a row shows.
+        unknown[events.length] = entry.length;
+        holes[events.length] = entry.damaged === true ? 'lost' : 'not-saved';
+        const { id, t, dir, offset } = entry;
+        events.push({ id, t, type: 'data', dir, offset, bytes: new Uint8Array(0) });
+        this.#lastReplayId = id;
       }
     }
-    if (events.length > 0) this.#apply(events);
+    if (events.length > 0) this.#apply(events, unknown, holes);
   }
 
   async #refreshLabServers(): Promise<void> {
@@ -208,6 +227,12 @@ export class LabSessionStore {
   get journalLimit(): number | null {
     void this.#version;
     return this.#journalLimit;
+  }
+
+  /** For a replay's data row that stands for bytes the saved session has not: why (see `replay`); otherwise null. */
+  holeAt(index: number): Hole | null {
+    void this.#version;
+    return this.#holes.get(index) ?? null;
   }
 
   /** For the data event at `index` whose bytes were dropped from view: how many it had; otherwise 0. */
@@ -264,7 +289,7 @@ export class LabSessionStore {
     for (let i = this.#log.first; i < this.#log.length; i++) {
       const event = this.#log.at(i);
       if (event?.type !== 'data' || event.id !== id || event.dir !== dir) continue;
-      stream.append(event.offset, event.bytes, i, this.#log.droppedLength(i));
+      stream.append(event.offset, event.bytes, i, this.#log.droppedLength(i), this.#holes.get(i) ?? null);
     }
     stream.forgetBefore(this.#log.bytesDroppedThrough);
     if (!streams) {
@@ -430,12 +455,17 @@ export class LabSessionStore {
     }
   }
 
-  /** Handles events in order; `unknown[i]` is the length of event i when its bytes are not known here. */
-  #apply(events: readonly LabEvent[], unknown: readonly number[] = []): void {
+  /**
+   * Handles events in order; `unknown[i]` is the length of event i when its bytes are not known here, and `holes[i]`
+   * says why a replay has none for it.
+   */
+  #apply(events: readonly LabEvent[], unknown: readonly number[] = [], holes: readonly Hole[] = []): void {
     for (let i = 0; i < events.length; i++) {
       const event = events[i] as LabEvent;
       const index = this.#log.length;
       this.#log.push(event, unknown[i] ?? 0);
+      const hole = holes[i] ?? null;
+      if (hole) this.#holes.set(index, hole);
       for (const filter of this.#filters.values()) if (filter.accepts(event)) filter.add(index);
       // Events can arrive before connect() resolves; the target is filled in from `resolving`.
       const view = this.#records.get(event.id) ?? this.#track(event.id, '', 0, 'lab', event.t);
@@ -464,7 +494,7 @@ export class LabSessionStore {
           const length = event.bytes.byteLength || (unknown[i] ?? 0);
           if (event.dir === 'out') view.bytesOut += length;
           else view.bytesIn += length;
-          this.#streams.get(event.id)?.[event.dir]?.append(event.offset, event.bytes, index, length);
+          this.#streams.get(event.id)?.[event.dir]?.append(event.offset, event.bytes, index, length, hole);
           break;
         }
         case 'wire': {
@@ -505,6 +535,11 @@ export class LabSessionStore {
         streams.out?.forgetBefore(this.#log.bytesDroppedThrough);
       }
       for (const filter of this.#filters.values()) filter.letGoBefore(this.#log.first);
+      // In index order, as they were set: the rows let go of are at the front.
+      for (const index of this.#holes.keys()) {
+        if (index >= this.#log.first) break;
+        this.#holes.delete(index);
+      }
     }
     this.#clock.request();
   }

@@ -224,6 +224,9 @@ function apply(digest: Digest, event: LabEvent, index: number): void {
       break;
     case 'data': {
       const length = event.bytes.byteLength;
+      // A row with no bytes here (let go to save memory, or a replay's hole) tells the facts nothing: a zero-length
+      // send would become a send of b'' in the code twin.
+      if (length === 0) break;
       if (event.dir === 'out') {
         conn.sends.push({ index, t: event.t, offset: event.offset, length });
         conn.bytesOut = Math.max(conn.bytesOut, event.offset + length);
