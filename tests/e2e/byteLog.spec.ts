@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { Page } from '@playwright/test';
-import { SCREENS, connectTo, openLab, romeoExchange, startEchoServer, watchLongTasks } from './labPage';
+import { SCREENS, connectTo, openLab, pasteOver, romeoExchange, startEchoServer, watchLongTasks } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -130,6 +130,33 @@ test('search finds bytes across the log, case-insensitively, and highlights the 
   await page.getByRole('searchbox', { name: 'Find bytes in the log' }).fill('no such bytes anywhere');
   await page.getByRole('searchbox', { name: 'Find bytes in the log' }).press('Enter');
   await expect(page.getByTestId('search-status')).toContainText('is not in the log');
+});
+
+test('a paste into the search box far longer than anything it could find is refused at once in words', async ({
+  page,
+  context,
+  webHost,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webHost.origin });
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  const box = page.getByRole('searchbox', { name: 'Find bytes in the log' });
+  await box.fill('Content-Length');
+  const longestTask = await watchLongTasks(page);
+  // A real paste (Ctrl+V) of a million characters: reading it as bytes on every change, and echoing it in the
+  // status words, made one task of about 0.2 s.
+  await pasteOver(page, box, 'ab', 500_000);
+  await expect(page.getByTestId('search-status')).toHaveText(
+    'Not put in the search box: a search can be at most 4,096 characters long, and this would make it ' +
+      '1,000,000 characters.',
+  );
+  await expect(box).toHaveValue('Content-Length');
+  expect(await longestTask()).toBeLessThan(100);
+  // What is there still finds, and a paste that fits is taken.
+  await box.press('Enter');
+  await expect(page.getByTestId('search-status')).toContainText('Found in row');
+  await pasteOver(page, box, 'x', 4096);
+  await expect(box).toHaveValue('x'.repeat(4096));
 });
 
 test('copy the selected row as a Python bytes literal, as hex, and as text', async ({ page, context, webHost }) => {
