@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { SCREENS, connectTo, openLab, pasteOver, startEchoServer, watchLongTasks } from './labPage';
+import { SCREENS, connectTo, openLab, pasteOver, sendButton, startEchoServer, watchLongTasks } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -191,6 +191,42 @@ test('a paste too big for one send is refused at once in words, and the page nev
   await expect(page.getByTestId('composer-count')).toHaveText('Will send 781.3 KiB');
   await page.getByRole('button', { name: /^Send( to |$)/ }).click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-bytes-in', String(fits.length));
+});
+
+test('pasting or typing over thousands of selected lines in the message box takes a moment, not a minute', async ({
+  page,
+  context,
+  webHost,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webHost.origin });
+  await openLab(page, webHost.url);
+  await connectTo(page, 'echo.lab.test', '7', 'lab');
+  const box = page.getByRole('textbox', { name: 'Message' });
+  // 3,000 short lines: Chromium's own replace of a selection that many lines long takes time that grows with the
+  // square of the lines (2,000 lines: 7 s in a bare text box; 60,000: minutes, with the page frozen all along).
+  const lines = (word: string): string => `${word} /romeo.txt HTTP/1.0\r\n\n`.repeat(1_500);
+  await pasteOver(page, box, lines('GET'));
+  await expect(page.getByTestId('composer-count')).toHaveText('Will send 39.6 KiB');
+  const longestTask = await watchLongTasks(page);
+  await pasteOver(page, box, lines('PUT'));
+  // The box holds a paste's CR LF as LF, as it always does.
+  await expect(box).toHaveValue(lines('PUT').replaceAll('\r\n', '\n'), { timeout: 5_000 });
+  await expect(page.getByTestId('composer-count')).toHaveText('Will send 39.6 KiB');
+  // Typed over, and deleted: the same.
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('Z');
+  await expect(box).toHaveValue('Z', { timeout: 5_000 });
+  await box.fill(lines('HEAD'));
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
+  await expect(box).toHaveValue('', { timeout: 5_000 });
+  // Selecting them all (Ctrl+A) is itself a task of about half a second here; replacing them was 15 s and more.
+  expect(await longestTask()).toBeLessThan(3_000);
+  // What is in the box is what is sent, whole: 27 bytes a line (23 characters, the pasted CR LF, and the line
+  // break, which text mode sends as CR LF).
+  await pasteOver(page, box, lines('GET'));
+  await sendButton(page).click();
+  await expect(page.getByTestId('connection-row')).toHaveAttribute('data-bytes-in', String(1_500 * 27));
 });
 
 test('a paste into Host or Port far longer than any host or port is refused at once in words, and the page never freezes', async ({
