@@ -32,10 +32,10 @@ describe('ByteStream', () => {
     stream.append(0, ascii('a\r\nbb\n'), 0);
     stream.append(6, ascii('x'.repeat(WRAP_BYTES + 4)), 1);
     expect(stream.lineCount).toBe(4);
-    expect(stream.line(0)).toEqual({ start: 0, end: 3 });
-    expect(stream.line(1)).toEqual({ start: 3, end: 6 });
-    expect(stream.line(2)).toEqual({ start: 6, end: 6 + WRAP_BYTES });
-    expect(stream.line(3)).toEqual({ start: 6 + WRAP_BYTES, end: 10 + WRAP_BYTES });
+    expect(stream.line(0)).toEqual({ start: 0, end: 3, hole: false });
+    expect(stream.line(1)).toEqual({ start: 3, end: 6, hole: false });
+    expect(stream.line(2)).toEqual({ start: 6, end: 6 + WRAP_BYTES, hole: false });
+    expect(stream.line(3)).toEqual({ start: 6 + WRAP_BYTES, end: 10 + WRAP_BYTES, hole: false });
     expect(stream.lineAt(4)).toBe(1);
     expect(stream.lineAt(6 + WRAP_BYTES + 1)).toBe(3);
   });
@@ -132,6 +132,21 @@ describe('ByteStream', () => {
       bytes: ascii('end'),
       missing: false,
     });
+    // A hole is one text-view line however long, and the lines after it are where they were.
+    const big = new ByteStream();
+    big.append(0, ascii('HTTP/1.1 200 OK\r\n'), 0);
+    big.append(17, null, 1, 1_000_000, 'not-saved');
+    big.append(1_000_017, ascii('tail\n'), 2);
+    expect(big.lineCount).toBe(3);
+    expect(big.line(1)).toEqual({ start: 17, end: 1_000_017, hole: true });
+    expect(big.line(2)).toEqual({ start: 1_000_017, end: 1_000_022, hole: false });
+    expect([big.lineAt(17), big.lineAt(500_000), big.lineAt(1_000_016), big.lineAt(1_000_018)]).toEqual([1, 1, 1, 2]);
+    // Let go of from the front mid-hole, the hole is still one line, first.
+    const front = new ByteStream();
+    front.append(0, null, 0, 5000, 'lost');
+    front.append(5000, ascii('x\n'), 1);
+    front.forgetBefore(1);
+    expect([front.lineCount, front.line(0).hole]).toEqual([1, false]);
     // Bytes let go to save memory are neither: the saved session has them.
     const kept = new ByteStream();
     kept.append(0, null, 0, 4);

@@ -215,11 +215,15 @@ export function plainArrivalNote(event: LabEvent, connectionUsesTls: boolean): s
 
 /** Where a view cannot show bytes: let go to keep memory bounded (the saved session has them), or never had
  *  (a damaged record, or past a full journal). */
-export function missingWords(read: { lost: boolean; unsaved: boolean }): string {
-  if (read.unsaved) return '(bytes not saved here: the journal was full, so the saved session never had them)';
+export function missingWords(read: { lost: boolean; unsaved: boolean; holeBytes?: number }): string {
+  // A replay's hole is one line of the text view, however long: it says how many bytes it stands for.
+  const bytes = read.holeBytes
+    ? `${read.holeBytes.toLocaleString('en-US')} ${read.holeBytes === 1 ? 'byte' : 'bytes'}`
+    : 'bytes';
+  if (read.unsaved) return `(${bytes} not saved here: the journal was full, so the saved session never had them)`;
   return read.lost
-    ? '(bytes lost here: the saved session’s record of them was damaged, so no copy of them is left)'
-    : '(bytes not kept here; they are in the saved session)';
+    ? `(${bytes} lost here: the saved session’s record of them was damaged, so no copy of them is left)`
+    : `(${bytes} not kept here; they are in the saved session)`;
 }
 
 /** A log row's words where its bytes are not here: let go to keep memory bounded, or (a replay) never saved or lost. */

@@ -60,6 +60,12 @@ export class ByteStream {
   #end = 0;
   /** Number of the first line still kept. */
   #firstLine = 0;
+  /** Where the runs that are a replay's holes start: each is one text-view line, however long (a journal that was
+   *  full may leave a gigabyte without bytes, which would be ten million lines of the same words). */
+  // A plain set on purpose: the stream's own version signal tells the views when it changed.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #holeRuns = new Set<number>();
+  #lastRunHole = false;
   #letGo = false;
 
   constructor(maxRuns: number = LIMITS.rendererKeptRows) {
@@ -115,6 +121,10 @@ export class ByteStream {
       // gives it a line of its own, so the bytes on either side of it stay readable.
       if (this.#end > this.#runStarts.last()) this.#newRun(this.#end);
       if (offset > this.#end) this.#newRun(offset);
+    }
+    if (hole !== null && known === null) {
+      this.#holeRuns.add(this.#runStarts.last());
+      this.#lastRunHole = true;
     }
     this.#chunkOffsets.push(offset);
     this.#chunkLengths.push(size);
@@ -203,14 +213,17 @@ export class ByteStream {
     return { bytes: out, missing: missing || lost, lost, unsaved };
   }
 
-  /** Stream offsets [start, end) of text-view line `line` (0 is the first line kept). */
-  line(line: number): { start: number; end: number } {
+  /** Stream offsets [start, end) of text-view line `line` (0 is the first line kept); `hole` for a replay's hole,
+   *  which is one line however long. */
+  line(line: number): { start: number; end: number; hole: boolean } {
     void this.#version;
     const number = this.#firstLine + line;
     const run = Math.max(0, this.#runLines.floorIndex(number));
-    const lineStart = this.#runStarts.at(run) + (number - this.#runLines.at(run)) * WRAP_BYTES;
+    const runStart = this.#runStarts.at(run);
     const runEnd = run + 1 < this.#runStarts.length ? this.#runStarts.at(run + 1) : this.#end;
-    return { start: Math.max(lineStart, this.#start), end: Math.min(lineStart + WRAP_BYTES, runEnd) };
+    if (this.#holeRuns.has(runStart)) return { start: Math.max(runStart, this.#start), end: runEnd, hole: true };
+    const lineStart = runStart + (number - this.#runLines.at(run)) * WRAP_BYTES;
+    return { start: Math.max(lineStart, this.#start), end: Math.min(lineStart + WRAP_BYTES, runEnd), hole: false };
   }
 
   /** The text-view line holding stream offset `offset`. */
@@ -218,19 +231,29 @@ export class ByteStream {
     void this.#version;
     if (this.#runStarts.length === 0) return 0;
     const run = Math.max(0, this.#runStarts.floorIndex(offset));
-    const number = this.#runLines.at(run) + Math.floor((offset - this.#runStarts.at(run)) / WRAP_BYTES);
+    const runStart = this.#runStarts.at(run);
+    const number = this.#runLines.at(run) + (this.#holeRuns.has(runStart) ? 0 : this.#linesBefore(runStart, offset));
     return Math.max(0, Math.min(number - this.#firstLine, this.#lineTotal() - this.#firstLine - 1));
   }
 
   /** Lines from the stream's first byte to its end (the last run may still be open). */
   #lineTotal(): number {
     if (this.#runStarts.length === 0) return 0;
-    return this.#runLines.last() + Math.ceil((this.#end - this.#runStarts.last()) / WRAP_BYTES);
+    return (
+      this.#runLines.last() + (this.#lastRunHole ? 1 : Math.ceil((this.#end - this.#runStarts.last()) / WRAP_BYTES))
+    );
   }
 
-  /** A new run starts at `at`, just after an LF. */
+  /** Whole lines of a run (not a hole) from its start `runStart` to `offset`. */
+  #linesBefore(runStart: number, offset: number): number {
+    return Math.floor((offset - runStart) / WRAP_BYTES);
+  }
+
+  /** A new run starts at `at`, just after an LF (or a hole). */
   #newRun(at: number): void {
-    const lines = this.#runLines.last() + Math.ceil((at - this.#runStarts.last()) / WRAP_BYTES);
+    const lines =
+      this.#runLines.last() + (this.#lastRunHole ? 1 : Math.ceil((at - this.#runStarts.last()) / WRAP_BYTES));
+    this.#lastRunHole = false;
     this.#runStarts.push(at);
     this.#runLines.push(lines);
   }
@@ -251,7 +274,9 @@ export class ByteStream {
     while (runs + 1 < this.#runStarts.length && this.#runStarts.at(runs + 1) <= this.#start) runs += 1;
     this.#runStarts.dropFront(runs);
     this.#runLines.dropFront(runs);
-    this.#firstLine = this.#runLines.at(0) + Math.floor((this.#start - this.#runStarts.at(0)) / WRAP_BYTES);
+    const first = this.#runStarts.at(0);
+    for (const runStart of this.#holeRuns) if (runStart < first) this.#holeRuns.delete(runStart);
+    this.#firstLine = this.#runLines.at(0) + (this.#holeRuns.has(first) ? 0 : this.#linesBefore(first, this.#start));
     this.#letGo = true;
     this.#changed = true;
   }
