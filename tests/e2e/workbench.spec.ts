@@ -220,6 +220,12 @@ test('pasting or typing over thousands of selected lines in the message box take
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Backspace');
   await expect(box).toHaveValue('', { timeout: 5_000 });
+  // Cut: the lines go to the clipboard whole, and out of the box.
+  await box.fill(lines('POST'));
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+X');
+  await expect(box).toHaveValue('', { timeout: 5_000 });
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(lines('POST').replaceAll('\r\n', '\n'));
   // Selecting them all (Ctrl+A) is itself a task of about half a second here; replacing them was 15 s and more.
   expect(await longestTask()).toBeLessThan(3_000);
   // What is in the box is what is sent, whole: 27 bytes a line (23 characters, the pasted CR LF, and the line
