@@ -141,6 +141,18 @@ describe('ByteStream', () => {
     expect(big.line(1)).toEqual({ start: 17, end: 1_000_017, hole: true });
     expect(big.line(2)).toEqual({ start: 1_000_017, end: 1_000_022, hole: false });
     expect([big.lineAt(17), big.lineAt(500_000), big.lineAt(1_000_016), big.lineAt(1_000_018)]).toEqual([1, 1, 1, 2]);
+    // Holes of one kind that follow on from each other (a socket read each, past a full journal) share one line.
+    const reads = new ByteStream();
+    for (let i = 0; i < 4; i++) reads.append(i * 1000, null, i, 1000, 'not-saved');
+    reads.append(4000, null, 4, 10, 'lost');
+    reads.append(4010, ascii('ok'), 5);
+    expect(reads.lineCount).toBe(3);
+    expect([reads.line(0), reads.line(1), reads.line(2)]).toEqual([
+      { start: 0, end: 4000, hole: true },
+      { start: 4000, end: 4010, hole: true },
+      { start: 4010, end: 4012, hole: false },
+    ]);
+    expect(reads.read(0, 4000)).toMatchObject({ lost: true, unsaved: true });
     // Let go of from the front mid-hole, the hole is still one line, first.
     const front = new ByteStream();
     front.append(0, null, 0, 5000, 'lost');

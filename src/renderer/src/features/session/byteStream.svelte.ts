@@ -61,11 +61,13 @@ export class ByteStream {
   /** Number of the first line still kept. */
   #firstLine = 0;
   /** Where the runs that are a replay's holes start: each is one text-view line, however long (a journal that was
-   *  full may leave a gigabyte without bytes, which would be ten million lines of the same words). */
+   *  full may leave a gigabyte without bytes, which would be ten million lines of the same words), and holes of one
+   *  kind that follow on from each other (a socket read each) share it. */
   // A plain set on purpose: the stream's own version signal tells the views when it changed.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #holeRuns = new Set<number>();
-  #lastRunHole = false;
+  /** The last run is a hole of this kind, still open: the next hole of its kind right after it joins it. */
+  #lastHole: Hole | null = null;
   #letGo = false;
 
   constructor(maxRuns: number = LIMITS.rendererKeptRows) {
@@ -111,20 +113,26 @@ export class ByteStream {
     const known = bytes && bytes.byteLength > 0 ? bytes : null;
     const size = known ? known.byteLength : length;
     if (size === 0) return;
+    const isHole = hole !== null && known === null;
     if (!this.#started) {
       this.#started = true;
       this.#start = offset;
       this.#runStarts.push(offset);
       this.#runLines.push(0);
-    } else if (offset > this.#end || hole !== null) {
-      // A hole (bytes a saved session lost or never saved, a stretch no chunk covers or one marked so): the text view
-      // gives it a line of its own, so the bytes on either side of it stay readable.
-      if (this.#end > this.#runStarts.last()) this.#newRun(this.#end);
-      if (offset > this.#end) this.#newRun(offset);
+    } else {
+      const joinsHole = isHole && hole === this.#lastHole && offset === this.#end;
+      // The open hole before this chunk ends here.
+      if (this.#lastHole !== null && !joinsHole) this.#newRun(this.#end);
+      if (!joinsHole && (offset > this.#end || isHole)) {
+        // A hole (bytes a saved session lost or never saved, a stretch no chunk covers or one marked so): the text
+        // view gives it a line of its own, so the bytes on either side of it stay readable.
+        if (this.#end > this.#runStarts.last()) this.#newRun(this.#end);
+        if (offset > this.#end) this.#newRun(offset);
+      }
     }
-    if (hole !== null && known === null) {
+    if (isHole && this.#lastHole === null) {
       this.#holeRuns.add(this.#runStarts.last());
-      this.#lastRunHole = true;
+      this.#lastHole = hole;
     }
     this.#chunkOffsets.push(offset);
     this.#chunkLengths.push(size);
@@ -132,8 +140,6 @@ export class ByteStream {
     this.#chunkBytes.push(known ?? hole);
     if (known) {
       for (let lf = known.indexOf(10); lf !== -1; lf = known.indexOf(10, lf + 1)) this.#newRun(offset + lf + 1);
-    } else if (hole !== null) {
-      this.#newRun(offset + size);
     }
     this.#end = offset + size;
     this.#changed = true;
@@ -240,7 +246,8 @@ export class ByteStream {
   #lineTotal(): number {
     if (this.#runStarts.length === 0) return 0;
     return (
-      this.#runLines.last() + (this.#lastRunHole ? 1 : Math.ceil((this.#end - this.#runStarts.last()) / WRAP_BYTES))
+      this.#runLines.last() +
+      (this.#lastHole !== null ? 1 : Math.ceil((this.#end - this.#runStarts.last()) / WRAP_BYTES))
     );
   }
 
@@ -252,8 +259,8 @@ export class ByteStream {
   /** A new run starts at `at`, just after an LF (or a hole). */
   #newRun(at: number): void {
     const lines =
-      this.#runLines.last() + (this.#lastRunHole ? 1 : Math.ceil((at - this.#runStarts.last()) / WRAP_BYTES));
-    this.#lastRunHole = false;
+      this.#runLines.last() + (this.#lastHole !== null ? 1 : Math.ceil((at - this.#runStarts.last()) / WRAP_BYTES));
+    this.#lastHole = null;
     this.#runStarts.push(at);
     this.#runLines.push(lines);
   }
