@@ -328,6 +328,11 @@ test('a saved session whose journal filled up: rows where bytes were not saved, 
     // Each hole is one line of the text view however long, and says how many bytes it stands for.
     await expect(missing).toHaveCount(await holes.count());
     await expect(missing.first()).toContainText(/\(\d[\d,]* bytes not saved here: the journal was full/);
+    // The hex view the same: one row for each hole, however long.
+    await page.getByRole('tab', { name: 'Hex' }).click();
+    const hexMissing = page.getByTestId('hex-view-lines').getByTestId('bytes-missing');
+    await expect(hexMissing).toHaveCount(await holes.count());
+    await expect(hexMissing.first()).toContainText(/\(\d[\d,]* bytes not saved here: the journal was full/);
     await page.getByRole('tab', { name: 'HTTP' }).click();
     await expect(page.getByTestId('http-not-saved')).toContainText('Some of these bytes were not saved');
     await page.getByRole('tab', { name: 'Text' }).click();

@@ -153,6 +153,18 @@ describe('ByteStream', () => {
       { start: 4010, end: 4012, hole: false },
     ]);
     expect(reads.read(0, 4000)).toMatchObject({ lost: true, unsaved: true });
+    // The hex view's 16-byte lines: the same holes, one line each; the bytes around them in lines of 16.
+    expect(big.fixedLineCount(16)).toBe(2 + 1 + 1);
+    expect([0, 1, 2, 3].map((i) => big.fixedLine(i, 16))).toEqual([
+      { start: 0, end: 16, hole: false },
+      { start: 16, end: 17, hole: false },
+      { start: 17, end: 1_000_017, hole: true },
+      { start: 1_000_017, end: 1_000_022, hole: false },
+    ]);
+    const plain = new ByteStream();
+    plain.append(0, new Uint8Array(40), 0);
+    expect(plain.fixedLineCount(16)).toBe(3);
+    expect(plain.fixedLine(2, 16)).toEqual({ start: 32, end: 40, hole: false });
     // Let go of from the front mid-hole, the hole is still one line, first.
     const front = new ByteStream();
     front.append(0, null, 0, 5000, 'lost');

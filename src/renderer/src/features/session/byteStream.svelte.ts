@@ -232,6 +232,46 @@ export class ByteStream {
     return { start: Math.max(lineStart, this.#start), end: Math.min(lineStart + WRAP_BYTES, runEnd), hole: false };
   }
 
+  /**
+   * Lines of `width` bytes each (the hex view's), counted from the first byte kept, with each of a replay's holes one
+   * line of its own however long: the lines after a hole start where it ends.
+   */
+  fixedLineCount(width: number): number {
+    void this.#version;
+    let count = 0;
+    let at = this.#start;
+    for (const hole of this.#holeSpans()) {
+      count += Math.ceil((hole.start - at) / width) + 1;
+      at = hole.end;
+    }
+    return count + Math.ceil((this.#end - at) / width);
+  }
+
+  /** Stream offsets [start, end) of line `index` of `width` bytes (see fixedLineCount). */
+  fixedLine(index: number, width: number): { start: number; end: number; hole: boolean } {
+    void this.#version;
+    let left = index;
+    let at = this.#start;
+    for (const hole of this.#holeSpans()) {
+      const before = Math.ceil((hole.start - at) / width);
+      if (left < before)
+        return { start: at + left * width, end: Math.min(at + (left + 1) * width, hole.start), hole: false };
+      if (left === before) return { start: hole.start, end: hole.end, hole: true };
+      left -= before + 1;
+      at = hole.end;
+    }
+    return { start: at + left * width, end: Math.min(at + (left + 1) * width, this.#end), hole: false };
+  }
+
+  /** The holes still kept, in order, each clamped to what is kept. */
+  *#holeSpans(): Generator<{ start: number; end: number }> {
+    for (const runStart of this.#holeRuns) {
+      const run = this.#runStarts.floorIndex(runStart);
+      const end = run + 1 < this.#runStarts.length ? this.#runStarts.at(run + 1) : this.#end;
+      if (end > this.#start) yield { start: Math.max(runStart, this.#start), end };
+    }
+  }
+
   /** The text-view line holding stream offset `offset`. */
   lineAt(offset: number): number {
     void this.#version;
