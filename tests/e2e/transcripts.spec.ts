@@ -333,6 +333,12 @@ test('a saved session whose journal filled up: rows where bytes were not saved, 
     const hexMissing = page.getByTestId('hex-view-lines').getByTestId('bytes-missing');
     await expect(hexMissing).toHaveCount(await holes.count());
     await expect(hexMissing.first()).toContainText(/\(\d[\d,]* bytes not saved here: the journal was full/);
+    // recv(n): one row for all the calls of a hole, numbered as the calls it stands for.
+    await page.getByRole('tab', { name: 'recv(n)' }).click();
+    const recvMissing = page.getByTestId('recv-calls').getByTestId('bytes-missing');
+    await expect(recvMissing).toHaveCount(await holes.count());
+    await expect(recvMissing.first()).toHaveAttribute('data-unsaved', 'true');
+    await page.screenshot({ path: `${SCREENS}/replay-not-saved-recv-light.png` });
     await page.getByRole('tab', { name: 'HTTP' }).click();
     await expect(page.getByTestId('http-not-saved')).toContainText('Some of these bytes were not saved');
     await page.getByRole('tab', { name: 'Text' }).click();

@@ -186,7 +186,7 @@ describe('ByteStream', () => {
     expect(stream.start).toBe(12);
     expect(stream.read(0, 12).bytes.byteLength).toBe(0);
     expect(lines(stream)).toEqual(['f\n', 'new\n']);
-    expect(stream.chunk(0)).toEqual({ offset: 12, length: 6, eventIndex: 9 });
+    expect(stream.chunk(0)).toEqual({ offset: 12, length: 6, eventIndex: 9, hole: false });
     stream.forgetBefore(10);
     expect(stream.byteCount).toBe(0);
     expect(stream.lineCount).toBe(0);

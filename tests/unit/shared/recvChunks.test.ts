@@ -29,13 +29,13 @@ describe('recvCalls', () => {
   it("ends with b'' once the peer has sent FIN, as socket1.py's loop sees it", () => {
     const calls = recvCalls([{ offset: 0, length: 10 }], 512, true);
     expect(calls).toEqual([
-      { call: 1, offset: 0, length: 10, chunk: 0, total: 10 },
-      { call: 2, offset: 10, length: 0, chunk: -1, total: 10 },
+      { call: 1, offset: 0, length: 10, chunk: 0, total: 10, calls: 1 },
+      { call: 2, offset: 10, length: 0, chunk: -1, total: 10, calls: 1 },
     ]);
   });
 
   it("gives only b'' for a peer that closed without sending", () => {
-    expect(recvCalls([], 512, true)).toEqual([{ call: 1, offset: 0, length: 0, chunk: -1, total: 0 }]);
+    expect(recvCalls([], 512, true)).toEqual([{ call: 1, offset: 0, length: 0, chunk: -1, total: 0, calls: 1 }]);
     expect(recvCalls([], 512, false)).toEqual([]);
   });
 
@@ -86,6 +86,32 @@ describe('RecvPlan', () => {
 
   it('says the loop is still waiting while the peer has not ended', () => {
     expect(new RecvPlan([{ offset: 0, length: 1 }], 512, false).waiting).toBe(true);
+  });
+
+  it('shows all the calls of a replay’s hole as one row, and counts every call', () => {
+    const chunks: ArrivalChunk[] = [
+      { offset: 0, length: 1000 },
+      { offset: 1000, length: 1_000_000, hole: true },
+      { offset: 1_001_000, length: 600 },
+    ];
+    const plan = new RecvPlan(chunks, 512, true);
+    // 2 calls, then 1,954 for the hole (one row), then 2, then b''.
+    expect([plan.count, plan.rows]).toEqual([2 + 1954 + 2 + 1, 2 + 1 + 2 + 1]);
+    const rows = Array.from({ length: plan.rows }, (_, i) => plan.row(i));
+    expect(rows.map((r) => [r.call, r.calls, r.offset, r.length])).toEqual([
+      [1, 1, 0, 512],
+      [2, 1, 512, 488],
+      [3, 1954, 1000, 1_000_000],
+      [1957, 1, 1_001_000, 512],
+      [1958, 1, 1_001_512, 88],
+      [1959, 1, 1_001_600, 0],
+    ]);
+    // Without holes, rows are the calls.
+    const plain = new RecvPlan([{ offset: 0, length: 1200 }], 512, false);
+    expect(Array.from({ length: plain.rows }, (_, i) => plain.row(i))).toEqual(
+      recvCalls([{ offset: 0, length: 1200 }], 512, false),
+    );
+    expect(() => plan.row(plan.rows)).toThrow(RangeError);
   });
 
   it('refuses calls outside the plan', () => {

@@ -28,6 +28,8 @@ export interface StreamChunk {
   length: number;
   /** Index of the data event in the session's event log. */
   eventIndex: number;
+  /** A replay's hole: bytes the saved session does not have. */
+  hole: boolean;
 }
 
 export interface StreamRead {
@@ -165,7 +167,12 @@ export class ByteStream {
 
   chunk(k: number): StreamChunk {
     void this.#version;
-    return { offset: this.#chunkOffsets.at(k), length: this.#chunkLengths.at(k), eventIndex: this.#chunkEvents.at(k) };
+    return {
+      offset: this.#chunkOffsets.at(k),
+      length: this.#chunkLengths.at(k),
+      eventIndex: this.#chunkEvents.at(k),
+      hole: typeof this.#chunkBytes.at(k) === 'string',
+    };
   }
 
   /** The chunk holding stream offset `offset` (or the last one before it). */
