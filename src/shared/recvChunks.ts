@@ -94,9 +94,16 @@ export class RecvPlan {
     const k = lastAtOrBefore(this.#rowsBefore, this.#chunks.length, index);
     const chunk = this.#chunks[k] as ArrivalChunk;
     if (chunk.hole !== true) return this.at((this.#callsBefore[k] as number) + index - (this.#rowsBefore[k] as number));
-    const calls = Math.ceil(chunk.length / this.bufferSize);
-    const call = (this.#callsBefore[k] as number) + 1;
-    return { call, offset: chunk.offset, length: chunk.length, chunk: k, total: chunk.offset + chunk.length, calls };
+    const first = this.#callsBefore[k] as number;
+    const calls = (this.#callsBefore[k + 1] as number) - first;
+    return {
+      call: first + 1,
+      offset: chunk.offset,
+      length: chunk.length,
+      chunk: k,
+      total: chunk.offset + chunk.length,
+      calls,
+    };
   }
 
   /** Call number `index + 1`. */

@@ -3,8 +3,9 @@
  * takes it (a text box holding megabytes freezes the page while the browser lays it out).
  */
 
-/** The text the event is about to insert (typed, pasted or dropped); '' for a deletion. */
+/** The text the event is about to insert (typed, pasted or dropped, or Enter's line break); '' for a deletion. */
 export function insertedText(event: InputEvent): string {
+  if (event.inputType === 'insertLineBreak' || event.inputType === 'insertParagraph') return '\n';
   return event.data ?? event.dataTransfer?.getData('text/plain') ?? '';
 }
 

@@ -6,9 +6,10 @@ function beforeInput(
   value: string,
   start: number,
   end: number,
-  insert: { data?: string; dropped?: string },
+  insert: { data?: string; dropped?: string; inputType?: string },
 ): InputEvent {
   return {
+    inputType: insert.inputType ?? 'insertText',
     currentTarget: { value, selectionStart: start, selectionEnd: end },
     data: insert.data ?? null,
     dataTransfer:
@@ -23,6 +24,9 @@ describe('a beforeinput event’s insert', () => {
     expect(insertedText(beforeInput('ab', 1, 1, { data: 'x' }))).toBe('x');
     expect(insertedText(beforeInput('ab', 1, 1, { dropped: 'dropped' }))).toBe('dropped');
     expect(insertedText(beforeInput('ab', 1, 2, {}))).toBe('');
+    // Enter in a text area: the event carries no data, and the box puts in a line break.
+    expect(insertedText(beforeInput('ab', 1, 1, { inputType: 'insertLineBreak' }))).toBe('\n');
+    expect(valueAfterInsert(beforeInput('ab', 0, 2, { inputType: 'insertParagraph' }))).toBe('\n');
   });
 
   it('replaces the selection: the box holds the text before it, the insert, and the text after it', () => {

@@ -165,10 +165,7 @@ export class LabSessionStore {
     const events: LabEvent[] = [];
     const unknown: number[] = [];
     const holes: Hole[] = [];
-    for (const entry of entries.flatMap((entry) => {
-      const hole = this.#gaps.holeBefore(entry);
-      return hole ? [hole, entry] : [entry];
-    })) {
+    const take = (entry: SessionEntry): void => {
       if (entry.kind === 'event') {
         events.push(entry.event);
         this.#lastReplayId = entry.event.id;
@@ -182,6 +179,11 @@ export class LabSessionStore {
         events.push({ id, t, type: 'data', dir, offset, bytes: new Uint8Array(0) });
         this.#lastReplayId = id;
       }
+    };
+    for (const entry of entries) {
+      const hole = this.#gaps.holeBefore(entry);
+      if (hole) take(hole);
+      take(entry);
     }
     if (events.length > 0) this.#apply(events, unknown, holes);
   }
