@@ -46,6 +46,21 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
+    // A closed <details> anywhere in the page makes Chromium's select-all in a long text box take time growing with
+    // the square of its lines (8,000 lines: about 4 s frozen). lib/disclosure.svelte.ts opens and closes instead.
+    files: ['src/renderer/**/*.svelte'],
+    rules: {
+      'svelte/no-restricted-html-elements': [
+        'error',
+        {
+          elements: ['details', 'summary'],
+          message:
+            'Use Disclosure (lib/disclosure.svelte.ts): a closed <details> makes select-all in a long text box freeze Chromium.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: {
       parserOptions: { projectService: false, extraFileExtensions: ['.svelte'], parser: tseslint.parser, svelteConfig },

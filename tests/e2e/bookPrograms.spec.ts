@@ -107,8 +107,11 @@ test('the panel is one closed line until opened, and opens from the keyboard', a
   const panel = page.getByTestId('book-programs');
   await expect(panel).toBeVisible();
   await expect(panel.getByTestId('book-programs-step').first()).toBeHidden();
-  await panel.locator('summary').focus();
+  const toggle = panel.getByRole('button', { name: "Run the book's programs" });
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await toggle.focus();
   await page.keyboard.press('Enter');
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
   await expect(panel.getByTestId('book-programs-step')).toHaveCount(6);
   await expect(panel.getByTestId('book-programs-step').first()).toBeVisible();
 });

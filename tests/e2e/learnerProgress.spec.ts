@@ -21,13 +21,13 @@ test('a name typed once is kept with the progress, and shown after a reload', as
   const name = page.getByLabel('Your name (optional');
   await name.fill('  Ada   Lovelace ');
   await name.press('Enter');
-  await expect(page.getByTestId('guide-you').locator('summary')).toHaveText('Ada Lovelace’s progress');
+  await expect(page.getByTestId('guide-you-toggle')).toHaveText('Ada Lovelace’s progress');
   await passStep1(page);
   await expect(page.getByTestId('guide-progress-count')).toHaveText('1 of 11 steps passed');
 
   await page.reload();
   await expect(page.getByTestId('guide-progress-count')).toHaveText('1 of 11 steps passed');
-  await expect(page.getByTestId('guide-you').locator('summary')).toHaveText('Ada Lovelace’s progress');
+  await expect(page.getByTestId('guide-you-toggle')).toHaveText('Ada Lovelace’s progress');
   await page.getByText('Ada Lovelace’s progress').click();
   await expect(page.getByLabel('Your name (optional')).toHaveValue('Ada Lovelace');
 });
@@ -61,7 +61,7 @@ test('"Start the lab again" asks first; yes forgets passed steps and predictions
   await expect(page.getByRole('status').filter({ hasText: 'Started again' })).toBeVisible();
   // The echo exchange from before does not count again; the name stays; the prediction is gone.
   await expect(page.getByTestId('guide-check')).toHaveAttribute('data-passed', 'false');
-  await expect(page.getByTestId('guide-you').locator('summary')).toHaveText('Grace’s progress');
+  await expect(page.getByTestId('guide-you-toggle')).toHaveText('Grace’s progress');
   await page.getByRole('button', { name: /^Step 4: Speak HTTP/ }).click();
   await expect(page.getByLabel('Your prediction of the status line')).toHaveValue('');
 

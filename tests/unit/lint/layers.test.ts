@@ -48,3 +48,14 @@ describe('the layer rule keeps electron out of core, shared, the web host and th
     expect(messages.some((message) => message.startsWith('no-restricted-syntax'))).toBe(true);
   });
 });
+
+describe('the renderer opens and closes parts without <details>', () => {
+  it('refuses <details> in a component, and names what to use instead', async () => {
+    const messages = await messagesFor(
+      'src/renderer/src/features/sneaky.svelte',
+      '<details><summary>More</summary><p>Hidden</p></details>\n',
+    );
+    expect(messages.filter((message) => message.startsWith('svelte/no-restricted-html-elements'))).toHaveLength(2);
+    expect(messages.join('\n')).toContain('Disclosure (lib/disclosure.svelte.ts)');
+  });
+});
