@@ -245,6 +245,36 @@ test('pasting or typing over thousands of selected lines in the message box take
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-bytes-in', String(1_500 * 27));
 });
 
+test('Ctrl+Z takes back a paste of thousands of lines, and Ctrl+Shift+Z puts it in again', async ({
+  page,
+  context,
+  webHost,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webHost.origin });
+  await openLab(page, webHost.url);
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.focus();
+  await page.keyboard.type('GET /romeo.txt HTTP/1.0');
+  // Over 200 lines: the composer puts the paste in itself, out of sight of the browser's own undo.
+  const lines = 'GET /romeo.txt HTTP/1.0\n'.repeat(3_000);
+  await pasteOver(page, box, lines);
+  await expect(box).toHaveValue(lines);
+  await page.keyboard.press('Control+Z');
+  await expect(box).toHaveValue('GET /romeo.txt HTTP/1.0');
+  await expect(page.getByTestId('composer-count')).toHaveText('Will send 23 bytes');
+  await page.keyboard.press('Control+Shift+Z');
+  await expect(box).toHaveValue(lines);
+  // Typed after it: the browser's undo takes the typing back first, then Ctrl+Z the paste.
+  await page.keyboard.type('xy');
+  await expect(box).toHaveValue(`${lines}xy`);
+  await page.keyboard.press('Control+Z');
+  await expect(box).toHaveValue(lines);
+  await page.keyboard.press('Control+Z');
+  await expect(box).toHaveValue('GET /romeo.txt HTTP/1.0');
+  await page.keyboard.press('Control+Y');
+  await expect(box).toHaveValue(lines);
+});
+
 /** What in the page is display-locked: a closed <details>, hidden="until-found", content-visibility: hidden. */
 function displayLocked(page: Page): Promise<string[]> {
   return page.evaluate(() =>
