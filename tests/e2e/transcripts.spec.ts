@@ -348,6 +348,61 @@ test('a saved session whose journal filled up: rows where bytes were not saved, 
   }
 });
 
+test('a saved TLS session whose journal filled up: the records on the wire it never had get a row that says so', async ({
+  page,
+  webHost,
+}) => {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-downloads-'));
+  try {
+    await page.goto(webHost.url);
+    await connectTo(page, 'data.pr4e.org', '443', 'lab');
+    await expect(page.getByRole('switch', { name: 'TLS' })).toBeChecked();
+    await page.getByTestId('composer').fill(REQUEST.replaceAll('\r\n', '\\r\\n'));
+    await sendButton(page).click();
+    await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
+    const saved = JSON.parse(readFileSync(await saveAs(page, 'socketlab', folder), 'utf8')) as {
+      entries: Array<Record<string, unknown>>;
+      totals: { entries: number; wireBytes: number };
+    };
+    // As a journal that filled up after the handshake writes it: the answer's records counted, their bytes not kept.
+    type Wire = { type: string; id: string; t: number; dir: string; offset: number; bytes: string };
+    const answers = saved.entries.flatMap((entry, index) => {
+      const event = entry.event as Wire | undefined;
+      return entry.kind === 'event' && event?.type === 'wire' && event.dir === 'in' ? [index] : [];
+    });
+    const last = answers.at(-1) as number;
+    const event = saved.entries[last]?.event as Wire;
+    const length = Buffer.from(event.bytes, 'base64').byteLength;
+    saved.entries.splice(
+      last,
+      1,
+      { kind: 'journal-full', t: event.t, limitBytes: 4096 },
+      { kind: 'unsaved', t: event.t, id: event.id, dir: 'in', offset: event.offset, length, wire: true },
+    );
+    saved.totals.entries += 1;
+    saved.totals.wireBytes -= length;
+    const file = path.join(folder, 'tls-journal-full.socketlab');
+    writeFileSync(file, JSON.stringify(saved));
+
+    await page.getByRole('button', { name: 'Sessions…' }).click();
+    await page.getByTestId('open-file-input').setInputFiles(file);
+    await expect(page.getByTestId('replay-banner')).toContainText('tls-journal-full.socketlab');
+    const hole = page.locator('[data-testid="log-row"][data-layer="wire"]').filter({
+      has: page.locator('[data-testid="row-bytes-missing"][data-hole="not-saved"]'),
+    });
+    await expect(hole).toHaveCount(1);
+    await expect(hole).toContainText(`${length} bytes`);
+    await expect(hole).toContainText('bytes not saved (the journal was full, so the saved session never had them)');
+    await hole.click();
+    await expect(page.getByTestId('wire-hole')).toContainText(
+      `${length} bytes of TLS records on the wire: bytes not saved (the journal was full`,
+    );
+    await page.screenshot({ path: `${SCREENS}/replay-tls-not-saved-light.png` });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
 test('deleting a session asks first', async ({ page, webHost }) => {
   await page.goto(webHost.url);
   await romeoExchange(page);

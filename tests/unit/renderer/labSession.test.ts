@@ -285,11 +285,14 @@ describe('LabSessionStore.forReplay', () => {
       { kind: 'unsaved', t: 3, id: 'c', dir: 'in', offset: 3, length: 4, damaged: true },
       { kind: 'journal-full', t: 4, limitBytes: 10 },
       { kind: 'unsaved', t: 5, id: 'c', dir: 'in', offset: 7, length: 1000 },
-      // TLS records on the wire that were not saved: the plain bytes' rows say it, so these get none.
+      // TLS records on the wire that were not saved: a wire row of their own, which the plain streams do not count.
       { kind: 'unsaved', t: 6, id: 'c', dir: 'in', offset: 0, length: 50, wire: true },
     ]);
     const first = opened('c').length;
-    expect(store.events.length).toBe(first + 4);
+    expect(store.events.length).toBe(first + 5);
+    expect(store.events.at(first + 4)).toMatchObject({ type: 'wire', dir: 'in', offset: 0, t: 6, records: [] });
+    expect([store.holeAt(first + 4), store.droppedLength(first + 4)]).toEqual(['not-saved', 50]);
+    expect(store.connection('c')?.tls).toMatchObject({ wireBytesIn: 50, wireBytesOut: 0 });
     expect(store.events.at(first + 1)).toMatchObject({ type: 'data', dir: 'in', offset: 3, t: 3 });
     expect([store.holeAt(first + 1), store.droppedLength(first + 1)]).toEqual(['lost', 4]);
     expect([store.holeAt(first + 3), store.droppedLength(first + 3)]).toEqual(['not-saved', 1000]);

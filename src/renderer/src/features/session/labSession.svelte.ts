@@ -171,12 +171,17 @@ export class LabSessionStore {
         this.#lastReplayId = entry.event.id;
       } else if (entry.kind === 'journal-full' && this.#lastReplayId !== null) {
         events.push({ type: 'journal-full', id: this.#lastReplayId, t: entry.t, limitBytes: entry.limitBytes });
-      } else if (entry.kind === 'unsaved' && entry.wire !== true && entry.length > 0) {
-        // TLS records on the wire that were not saved leave no row: the plain bytes inside them are what a row shows.
+      } else if (entry.kind === 'unsaved' && entry.length > 0) {
+        // A row with the length and no bytes: plain bytes, or (on a TLS connection) records on the wire.
         unknown[events.length] = entry.length;
         holes[events.length] = entry.damaged === true ? 'lost' : 'not-saved';
         const { id, t, dir, offset } = entry;
-        events.push({ id, t, type: 'data', dir, offset, bytes: new Uint8Array(0) });
+        const bytes = new Uint8Array(0);
+        events.push(
+          entry.wire === true
+            ? { id, t, type: 'wire', dir, offset, bytes, records: [] }
+            : { id, t, type: 'data', dir, offset, bytes },
+        );
         this.#lastReplayId = id;
       }
     };
