@@ -23,6 +23,26 @@ async function saveAs(page: Page, format: string, folder: string): Promise<strin
   return file;
 }
 
+/** Opens a transcript from Sessions… as a learner does, and waits for its replay's banner to name it. */
+async function openTranscript(page: Page, file: string): Promise<void> {
+  await page.getByRole('button', { name: 'Sessions…' }).click();
+  await page.getByTestId('open-file-input').setInputFiles(file);
+  await expect(page.getByTestId('replay-banner')).toContainText(path.basename(file));
+}
+
+/** A saved session, as a test changes it: entries, and the totals a reader checks them against. */
+interface SavedSession {
+  entries: Array<Record<string, unknown>>;
+  totals: { entries: number; dataBytes: number; wireBytes?: number };
+}
+
+/** Writes a changed saved session next to the download and opens it. */
+async function openChanged(page: Page, folder: string, name: string, saved: SavedSession): Promise<void> {
+  const file = path.join(folder, name);
+  writeFileSync(file, JSON.stringify(saved));
+  await openTranscript(page, file);
+}
+
 /**
  * What each log row says, as the learner reads it (minus the time column, which is the same by construction): the
  * drawn text (innerText) of its direction, count and content cells, read in one round trip rather than three a row.
@@ -79,11 +99,9 @@ test('save the socket1.py exchange in all four formats, open the .socketlab agai
     expect(replayed).toContain('But soft what light through yonder window breaks');
 
     // Open the .socketlab again: a read-only replay with the same rows.
-    await page.getByRole('button', { name: 'Sessions…' }).click();
-    await page.getByTestId('open-file-input').setInputFiles(socketlab);
+    await openTranscript(page, socketlab);
     const banner = page.getByTestId('replay-banner');
     await expect(banner).toContainText('read-only');
-    await expect(banner).toContainText(path.basename(socketlab));
     await expect(banner.getByTestId('replay-progress')).toBeVisible();
     await expect.poll(() => rowTexts(page)).toEqual(liveRows);
     await page.screenshot({ path: `${SCREENS}/replay-light.png` });
@@ -284,10 +302,7 @@ test('a saved session whose journal filled up: rows where bytes were not saved, 
   try {
     await page.goto(webHost.url);
     await romeoExchange(page);
-    const saved = JSON.parse(readFileSync(await saveAs(page, 'socketlab', folder), 'utf8')) as {
-      entries: Array<Record<string, unknown>>;
-      totals: { entries: number; dataBytes: number };
-    };
+    const saved = JSON.parse(readFileSync(await saveAs(page, 'socketlab', folder), 'utf8')) as SavedSession;
     // As a journal that filled up before the answer came writes it: the answer's reads counted, their bytes not kept.
     type Data = { type: string; id: string; t: number; dir: string; offset: number; bytes: string };
     const answer = (entry: Record<string, unknown>): Data | null => {
@@ -307,12 +322,7 @@ test('a saved session whose journal filled up: rows where bytes were not saved, 
     });
     saved.totals.entries += 1;
     saved.totals.dataBytes -= notSaved;
-    const file = path.join(folder, 'journal-full.socketlab');
-    writeFileSync(file, JSON.stringify(saved));
-
-    await page.getByRole('button', { name: 'Sessions…' }).click();
-    await page.getByTestId('open-file-input').setInputFiles(file);
-    await expect(page.getByTestId('replay-banner')).toContainText('journal-full.socketlab');
+    await openChanged(page, folder, 'journal-full.socketlab', saved);
     // The journal's own row says what it means for a replay, not what it meant live.
     await expect(page.locator('[data-testid="log-row"][data-kind="journal-full"]')).toContainText(
       'later bytes were not saved. The rows after this one say where bytes are missing.',
@@ -360,10 +370,7 @@ test('a saved TLS session whose journal filled up: the records on the wire it ne
     await page.getByTestId('composer').fill(REQUEST.replaceAll('\r\n', '\\r\\n'));
     await sendButton(page).click();
     await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
-    const saved = JSON.parse(readFileSync(await saveAs(page, 'socketlab', folder), 'utf8')) as {
-      entries: Array<Record<string, unknown>>;
-      totals: { entries: number; wireBytes: number };
-    };
+    const saved = JSON.parse(readFileSync(await saveAs(page, 'socketlab', folder), 'utf8')) as SavedSession;
     // As a journal that filled up after the handshake writes it: the answer's records counted, their bytes not kept.
     type Wire = { type: string; id: string; t: number; dir: string; offset: number; bytes: string };
     const answers = saved.entries.flatMap((entry, index) => {
@@ -380,13 +387,8 @@ test('a saved TLS session whose journal filled up: the records on the wire it ne
       { kind: 'unsaved', t: event.t, id: event.id, dir: 'in', offset: event.offset, length, wire: true },
     );
     saved.totals.entries += 1;
-    saved.totals.wireBytes -= length;
-    const file = path.join(folder, 'tls-journal-full.socketlab');
-    writeFileSync(file, JSON.stringify(saved));
-
-    await page.getByRole('button', { name: 'Sessions…' }).click();
-    await page.getByTestId('open-file-input').setInputFiles(file);
-    await expect(page.getByTestId('replay-banner')).toContainText('tls-journal-full.socketlab');
+    saved.totals.wireBytes = (saved.totals.wireBytes ?? 0) - length;
+    await openChanged(page, folder, 'tls-journal-full.socketlab', saved);
     const hole = page.locator('[data-testid="log-row"][data-layer="wire"]').filter({
       has: page.locator('[data-testid="row-bytes-missing"][data-hole="not-saved"]'),
     });
