@@ -39,7 +39,8 @@ const { values: flags } = parseArgs({
     rows: { type: 'string', default: '1000000' },
     parts: { type: 'string', default: '1,2,3,4,5' },
     'each-mb': { type: 'string', default: '8' },
-    // Part 1, round 1: a CPU profile of the page while the byte log streams, its heaviest functions printed.
+    // A CPU profile and a trace of the page, their heaviest parts printed: part 1 (round 1) while the byte log
+    // streams, part 4 while a million rows scroll.
     profile: { type: 'boolean', default: false },
   },
 });
@@ -593,7 +594,7 @@ function printProfile(profile) {
     self.set(key, (self.get(key) ?? 0) + 1);
   }
   const total = profile.samples.length;
-  console.log('   profile (self time, round 1):');
+  console.log('   profile (self time):');
   for (const [key, count] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
     console.log(`     ${((100 * count) / total).toFixed(1).padStart(5)}%  ${key}`);
   }
@@ -794,7 +795,19 @@ async function partRows(browser, host) {
   const rows = Number(
     await page.evaluate(() => document.querySelector('[data-testid="log-rows"]').getAttribute('data-rows')),
   );
+  // --profile: what the page does while it scrolls (the wheel, the sweep and the jump), by function and by trace event.
+  let tracing = null;
+  if (flags.profile) {
+    await page.send('Profiler.enable');
+    await page.send('Profiler.setSamplingInterval', { interval: 200 });
+    await page.send('Profiler.start');
+    tracing = startTrace(browser);
+  }
   const scroll = await page.evaluate(scrollAndJump);
+  if (tracing) {
+    printProfile((await page.send('Profiler.stop')).profile);
+    printTrace(await tracing.stop());
+  }
   await page.screenshot(path.join(screens, 'bench-million-rows.png'));
   await page.close();
   const stats = (values) => {

@@ -44,6 +44,25 @@ test('an empty log shows its words, its list is laid out but neither seen nor re
   await expect(page.locator(`[data-testid="log-row"][aria-posinset="${count}"]`)).toBeInViewport();
 });
 
+/** The log's drawn rows are consecutive, and each data row's offset is 6 bytes past the last one its way. */
+async function expectRowsInOrder(page: Page): Promise<void> {
+  const drawn = await page.getByTestId('log-row').evaluateAll((elements) =>
+    elements.map((element) => ({
+      at: Number(element.getAttribute('aria-posinset')),
+      dir: element.getAttribute('data-dir'),
+      offset: element.querySelector('.c-offset')?.textContent ?? '',
+      bytes: element.querySelector('.c-count')?.textContent ?? '',
+    })),
+  );
+  expect(drawn.length).toBeGreaterThan(5);
+  expect(drawn.map((row) => row.at)).toEqual(drawn.map((_, i) => (drawn[0]?.at ?? 0) + i));
+  for (const dir of ['out', 'in']) {
+    const offsets = drawn.filter((row) => row.dir === dir).map((row) => Number(row.offset.slice(1)));
+    expect(offsets.slice(1)).toEqual(offsets.slice(0, -1).map((offset) => offset + 6));
+    expect(drawn.filter((row) => row.dir === dir).every((row) => row.bytes === '6 bytes')).toBe(true);
+  }
+}
+
 test('the log follows the newest row, stops when scrolled up, and jumps back on request', async ({ page, webHost }) => {
   const echo = await startEchoServer();
   try {
@@ -64,6 +83,13 @@ test('the log follows the newest row, stops when scrolled up, and jumps back on 
     await expect(rows(page)).toHaveAttribute('data-following', 'false');
     await expect(page.locator('[data-testid="log-row"][aria-posinset="1"]')).toBeInViewport();
     await expect(page.getByRole('button', { name: /Jump to newest/ })).toBeVisible();
+    // The rows drawn are the rows in order, each with its own bytes (the list draws rows into the same elements
+    // as it scrolls): every send of "line\r\n" 6 bytes further on than the one before, and each echo the same.
+    await expectRowsInOrder(page);
+    await page.mouse.wheel(0, 400);
+    await expect.poll(() => page.locator('[data-testid="log-row"][aria-posinset="1"]').count()).toBe(0);
+    await expectRowsInOrder(page);
+    await page.mouse.wheel(0, -5000);
 
     // New rows arrive; the view stays where the learner is, and says how many are new.
     for (let i = 0; i < 3; i++) await sendAndWaitForEcho(page);
