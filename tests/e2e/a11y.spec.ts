@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { axe, seriousLines } from './axe';
-import { SCREENS, romeoExchange } from './labPage';
+import { SCREENS, romeoExchange, connectButton } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -67,11 +67,11 @@ test('a refusal notice and a refused paste have no serious or critical axe viola
   webHost,
 }) => {
   await page.goto(webHost.url);
-  await page.getByTestId('port-input').fill('0x50');
-  await page.getByTestId('connect-button').click();
+  await page.getByLabel('Port', { exact: true }).fill('0x50');
+  await connectButton(page).click();
   await expect(page.getByTestId('notice')).toBeVisible();
   // And the Host box's own refusal of text far longer than any host name, in the same colours.
-  await page.getByTestId('host-input').fill('h'.repeat(1025));
+  await page.getByLabel('Host', { exact: true }).fill('h'.repeat(1025));
   await expect(page.getByTestId('target-refused')).toBeVisible();
   for (const scheme of SCHEMES) {
     await page.emulateMedia({ colorScheme: scheme });

@@ -1,6 +1,16 @@
 import net from 'node:net';
 import type { Page } from '@playwright/test';
-import { SCREENS, connectTo, openLab, pasteOver, romeoExchange, startEchoServer, watchLongTasks } from './labPage';
+import {
+  SCREENS,
+  connectTo,
+  openLab,
+  pasteOver,
+  romeoExchange,
+  startEchoServer,
+  watchLongTasks,
+  sendButton,
+  connectButton,
+} from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -274,7 +284,7 @@ test('bytes from a peer are shown as text, never as HTML', async ({ page, webHos
     await page
       .getByRole('textbox', { name: 'Message' })
       .fill('<b id="injected">bold</b><img src=x onerror="document.title=1">\\r\\n');
-    await page.getByRole('button', { name: /^Send( to |$)/ }).click();
+    await sendButton(page).click();
     const received = page.locator('[data-testid="log-row"][data-dir="in"]');
     await expect(received).toContainText('<b id="injected">bold</b>');
     await expect(page.locator('#injected')).toHaveCount(0);
@@ -295,7 +305,7 @@ test('a line of 96 binary bytes is drawn whole in the text view: it scrolls side
   // 0x80 … 0xdf: each is drawn as \xNN, four columns a byte, so the line is far wider than the pane.
   const hex = Array.from({ length: 96 }, (_, i) => (0x80 + i).toString(16)).join(' ');
   await page.getByRole('textbox', { name: 'Message' }).fill(hex);
-  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
+  await sendButton(page).click();
   await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toHaveCount(1);
   const lines = page.getByTestId('text-view-lines');
   await expect(lines).toContainText('\\x80\\x81');
@@ -351,17 +361,17 @@ test('a shorter stream picked while the hex view is scrolled far down still show
   await page.goto(webHost.url);
   await connectTo(page, 'data.pr4e.org', '80', 'lab');
   await page.getByRole('combobox', { name: 'Template' }).selectOption('urljpeg-cover3');
-  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
+  await sendButton(page).click();
   // 230,210 bytes of picture plus the headers: the whole answer is in.
   await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
   await page.getByRole('tab', { name: 'Hex' }).click();
   await page.getByTestId('hex-view-lines').evaluate((element) => element.scrollTo(0, 100_000));
   await expect(page.getByTestId('hex-view').locator('.line').first()).not.toContainText('00000000');
 
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await connectButton(page).click();
   await expect(page.getByTestId('connection-row').nth(1)).toHaveAttribute('data-state', 'open');
   await page.getByRole('combobox', { name: 'Template' }).selectOption('socket1-romeo');
-  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
+  await sendButton(page).click();
   await expect(page.getByTestId('connection-row').nth(1)).toContainText('535 bytes received');
   const firstLine = page.getByTestId('hex-view').locator('.line').first();
   await expect(firstLine).toContainText('00000000');
@@ -374,9 +384,9 @@ test('the HTTP view: a HEAD answer has a Content-Length and no body, and that is
 }) => {
   await openLab(page, webHost.url);
   await page.getByRole('combobox', { name: 'Template' }).selectOption('head-romeo');
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await connectButton(page).click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
+  await sendButton(page).click();
   await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
   await page.getByRole('tab', { name: 'HTTP' }).click();
   await page.getByRole('radio', { name: 'all received' }).check();

@@ -1,5 +1,5 @@
 /** The code twin as a learner uses it across several connections: it follows the one picked, in the flavor picked. */
-import { connectTo } from './labPage';
+import { connectTo, sendButton } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -11,7 +11,7 @@ test('picking "socket" sticks, even while it was the only program to show', asyn
   // Connection 1: an HTTP GET, read as urllib.
   await connectTo(page, 'data.pr4e.org', '80', 'lab');
   await page.getByTestId('template-select').selectOption('socket1-romeo');
-  await page.getByTestId('send-button').click();
+  await sendButton(page).click();
   await page.getByTestId('code-twin-urllib').check();
   await expect(code).toHaveAttribute('data-flavor', 'urllib');
 
@@ -19,7 +19,7 @@ test('picking "socket" sticks, even while it was the only program to show', asyn
   await connectTo(page, 'data.pr4e.org', '80', 'lab');
   await expect(code).toHaveAttribute('data-flavor', 'socket');
   await page.getByTestId('code-twin-socket').click();
-  await page.getByTestId('send-button').click();
+  await sendButton(page).click();
   await expect(page.locator('[data-testid="connection-row"].chosen')).toContainText('535 bytes received');
   // The urllib program now exists too, but the learner asked for socket.
   await expect(page.getByTestId('code-twin-urllib')).toBeEnabled();

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type { Locator, Page } from '@playwright/test';
 import { axe } from './axe';
-import { openLab } from './labPage';
+import { openLab, sendButton, connectButton } from './labPage';
 import { test, expect } from './webHost';
 
 const SCREENS = '.test-output/screens';
@@ -62,7 +62,7 @@ class Learner {
     const before = await rows.count();
     await this.page.getByRole('textbox', { name: 'Host' }).fill(host);
     await this.page.getByRole('textbox', { name: 'Port' }).fill(String(port));
-    await this.page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await connectButton(this.page).click();
     await expect(rows).toHaveCount(before + 1);
     await expect(rows.nth(before)).toHaveAttribute('data-state', refused ? 'closed' : 'open');
     this.#sent = 0;
@@ -83,7 +83,7 @@ class Learner {
     if (how === 'keyboard') {
       await composer.press('Control+Enter');
     } else {
-      await this.page.getByRole('button', { name: /^Send( to |$)/ }).click();
+      await sendButton(this.page).click();
     }
     await this.#sentMore(byteCount(text));
   }
@@ -108,7 +108,7 @@ class Learner {
 
   async sendTemplate(id: string): Promise<void> {
     await this.template(id);
-    await this.page.getByRole('button', { name: /^Send( to |$)/ }).click();
+    await sendButton(this.page).click();
     await this.#sentMore(byteCount(await this.page.getByRole('textbox', { name: 'Message' }).inputValue()));
   }
 
@@ -119,7 +119,7 @@ class Learner {
   }
 
   async closeSelected(): Promise<void> {
-    await this.page.getByTestId('close-button').click();
+    await this.page.getByRole('button', { name: 'Close', exact: true }).click();
     await expect(this.page.getByTestId('connection-row').last()).toHaveAttribute('data-state', 'closed');
   }
 
@@ -444,7 +444,7 @@ test('a learner walks the whole guided lab offline, and every check turns green 
     // 443: the switch follows the port; with it off, plain bytes get a TLS alert; with it on, 200 inside TLS.
     const tls = page.getByRole('switch', { name: 'TLS' });
     const romeo = 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n';
-    await page.getByTestId('port-input').fill('443');
+    await page.getByLabel('Port', { exact: true }).fill('443');
     await expect(tls).toBeChecked();
     await tls.uncheck();
     await me.connect('data.pr4e.org', 443);

@@ -32,13 +32,13 @@ test('step 1 from the keyboard alone: pick the echo template, connect, send twic
   const select = page.getByTestId('template-select');
   for (let i = 0; i < 20 && (await select.inputValue()) !== 'echo-hello'; i++) await page.keyboard.press('ArrowDown');
   await expect(select).toHaveValue('echo-hello');
-  await expect(page.getByTestId('host-input')).toHaveValue('echo.lab.test');
+  await expect(page.getByLabel('Host', { exact: true })).toHaveValue('echo.lab.test');
 
   // The template comes first in the workbench, then where to connect: Connect is further on.
   await tabTo(page, 'connect-button');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-  await expect(page.getByTestId('composer')).toBeFocused();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
   await page.keyboard.press('Control+Enter');
   await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toHaveCount(1);
 

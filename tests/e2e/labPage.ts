@@ -49,11 +49,11 @@ export async function setRoute(page: Page, route: 'lab' | 'internet'): Promise<v
 
 /** Type a target, pick the route, press Connect, and wait until the selected connection is open. */
 export async function connectTo(page: Page, host: string, port: string, route: 'lab' | 'internet'): Promise<void> {
-  await page.getByTestId('host-input').fill(host);
-  await page.getByTestId('port-input').fill(port);
+  await page.getByLabel('Host', { exact: true }).fill(host);
+  await page.getByLabel('Port', { exact: true }).fill(port);
   await setRoute(page, route);
   const before = await page.getByTestId('connection-row').count();
-  await page.getByTestId('connect-button').click();
+  await connectButton(page).click();
   await expect(page.getByTestId('connection-row')).toHaveCount(before + 1);
   await expect(page.getByTestId('connection-row').nth(before)).toHaveAttribute('data-state', 'open');
 }

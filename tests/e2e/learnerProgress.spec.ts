@@ -1,13 +1,13 @@
 /** The learner's own progress: an optional name kept with it, and starting the lab again, asked first. */
 import type { Page } from '@playwright/test';
-import { openLab } from './labPage';
+import { openLab, connectButton } from './labPage';
 import { expect, test } from './webHost';
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
 async function passStep1(page: Page): Promise<void> {
   await page.getByLabel('Template').selectOption('echo-hello');
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await connectButton(page).click();
   await expect(page.getByTestId('connection-row').last()).toHaveAttribute('data-state', 'open');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await page.getByLabel('Message').fill('second try\\r\\n');

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openLab } from './labPage';
+import { openLab, sendButton, connectButton } from './labPage';
 import { expect, startWebHostProcess, test } from './webHost';
 
 test('the browser gets a private file’s path, and the page’s address carries no token once loaded', async ({
@@ -41,9 +41,9 @@ test('the browser gets a private file’s path, and the page’s address carries
 
     // The lab works without the token in its address: the WebSocket kept it.
     await page.getByTestId('template-select').selectOption('echo-hello');
-    await page.getByTestId('connect-button').click();
+    await connectButton(page).click();
     await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-    await page.getByTestId('send-button').click();
+    await sendButton(page).click();
     await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toHaveCount(1);
 
     // A reload finds the lab again, and the token stays out of the address.

@@ -5,7 +5,7 @@
  * guide's steps 7 and 9 opening it. Screenshots in both themes go to .test-output/screens/timeline-*.png.
  */
 import type { Page } from '@playwright/test';
-import { openLab, romeoExchange, shootBothThemes } from './labPage';
+import { openLab, romeoExchange, shootBothThemes, sendButton, connectButton } from './labPage';
 import { expect, test } from './webHost';
 
 const steps = (page: Page) => page.getByTestId('timeline-step');
@@ -229,7 +229,7 @@ test.describe('timeline', () => {
     await openTimeline(page);
     await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
     await page.getByLabel('Port', { exact: true }).fill('1');
-    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await connectButton(page).click();
     await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'closed');
     await expect(steps(page).last()).toHaveAttribute('data-kind', 'close');
     expect(await shape(page)).toEqual(['call:you>note', 'syn:you>peer', 'rst:peer>you', 'close:you>note']);
@@ -240,13 +240,13 @@ test.describe('timeline', () => {
 
     // An echo session: what goes out comes back, arrow for arrow.
     await page.getByLabel('Template').selectOption('echo-hello');
-    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await connectButton(page).click();
     const open = page.locator('[data-testid="connection-row"][data-state="open"]');
     await expect(open).toHaveCount(1);
     await expect(page.getByTestId('timeline-connection')).toContainText('#2');
-    await page.getByRole('button', { name: /^Send( to .*)?$/ }).click();
+    await sendButton(page).click();
     await expect(page.locator('[data-testid="timeline-step"][data-kind="arrival"]')).toHaveCount(1);
-    await page.getByRole('button', { name: /^Send( to .*)?$/ }).click();
+    await sendButton(page).click();
     await expect(page.locator('[data-testid="timeline-step"][data-kind="arrival"]')).toHaveCount(2);
     await expect(page.locator('[data-testid="timeline-step"][data-kind="send"]')).toHaveCount(2);
     await shootBothThemes(page, 'timeline-echo');

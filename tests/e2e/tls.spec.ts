@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { openLab, SCREENS } from './labPage';
+import { openLab, SCREENS, sendButton, connectButton } from './labPage';
 import { test, expect } from './webHost';
 
 const GET = 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n\\r\\n';
@@ -20,10 +20,10 @@ function tlsSwitch(page: Page) {
 async function connect(page: Page, host: string, port: string, tls?: boolean): Promise<void> {
   const rows = page.getByTestId('connection-row');
   const before = await rows.count();
-  await page.getByTestId('host-input').fill(host);
-  await page.getByTestId('port-input').fill(port);
+  await page.getByLabel('Host', { exact: true }).fill(host);
+  await page.getByLabel('Port', { exact: true }).fill(port);
   if (tls !== undefined) await tlsSwitch(page).setChecked(tls);
-  await page.getByTestId('connect-button').click();
+  await connectButton(page).click();
   await expect(rows).toHaveCount(before + 1);
   await expect(rows.nth(before)).toHaveAttribute('data-state', 'open');
 }
@@ -39,7 +39,7 @@ test('the TLS switch is on for port 443 by default, follows the port, and stays 
   webHost,
 }) => {
   await openLab(page, webHost.url);
-  const port = page.getByTestId('port-input');
+  const port = page.getByLabel('Port', { exact: true });
   await expect(port).toHaveValue('80');
   await expect(tlsSwitch(page)).not.toBeChecked();
   await port.fill('443');
@@ -90,9 +90,9 @@ test('step 11 with 443: plain bytes get a TLS alert and its words, then the same
 
   // 443 with TLS off: the send goes as plain bytes and the answer is a TLS alert.
   await connect(page, 'data.pr4e.org', '443', false);
-  await page.getByTestId('composer').fill(GET);
+  await page.getByRole('textbox', { name: 'Message' }).fill(GET);
   await expect(page.getByTestId('send-destination')).toHaveText('to #3 data.pr4e.org:443');
-  await page.getByTestId('send-button').click();
+  await sendButton(page).click();
   await expect(page.getByTestId('connection-row').nth(2)).toHaveAttribute('data-state', 'closed');
   await showConnection(page, 3);
   const rows = page.getByTestId('log-row');
@@ -117,9 +117,9 @@ test('step 11 with 443: plain bytes get a TLS alert and its words, then the same
 
   // 443 with TLS on: the same GET, inside TLS.
   await connect(page, 'data.pr4e.org', '443', true);
-  await page.getByTestId('composer').fill(GET);
+  await page.getByRole('textbox', { name: 'Message' }).fill(GET);
   await expect(page.getByTestId('send-destination')).toHaveText('to #4 data.pr4e.org:443 over TLS');
-  await page.getByTestId('send-button').click();
+  await sendButton(page).click();
   await showConnection(page, 4);
   await expect(rows.and(page.locator('[data-kind="peer-ended"]'))).toHaveCount(1);
   const wire = page.locator('[data-testid="log-row"][data-layer="wire"]');

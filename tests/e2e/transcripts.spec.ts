@@ -107,7 +107,7 @@ test('save the socket1.py exchange in all four formats, open the .socketlab agai
     await page.screenshot({ path: `${SCREENS}/replay-light.png` });
 
     // Nothing can be sent from a replay; going back shows the live session as it was.
-    await expect(page.getByTestId('send-button')).toHaveCount(0);
+    await expect(sendButton(page)).toHaveCount(0);
     await page.getByRole('button', { name: '← Back to the live session' }).click();
     await expect(page.getByTestId('replay-banner')).toHaveCount(0);
     await expect.poll(() => rowTexts(page)).toEqual(liveRows);
@@ -367,7 +367,7 @@ test('a saved TLS session whose journal filled up: the records on the wire it ne
     await page.goto(webHost.url);
     await connectTo(page, 'data.pr4e.org', '443', 'lab');
     await expect(page.getByRole('switch', { name: 'TLS' })).toBeChecked();
-    await page.getByTestId('composer').fill(REQUEST.replaceAll('\r\n', '\\r\\n'));
+    await page.getByRole('textbox', { name: 'Message' }).fill(REQUEST.replaceAll('\r\n', '\\r\\n'));
     await sendButton(page).click();
     await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
     const saved = JSON.parse(readFileSync(await saveAs(page, 'socketlab', folder), 'utf8')) as SavedSession;

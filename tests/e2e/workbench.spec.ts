@@ -36,7 +36,7 @@ test('echo on loopback: hello\\r\\n goes out and comes back, with CR and LF draw
     await page.getByRole('textbox', { name: 'Message' }).fill('hello\\r\\n');
     await expect(page.getByTestId('composer-preview')).toHaveText('hello␍␊');
     await expect(page.getByTestId('composer-count')).toHaveText('Will send 7 bytes');
-    await page.getByRole('button', { name: /^Send( to |$)/ }).click();
+    await sendButton(page).click();
 
     const sent = page.locator('[data-testid="log-row"][data-dir="out"]');
     const received = page.locator('[data-testid="log-row"][data-dir="in"]');
@@ -94,11 +94,11 @@ test('the lab HTTP server answers the socket1.py request: status, Content-Length
   await expect(page.getByRole('textbox', { name: 'Host' })).toHaveValue('data.pr4e.org');
   await expect(page.getByRole('textbox', { name: 'Port' })).toHaveValue('80');
   await expect(page.getByTestId('route-toggle')).toHaveAttribute('data-route', 'lab');
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await connectButton(page).click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
   await expect(page.getByTestId('connection-answered-by')).toContainText('Lab HTTP server');
   await expect(page.locator('[data-testid="log-row"][data-kind="connected"]')).toContainText('Lab HTTP server');
-  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
+  await sendButton(page).click();
 
   // HTTP/1.0: the server answers, then sends FIN; our side stays open until we close it, as socket1.py does.
   await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toContainText('FIN received');
@@ -134,7 +134,7 @@ test('the lab HTTP server answers the socket1.py request: status, Content-Length
   await expect(page.getByTestId('recv-call').last()).toContainText("b''");
 
   // socket1.py's mysock.close(): the server's FIN came first, then ours.
-  await page.getByTestId('close-button').click();
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toContainText(
     'Closed: the other side sent FIN first, then you sent yours',
   );
@@ -145,7 +145,7 @@ test('a port typed as 0x50 gets main’s refusal in plain words', async ({ page,
   await page.goto(webHost.url);
   await page.getByRole('textbox', { name: 'Host' }).fill('data.pr4e.org');
   await page.getByRole('textbox', { name: 'Port' }).fill('0x50');
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await connectButton(page).click();
   const notice = page.getByTestId('notice');
   await expect(notice).toHaveAttribute('data-code', 'BAD_PORT');
   await expect(notice).toContainText('A port is a whole number from 1 to 65535');
@@ -157,10 +157,10 @@ test('a port typed as 0x50 gets main’s refusal in plain words', async ({ page,
   await expect(notice).toHaveCount(0);
 
   // Refused again, then corrected: once a connect works, the old refusal goes away by itself.
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await connectButton(page).click();
   await expect(notice).toHaveCount(1);
   await page.getByRole('textbox', { name: 'Port' }).fill('80');
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await connectButton(page).click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
   await expect(notice).toHaveCount(0);
 });
@@ -199,7 +199,7 @@ test('a paste too big for one send is refused at once in words, and the page nev
   await pasteOver(page, box, fits);
   await expect(refused).toHaveCount(0);
   await expect(page.getByTestId('composer-count')).toHaveText('Will send 781.3 KiB');
-  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
+  await sendButton(page).click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-bytes-in', String(fits.length));
 });
 
@@ -351,7 +351,7 @@ test('a paste into Host or Port far longer than any host or port is refused at o
   await host.fill('h'.repeat(300));
   await expect(host).toHaveValue('h'.repeat(300));
   await expect(refused).toHaveCount(0);
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await connectButton(page).click();
   await expect(page.getByTestId('notice')).toContainText(
     'A host name can be at most 253 characters long; this one has 300.',
   );
@@ -374,7 +374,7 @@ test('a paste into Host or Port far longer than any host or port is refused at o
 test('send is explained, not silently refused, when nothing is connected', async ({ page, webHost }) => {
   await page.goto(webHost.url);
   await page.getByRole('textbox', { name: 'Message' }).fill('hello\\r\\n');
-  await expect(page.getByRole('button', { name: /^Send( to |$)/ })).toBeDisabled();
+  await expect(sendButton(page)).toBeDisabled();
   await expect(page.getByTestId('send-blocked')).toHaveText('Send needs an open connection: Connect first.');
   await page.getByRole('textbox', { name: 'Message' }).fill('bad \\q escape');
   await expect(page.getByTestId('composer-error')).toContainText('not an escape');
@@ -412,11 +412,11 @@ test('after a FIN the composer says what sending can still do: nothing after you
   await openLab(page, webHost.url);
   // HTTP/1.0: the server answers, then sends FIN. Sending is still allowed, but nothing will come back.
   await page.getByRole('combobox', { name: 'Template' }).selectOption('socket1-romeo');
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await connectButton(page).click();
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
-  await page.getByRole('button', { name: /^Send( to |$)/ }).click();
+  await sendButton(page).click();
   await expect(page.getByTestId('connection-state')).toHaveText('the other side sent FIN (done sending)');
-  await expect(page.getByRole('button', { name: /^Send( to |$)/ })).toBeEnabled();
+  await expect(sendButton(page)).toBeEnabled();
   await expect(page.getByTestId('send-blocked')).toContainText('other side has sent FIN');
   await expect(page.getByTestId('send-blocked')).toContainText('no answer');
 
@@ -431,7 +431,7 @@ test('after a FIN the composer says what sending can still do: nothing after you
     await connectTo(page, '127.0.0.1', String((quiet.address() as net.AddressInfo).port), 'internet');
     await page.getByRole('button', { name: 'Half-close (send FIN)' }).click();
     await expect(page.getByTestId('connection-state').nth(1)).toHaveText('half-closed: you sent FIN, still receiving');
-    await expect(page.getByRole('button', { name: /^Send( to |$)/ })).toBeDisabled();
+    await expect(sendButton(page)).toBeDisabled();
     await expect(page.getByTestId('send-blocked')).toContainText('You half-closed #2 (sent FIN)');
   } finally {
     for (const socket of sockets) socket.destroy();
@@ -444,11 +444,11 @@ test('in a 1024×700 window, Connect leads to the message box: focused, and Send
   await page.setViewportSize({ width: 1024, height: 700 });
   await openLab(page, webHost.url);
   await page.getByRole('combobox', { name: 'Template' }).selectOption('echo-hello');
-  await page.getByRole('button', { name: 'Connect', exact: true }).focus();
+  await connectButton(page).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-state', 'open');
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
-  await expect(page.getByRole('button', { name: /^Send( to |$)/ })).toBeInViewport();
+  await expect(sendButton(page)).toBeInViewport();
   // Keyboard only: the message is there, Ctrl+Enter sends it.
   await page.keyboard.press('Control+Enter');
   await expect(page.locator('[data-testid="log-row"][data-dir="in"]')).toHaveCount(1);
