@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EditHistory, historyKey, KEPT_EDITS } from '../../../src/renderer/src/features/workbench/editHistory';
+import {
+  EditHistory,
+  historyKey,
+  KEPT_CHARACTERS,
+  KEPT_EDITS,
+} from '../../../src/renderer/src/features/workbench/editHistory';
 
 const state = (value: string, at = value.length) => ({ value, start: at, end: at });
 
@@ -43,6 +48,23 @@ describe('EditHistory: undo and redo of the edits the composer makes itself', ()
     }
     expect(undone).toBe(KEPT_EDITS);
     expect(value).toBe('1');
+  });
+});
+
+describe('EditHistory: memory', () => {
+  it(`keeps at most ${KEPT_CHARACTERS.toLocaleString('en-US')} characters of edits, but always the newest`, () => {
+    const edits = new EditHistory();
+    const big = (letter: string) => letter.repeat(KEPT_CHARACTERS / 4);
+    edits.record(state(''), state(big('a')));
+    edits.record(state(big('a')), state(big('b')));
+    edits.record(state(big('b')), state(big('c')));
+    // The first two together hold a quarter plus a half; with the third, more than the budget: the first goes.
+    expect(edits.undo(big('c'))).toEqual(state(big('b')));
+    expect(edits.undo(big('b'))).toEqual(state(big('a')));
+    expect(edits.undo(big('a'))).toBeNull();
+    const huge = new EditHistory();
+    huge.record(state('x'), state('y'.repeat(KEPT_CHARACTERS * 2)));
+    expect(huge.undo('y'.repeat(KEPT_CHARACTERS * 2))).toEqual(state('x'));
   });
 });
 

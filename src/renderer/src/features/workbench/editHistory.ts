@@ -18,8 +18,17 @@ interface Edit {
   after: BoxState;
 }
 
-/** Edits kept: each can hold two messages of up to a few MB (a longer paste is refused before it goes in). */
+/** Edits kept at most. */
 export const KEPT_EDITS = 10;
+/**
+ * Characters the kept edits may hold in all (a message can be a few million: a longer paste is refused before it goes
+ * in); past it the oldest go, but the newest edit is always kept. 8 Mi characters are 16 MiB of strings.
+ */
+export const KEPT_CHARACTERS = 8 * 1024 * 1024;
+
+/** Characters an edit holds: its text before and after (the same string, when nothing changed, counted once). */
+const sizeOf = (edit: Edit): number =>
+  edit.before.value.length + (edit.after.value === edit.before.value ? 0 : edit.after.value.length);
 
 export class EditHistory {
   #undo: Edit[] = [];
@@ -28,8 +37,11 @@ export class EditHistory {
   /** An edit the composer made itself. A new edit forgets what could be redone, as a browser's undo does. */
   record(before: BoxState, after: BoxState): void {
     this.#undo.push({ before, after });
-    if (this.#undo.length > KEPT_EDITS) this.#undo.shift();
     this.#redo = [];
+    let characters = this.#undo.reduce((sum, edit) => sum + sizeOf(edit), 0);
+    while (this.#undo.length > 1 && (this.#undo.length > KEPT_EDITS || characters > KEPT_CHARACTERS)) {
+      characters -= sizeOf(this.#undo.shift() as Edit);
+    }
   }
 
   /** What the box goes back to, when it holds what the last such edit left; otherwise null (the browser's turn). */
