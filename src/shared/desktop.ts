@@ -14,7 +14,10 @@ export type DesktopCommand =
   /** File › Close connection: close the selected connection, like sock.close(). */
   | { kind: 'close-connection' }
   /** Main opened a transcript the system handed it: show it read-only, as after Open. */
-  | { kind: 'show-session'; session: SessionListing };
+  | { kind: 'show-session'; session: SessionListing }
+  /** Edit › Undo and Redo: a step back or forward in the focused text box (the message box's own history first). */
+  | { kind: 'undo' }
+  | { kind: 'redo' };
 
 export type DesktopCommandKind = DesktopCommand['kind'];
 

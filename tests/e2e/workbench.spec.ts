@@ -275,6 +275,45 @@ test('Ctrl+Z takes back a paste of thousands of lines, and Ctrl+Shift+Z puts it 
   await expect(box).toHaveValue(lines);
 });
 
+test('Edit › Undo from the desktop menu takes back the same paste, and undoes typing in any other box', async ({
+  page,
+  context,
+  webHost,
+}) => {
+  // The desktop app's bridge, as its preload gives it: here the test sends the menu's commands itself.
+  await page.addInitScript(() => {
+    const holder = window as unknown as { menu?: (command: unknown) => void; labDesktop: unknown };
+    holder.labDesktop = {
+      onCommand: (listener: (command: unknown) => void) => {
+        holder.menu = listener;
+        return () => undefined;
+      },
+    };
+  });
+  const menu = (kind: 'undo' | 'redo') =>
+    page.evaluate((command) => (window as unknown as { menu: (command: unknown) => void }).menu(command), { kind });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webHost.origin });
+  await openLab(page, webHost.url);
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.focus();
+  await page.keyboard.type('GET /romeo.txt HTTP/1.0');
+  const lines = 'GET /romeo.txt HTTP/1.0\n'.repeat(3_000);
+  await pasteOver(page, box, lines);
+  await menu('undo');
+  await expect(box).toHaveValue('GET /romeo.txt HTTP/1.0');
+  await menu('redo');
+  await expect(box).toHaveValue(lines);
+  // Another box has no history of its own: the browser's undo takes back what was typed there.
+  const host = page.getByLabel('Host', { exact: true });
+  await host.fill('');
+  await host.focus();
+  await page.keyboard.type('echo.lab.test');
+  await menu('undo');
+  await expect(host).not.toHaveValue('echo.lab.test');
+  await menu('redo');
+  await expect(host).toHaveValue('echo.lab.test');
+});
+
 /** What in the page is display-locked: a closed <details>, hidden="until-found", content-visibility: hidden. */
 function displayLocked(page: Page): Promise<string[]> {
   return page.evaluate(() =>

@@ -96,6 +96,39 @@ export function buildMenuTemplate({
     ],
   };
 
+  // Undo and Redo are not roles. A role's undo is webContents.undo(), the browser's own history, which cannot see the
+  // edits the message box makes itself (a paste of thousands of lines); and off macOS a role registers Ctrl+Z with
+  // the system, so the page never sees the key. Shown but not registered there, the keys reach the page (the message
+  // box, or the browser's own undo in any other box); a click asks the page. On macOS the page sees a key first and
+  // the menu gets only the keys the page left alone, so the shortcut stays registered.
+  const edit: MenuItemConstructorOptions = {
+    label: '&Edit',
+    submenu: [
+      {
+        id: 'undo',
+        label: 'Undo',
+        accelerator: 'CmdOrCtrl+Z',
+        registerAccelerator: mac,
+        click: toPage({ kind: 'undo' }),
+      },
+      {
+        id: 'redo',
+        label: 'Redo',
+        accelerator: platform === 'win32' ? 'Ctrl+Y' : 'Shift+CmdOrCtrl+Z',
+        registerAccelerator: mac,
+        click: toPage({ kind: 'redo' }),
+      },
+      { type: 'separator' },
+      { role: 'cut' },
+      { role: 'copy' },
+      { role: 'paste' },
+      ...(mac ? [{ role: 'pasteAndMatchStyle' as const }] : []),
+      { role: 'delete' },
+      { type: 'separator' },
+      { role: 'selectAll' },
+    ],
+  };
+
   const view: MenuItemConstructorOptions = {
     label: '&View',
     submenu: [
@@ -126,7 +159,7 @@ export function buildMenuTemplate({
   return [
     ...(mac ? [{ role: 'appMenu' as const, label: appName }] : []),
     file,
-    { role: 'editMenu', label: '&Edit' },
+    edit,
     view,
     { role: 'windowMenu', label: '&Window' },
     help,

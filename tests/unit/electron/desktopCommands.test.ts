@@ -19,7 +19,8 @@ function targets(overrides: { shownId?: string | null; replay?: unknown; selecte
   };
   const store = { close: vi.fn(async () => ({ ok: true })) };
   const ui = { selectedConnectionId: overrides.selected === undefined ? 'c1' : overrides.selected };
-  return { sessions, store, ui } satisfies DesktopCommandTargets;
+  const page = { historyStep: vi.fn<(step: 'undo' | 'redo') => void>() };
+  return { sessions, store, ui, page } satisfies DesktopCommandTargets;
 }
 
 const listing = { id: 'imported', importedFrom: 'lesson.socketlab' } as SessionListing;
@@ -55,6 +56,15 @@ describe('desktop commands on the page', () => {
     runDesktopCommand({ kind: 'show-session', session: listing }, t);
     expect(t.sessions.open).toHaveBeenCalledWith(listing, 'opened');
     expect(t.sessions.refresh).toHaveBeenCalled();
+  });
+
+  it('Edit › Undo and Redo take a step in the focused text box, and nothing else', () => {
+    const t = targets();
+    runDesktopCommand({ kind: 'undo' }, t);
+    runDesktopCommand({ kind: 'redo' }, t);
+    expect(t.page.historyStep.mock.calls).toEqual([['undo'], ['redo']]);
+    expect(t.store.close).not.toHaveBeenCalled();
+    expect(t.sessions.save).not.toHaveBeenCalled();
   });
 
   it('follows the bridge until unsubscribed; without a bridge (the browser) there is nothing to follow', () => {

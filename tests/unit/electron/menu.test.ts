@@ -87,12 +87,39 @@ describe('the menu template', () => {
   it('View has Toggle theme and Zoom (Ctrl+= as well as Ctrl+Plus); Reload and DevTools only unpackaged', () => {
     const installed = flattenMenu(template('linux').items);
     const roles = installed.map((item) => item.role).filter(Boolean);
-    expect(roles).toEqual(expect.arrayContaining(['resetZoom', 'zoomIn', 'zoomOut', 'togglefullscreen', 'editMenu']));
+    expect(roles).toEqual(expect.arrayContaining(['resetZoom', 'zoomIn', 'zoomOut', 'togglefullscreen']));
     expect(installed.find((item) => item.role === 'zoomIn' && item.accelerator === 'CmdOrCtrl+=')).toBeDefined();
     expect(roles).not.toContain('reload');
     expect(roles).not.toContain('toggleDevTools');
     const developer = flattenMenu(template('linux', true).items).map((item) => item.role);
     expect(developer).toEqual(expect.arrayContaining(['reload', 'toggleDevTools']));
+  });
+
+  it("Edit: Undo and Redo ask the page (never the browser's own history alone); off macOS their keys reach the page", () => {
+    for (const platform of ['linux', 'win32', 'darwin'] as const) {
+      const { items, given } = template(platform);
+      const undo = byId(items, 'undo');
+      const redo = byId(items, 'redo');
+      expect([undo.role, redo.role]).toEqual([undefined, undefined]);
+      expect(undo.accelerator).toBe('CmdOrCtrl+Z');
+      expect(redo.accelerator).toBe(platform === 'win32' ? 'Ctrl+Y' : 'Shift+CmdOrCtrl+Z');
+      // Registered with the system, Ctrl+Z would be taken before the page saw it (Windows and Linux).
+      expect([undo.registerAccelerator, redo.registerAccelerator]).toEqual(
+        platform === 'darwin' ? [true, true] : [false, false],
+      );
+      click(undo);
+      click(redo);
+      expect(given.command.mock.calls.map(([command]) => command)).toEqual([{ kind: 'undo' }, { kind: 'redo' }]);
+      const edit = items.find((item) => item.label === '&Edit');
+      const roles = flattenMenu(edit ? [edit] : [])
+        .map((item) => item.role)
+        .filter(Boolean);
+      expect(roles).toEqual(
+        platform === 'darwin'
+          ? ['cut', 'copy', 'paste', 'pasteAndMatchStyle', 'delete', 'selectAll']
+          : ['cut', 'copy', 'paste', 'delete', 'selectAll'],
+      );
+    }
   });
 
   it('Help lists only the allowlisted pages and hands the link itself to the action', () => {

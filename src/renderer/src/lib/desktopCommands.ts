@@ -24,9 +24,11 @@ export interface DesktopCommandTargets {
   };
   store: { close(id: ConnectionId): Promise<unknown> };
   ui: { readonly selectedConnectionId: ConnectionId | null };
+  /** Edit › Undo and Redo in the focused text box (historyStep.ts). */
+  page: { historyStep(step: 'undo' | 'redo'): void };
 }
 
-export function runDesktopCommand(command: DesktopCommand, { sessions, store, ui }: DesktopCommandTargets): void {
+export function runDesktopCommand(command: DesktopCommand, { sessions, store, ui, page }: DesktopCommandTargets): void {
   switch (command.kind) {
     case 'open-file':
       void sessions.openWithDialog();
@@ -46,6 +48,10 @@ export function runDesktopCommand(command: DesktopCommand, { sessions, store, ui
     case 'show-session':
       void sessions.refresh();
       void sessions.open(command.session, 'opened');
+      return;
+    case 'undo':
+    case 'redo':
+      page.historyStep(command.kind);
       return;
   }
 }
