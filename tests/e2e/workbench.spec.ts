@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Locator, Page } from '@playwright/test';
 import net from 'node:net';
 import {
   SCREENS,
@@ -245,20 +245,33 @@ test('pasting or typing over thousands of selected lines in the message box take
   await expect(page.getByTestId('connection-row')).toHaveAttribute('data-bytes-in', String(1_500 * 27));
 });
 
+/**
+ * A request typed into the message box, then 3,000 lines pasted over it: over 200 lines, so the composer puts the
+ * paste in itself, out of sight of the browser's own undo.
+ */
+async function typeThenPasteLines(
+  page: Page,
+  context: BrowserContext,
+  origin: string,
+  url: string,
+): Promise<{ box: Locator; lines: string }> {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  await openLab(page, url);
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.focus();
+  await page.keyboard.type('GET /romeo.txt HTTP/1.0');
+  const lines = 'GET /romeo.txt HTTP/1.0\n'.repeat(3_000);
+  await pasteOver(page, box, lines);
+  await expect(box).toHaveValue(lines);
+  return { box, lines };
+}
+
 test('Ctrl+Z takes back a paste of thousands of lines, and Ctrl+Shift+Z puts it in again', async ({
   page,
   context,
   webHost,
 }) => {
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webHost.origin });
-  await openLab(page, webHost.url);
-  const box = page.getByRole('textbox', { name: 'Message' });
-  await box.focus();
-  await page.keyboard.type('GET /romeo.txt HTTP/1.0');
-  // Over 200 lines: the composer puts the paste in itself, out of sight of the browser's own undo.
-  const lines = 'GET /romeo.txt HTTP/1.0\n'.repeat(3_000);
-  await pasteOver(page, box, lines);
-  await expect(box).toHaveValue(lines);
+  const { box, lines } = await typeThenPasteLines(page, context, webHost.origin, webHost.url);
   await page.keyboard.press('Control+Z');
   await expect(box).toHaveValue('GET /romeo.txt HTTP/1.0');
   await expect(page.getByTestId('composer-count')).toHaveText('Will send 23 bytes');
@@ -292,13 +305,7 @@ test('Edit › Undo from the desktop menu takes back the same paste, and undoes 
   });
   const menu = (kind: 'undo' | 'redo') =>
     page.evaluate((command) => (window as unknown as { menu: (command: unknown) => void }).menu(command), { kind });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webHost.origin });
-  await openLab(page, webHost.url);
-  const box = page.getByRole('textbox', { name: 'Message' });
-  await box.focus();
-  await page.keyboard.type('GET /romeo.txt HTTP/1.0');
-  const lines = 'GET /romeo.txt HTTP/1.0\n'.repeat(3_000);
-  await pasteOver(page, box, lines);
+  const { box, lines } = await typeThenPasteLines(page, context, webHost.origin, webHost.url);
   await menu('undo');
   await expect(box).toHaveValue('GET /romeo.txt HTTP/1.0');
   await menu('redo');
