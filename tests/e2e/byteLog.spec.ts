@@ -96,6 +96,25 @@ test('the log follows the newest row, stops when scrolled up, and jumps back on 
     // The rows drawn are the rows in order, each with its own bytes (the list draws rows into the same elements
     // as it scrolls): every send of "line\r\n" 6 bytes further on than the one before, and each echo the same.
     await expectRowsInOrder(page);
+    // Text selected in a row stays on that row while the list scrolls a little (rows in view keep their elements).
+    const picked = page.locator('[data-testid="log-row"][aria-posinset="6"] .c-content');
+    const words = await picked.evaluate((cell) => {
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      getSelection()?.removeAllRanges();
+      getSelection()?.addRange(range);
+      return getSelection()?.toString() ?? '';
+    });
+    expect(words.length).toBeGreaterThan(3);
+    await page.mouse.wheel(0, 96);
+    await expect.poll(() => page.locator('[data-testid="log-row"][aria-posinset="1"]').count()).toBe(0);
+    expect(
+      await page.evaluate(() => {
+        const row = getSelection()?.anchorNode?.parentElement?.closest('[data-testid="log-row"]');
+        return [getSelection()?.toString(), row?.getAttribute('aria-posinset')];
+      }),
+    ).toEqual([words, '6']);
+    await page.evaluate(() => getSelection()?.removeAllRanges());
     await page.mouse.wheel(0, 400);
     await expect.poll(() => page.locator('[data-testid="log-row"][aria-posinset="1"]').count()).toBe(0);
     await expectRowsInOrder(page);
