@@ -15,10 +15,6 @@ export class Disclosure {
   open = $state(false);
   readonly #id = `disclosure-${++made}`;
 
-  constructor(open = false) {
-    this.open = open;
-  }
-
   /** For the button that opens and closes it. */
   get toggle(): { type: 'button'; 'aria-expanded': boolean; 'aria-controls': string; onclick: () => void } {
     return {

@@ -19,10 +19,12 @@ describe('Disclosure', () => {
     expect(part.content.hidden).toBe(true);
   });
 
-  it('can start open, and two never share an id', () => {
-    const first = new Disclosure(true);
+  it('shows its content once open, and two never share an id', () => {
+    const first = new Disclosure();
     const second = new Disclosure();
+    first.open = true;
     expect(first.content.hidden).toBe(false);
+    expect(second.content.hidden).toBe(true);
     expect(first.content.id).not.toBe(second.content.id);
   });
 });

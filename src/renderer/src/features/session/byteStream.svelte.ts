@@ -233,7 +233,7 @@ export class ByteStream {
     const number = this.#firstLine + line;
     const run = Math.max(0, this.#runLines.floorIndex(number));
     const runStart = this.#runStarts.at(run);
-    const runEnd = run + 1 < this.#runStarts.length ? this.#runStarts.at(run + 1) : this.#end;
+    const runEnd = this.#runEnd(run);
     if (this.#holeRuns.has(runStart)) return { start: Math.max(runStart, this.#start), end: runEnd, hole: true };
     const lineStart = runStart + (number - this.#runLines.at(run)) * WRAP_BYTES;
     return { start: Math.max(lineStart, this.#start), end: Math.min(lineStart + WRAP_BYTES, runEnd), hole: false };
@@ -274,9 +274,14 @@ export class ByteStream {
   *#holeSpans(): Generator<{ start: number; end: number }> {
     for (const runStart of this.#holeRuns) {
       const run = this.#runStarts.floorIndex(runStart);
-      const end = run + 1 < this.#runStarts.length ? this.#runStarts.at(run + 1) : this.#end;
+      const end = this.#runEnd(run);
       if (end > this.#start) yield { start: Math.max(runStart, this.#start), end };
     }
+  }
+
+  /** Where run `run` ends: where the next one starts, or the stream's end for the last. */
+  #runEnd(run: number): number {
+    return run + 1 < this.#runStarts.length ? this.#runStarts.at(run + 1) : this.#end;
   }
 
   /** The text-view line holding stream offset `offset`. */
