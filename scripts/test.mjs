@@ -99,20 +99,21 @@ async function runSideBySide(steps, width) {
 const vitestJson = path.join(outputDir, 'vitest.json');
 
 /**
- * A step run at a lower CPU priority, so it takes only the time the steps beside it leave idle. The static checks
- * ride beside the end-to-end tests this way: Playwright's two workers keep about 80% of two cores busy (they wait on
- * pages and sockets), and the checks fill most of the rest (the end-to-end part measured 65 s alone, 71 s with them).
+ * A step run at the lowest CPU priority, so it takes only the time the tests leave idle. The static checks ride beside
+ * the tests this way, from the build's end to the last test: the unit tests leave a core idle for seconds at a time
+ * (a file that waits on idle timeouts, the last slow files), and Playwright's two workers leave some too (they wait on
+ * pages and sockets).
  */
 function gentle(step) {
-  return process.platform === 'win32' ? step : { ...step, command: `nice -n 10 ${step.command}` };
+  return process.platform === 'win32' ? step : { ...step, command: `nice -n 19 ${step.command}` };
 }
 
-const parts = [
-  // The unit and end-to-end tests read the build (out/); nothing else waits for it.
-  { name: 'build', width: 1, steps: scriptSteps('build') },
+// The unit and end-to-end tests read the build (out/); nothing else waits for it.
+const build = { name: 'build', width: 1, steps: scriptSteps('build') };
+/** The tests, one part after the other: Vitest's timing tests (idle timeouts, slowloris deadlines) need its three
+ *  workers to have the cores, and Playwright's two workers then take them. */
+const tests = [
   {
-    // Vitest alone: its three workers keep both cores busy, and its timing tests (idle timeouts, slowloris deadlines)
-    // need them.
     name: 'unit tests',
     width: 1,
     steps: [
@@ -123,31 +124,40 @@ const parts = [
     ],
   },
   {
-    // The lint, typechecks and security lint are single-threaded programs: one at a time beside Playwright, at a
-    // lower priority, in what its two workers leave idle (the checks took 10 s on their own before).
-    name: 'end-to-end tests, with the static checks beside them',
-    width: 2,
-    steps: [
-      { name: 'end-to-end tests (Playwright, Chromium)', command: withDisplay('playwright test') },
-      ...[
-        ...scriptSteps('typecheck'),
-        ...scriptSteps('lint', { prettier: '--log-level warn' }),
-        ...scriptSteps('security'),
-      ].map(gentle),
-    ],
+    name: 'end-to-end tests',
+    width: 1,
+    steps: [{ name: 'end-to-end tests (Playwright, Chromium)', command: withDisplay('playwright test') }],
   },
 ];
+/** The lint, typechecks and security lint: single-threaded programs, one at a time, beside the tests. */
+const checks = {
+  name: 'static checks, beside the tests',
+  width: 1,
+  steps: [
+    ...scriptSteps('typecheck'),
+    ...scriptSteps('lint', { prettier: '--log-level warn' }),
+    ...scriptSteps('security'),
+  ].map(gentle),
+};
 
 const timings = [];
 const failedSteps = [];
-for (const part of parts) {
+async function runPart(part) {
   const started = Date.now();
   const results = await runSideBySide(part.steps, part.width);
   timings.push({ name: part.name, seconds: (Date.now() - started) / 1000, results });
   failedSteps.push(...results.filter((result) => !result.ok).map((result) => result.name));
-  // Nothing after a failed build can run meaningfully.
-  if (results.some((result) => !result.ok && result.name.startsWith('build'))) break;
+  return results;
 }
+
+const started = Date.now();
+// Nothing after a failed build can run meaningfully.
+if ((await runPart(build)).every((result) => result.ok)) {
+  const checking = runPart(checks);
+  for (const part of tests) await runPart(part);
+  await checking;
+}
+const wholeSeconds = (Date.now() - started) / 1000;
 
 function readJson(file) {
   try {
@@ -180,7 +190,7 @@ for (const part of timings) {
     console.log(`    ${result.seconds.toFixed(1).padStart(6)} s  ${result.name}${result.ok ? '' : ' (FAILED)'}`);
   }
 }
-console.log(`  in all: ${timings.reduce((sum, part) => sum + part.seconds, 0).toFixed(1)} s`);
+console.log(`  in all: ${wholeSeconds.toFixed(1)} s`);
 console.log('');
 const binary = electronBinary();
 if (!binary.installed) console.log(`Electron end-to-end tests skipped: ${binary.reason}.`);
