@@ -113,12 +113,6 @@ interface SpareHosts {
   take(): Promise<RunningWebHost>;
 }
 
-/**
- * Each test gets a web host of its own: saved guide progress and open connections never leak between tests. A web
- * host takes about 0.2 s to start (Node, the bundle, the lab servers), so each worker keeps one spare started
- * ahead, with its own data folder and ports like any other: a test takes the spare, and the next one starts while the
- * test runs, instead of every test waiting for its own at the start.
- */
 /** The page a worker's tests take in turn, in its own context, while none of them leaves anything behind in it. */
 interface PagePool {
   context: BrowserContext | null;
@@ -149,7 +143,7 @@ const PAGE_EVENTS = [
 ] as const;
 
 /** Methods whose effect outlives a navigation (scripts run in every new document, routes, bindings, headers…): a
- *  test that calls one gets the page for itself, and it is closed afterwards. */
+ *  test that calls one keeps the tab to itself, and the next test gets a fresh context. */
 const LASTING_PAGE_METHODS = [
   'addInitScript',
   'exposeBinding',
@@ -198,6 +192,12 @@ function leaveWithoutAsking(page: Page): void {
   });
 }
 
+/**
+ * Each test gets a web host of its own: saved guide progress and open connections never leak between tests. A web
+ * host takes about 0.2 s to start (Node, the bundle, the lab servers), so each worker keeps one spare started
+ * ahead, with its own data folder and ports like any other: a test takes the spare, and the next one starts while the
+ * test runs, instead of every test waiting for its own at the start.
+ */
 export const test = base.extend<{ webHost: RunningWebHost }, { spareHosts: SpareHosts; pagePool: PagePool }>({
   /**
    * One page per worker, reused from test to test: each test opens its own web host at a port of its own, so the
