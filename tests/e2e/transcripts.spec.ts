@@ -9,7 +9,18 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { fillDisk, tinyDisk } from '../disks';
 import { connectButton, connectTo, romeoExchange, SCREENS, sendButton } from './labPage';
-import { expect, startWebHostProcess, test } from './webHost';
+import { expect, startWebHostProcess, test as base } from './webHost';
+
+/** Each test that saves files gets a downloads folder of its own, removed when it ends. */
+const test = base.extend<{ downloads: string }>({
+  // Playwright reads the fixture's dependencies from this destructuring; this one has none.
+  // eslint-disable-next-line no-empty-pattern
+  downloads: async ({}, use) => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-downloads-'));
+    await use(folder);
+    rmSync(folder, { recursive: true, force: true });
+  },
+});
 
 const REQUEST = 'GET http://data.pr4e.org/romeo.txt HTTP/1.0\r\n\r\n';
 
@@ -64,56 +75,52 @@ async function rowTexts(page: Page): Promise<string[]> {
 test('save the socket1.py exchange in all four formats, open the .socketlab again and see the same rows', async ({
   page,
   webHost,
+  downloads: folder,
 }) => {
-  const folder = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-downloads-'));
-  try {
-    await page.goto(webHost.url);
-    await romeoExchange(page);
-    await page.getByRole('button', { name: 'Close', exact: true }).click();
-    await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toHaveCount(1);
-    const liveRows = await rowTexts(page);
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(page.locator('[data-testid="log-row"][data-kind="closed"]')).toHaveCount(1);
+  const liveRows = await rowTexts(page);
 
-    const socketlab = await saveAs(page, 'socketlab', folder);
-    expect(path.basename(socketlab)).toMatch(/^socket-lab-\d{4}-\d\d-\d\d-\d{4}\.socketlab$/);
-    const saved = JSON.parse(readFileSync(socketlab, 'utf8')) as { format: string; version: number };
-    expect(saved.format).toBe('socketlab');
-    expect(saved.version).toBe(1);
+  const socketlab = await saveAs(page, 'socketlab', folder);
+  expect(path.basename(socketlab)).toMatch(/^socket-lab-\d{4}-\d\d-\d\d-\d{4}\.socketlab$/);
+  const saved = JSON.parse(readFileSync(socketlab, 'utf8')) as { format: string; version: number };
+  expect(saved.format).toBe('socketlab');
+  expect(saved.version).toBe(1);
 
-    const text = readFileSync(await saveAs(page, 'txt', folder), 'utf8');
-    expect(text).toContain('GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n');
-    expect(text).toContain('But soft what light');
+  const text = readFileSync(await saveAs(page, 'txt', folder), 'utf8');
+  expect(text).toContain('GET http://data.pr4e.org/romeo.txt HTTP/1.0\\r\\n');
+  expect(text).toContain('But soft what light');
 
-    // Wireshark's Follow TCP Stream, from the terminal: the request as sent.
-    const pcapng = await saveAs(page, 'pcapng', folder);
-    const followed = execFileSync('tshark', ['-r', pcapng, '-q', '-z', 'follow,tcp,ascii,0'], { encoding: 'utf8' });
-    expect(followed).toContain('GET http://data.pr4e.org/romeo.txt HTTP/1.0');
-    expect(followed).toContain('But soft what light');
+  // Wireshark's Follow TCP Stream, from the terminal: the request as sent.
+  const pcapng = await saveAs(page, 'pcapng', folder);
+  const followed = execFileSync('tshark', ['-r', pcapng, '-q', '-z', 'follow,tcp,ascii,0'], { encoding: 'utf8' });
+  expect(followed).toContain('GET http://data.pr4e.org/romeo.txt HTTP/1.0');
+  expect(followed).toContain('But soft what light');
 
-    // The Python replay, against this web host's own lab HTTP server, prints the same answer.
-    const script = await saveAs(page, 'py', folder);
-    const replayed = execFileSync('python3', [script, '--lab', `127.0.0.1:${webHost.labPort('HTTP')}`], {
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    expect(replayed).toContain('HTTP/1.1 200 OK');
-    expect(replayed).toContain('But soft what light through yonder window breaks');
+  // The Python replay, against this web host's own lab HTTP server, prints the same answer.
+  const script = await saveAs(page, 'py', folder);
+  const replayed = execFileSync('python3', [script, '--lab', `127.0.0.1:${webHost.labPort('HTTP')}`], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  expect(replayed).toContain('HTTP/1.1 200 OK');
+  expect(replayed).toContain('But soft what light through yonder window breaks');
 
-    // Open the .socketlab again: a read-only replay with the same rows.
-    await openTranscript(page, socketlab);
-    const banner = page.getByTestId('replay-banner');
-    await expect(banner).toContainText('read-only');
-    await expect(banner.getByTestId('replay-progress')).toBeVisible();
-    await expect.poll(() => rowTexts(page)).toEqual(liveRows);
-    await page.screenshot({ path: `${SCREENS}/replay-light.png` });
+  // Open the .socketlab again: a read-only replay with the same rows.
+  await openTranscript(page, socketlab);
+  const banner = page.getByTestId('replay-banner');
+  await expect(banner).toContainText('read-only');
+  await expect(banner.getByTestId('replay-progress')).toBeVisible();
+  await expect.poll(() => rowTexts(page)).toEqual(liveRows);
+  await page.screenshot({ path: `${SCREENS}/replay-light.png` });
 
-    // Nothing can be sent from a replay; going back shows the live session as it was.
-    await expect(sendButton(page)).toHaveCount(0);
-    await page.getByRole('button', { name: '← Back to the live session' }).click();
-    await expect(page.getByTestId('replay-banner')).toHaveCount(0);
-    await expect.poll(() => rowTexts(page)).toEqual(liveRows);
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
+  // Nothing can be sent from a replay; going back shows the live session as it was.
+  await expect(sendButton(page)).toHaveCount(0);
+  await page.getByRole('button', { name: '← Back to the live session' }).click();
+  await expect(page.getByTestId('replay-banner')).toHaveCount(0);
+  await expect.poll(() => rowTexts(page)).toEqual(liveRows);
 });
 
 test('a reload mid-session brings the session back, read-only, with every row', async ({ page, webHost }) => {
@@ -297,112 +304,102 @@ test('a recovered session with a damaged record shows where bytes were lost, nev
 test('a saved session whose journal filled up: rows where bytes were not saved, and every view says why', async ({
   page,
   webHost,
+  downloads: folder,
 }) => {
-  const folder = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-downloads-'));
-  try {
-    await page.goto(webHost.url);
-    await romeoExchange(page);
-    const saved = JSON.parse(readFileSync(await saveAs(page, 'socketlab', folder), 'utf8')) as SavedSession;
-    // As a journal that filled up before the answer came writes it: the answer's reads counted, their bytes not kept.
-    type Data = { type: string; id: string; t: number; dir: string; offset: number; bytes: string };
-    const answer = (entry: Record<string, unknown>): Data | null => {
-      const event = entry.event as Data | undefined;
-      return entry.kind === 'event' && event?.type === 'data' && event.dir === 'in' ? event : null;
-    };
-    const first = saved.entries.findIndex((entry) => answer(entry) !== null);
-    expect(first).toBeGreaterThan(0);
-    let notSaved = 0;
-    saved.entries = saved.entries.flatMap((entry, index) => {
-      const event = answer(entry);
-      if (!event) return [entry];
-      const length = Buffer.from(event.bytes, 'base64').byteLength;
-      notSaved += length;
-      const hole = { kind: 'unsaved', t: event.t, id: event.id, dir: 'in', offset: event.offset, length };
-      return index === first ? [{ kind: 'journal-full', t: event.t, limitBytes: 4096 }, hole] : [hole];
-    });
-    saved.totals.entries += 1;
-    saved.totals.dataBytes -= notSaved;
-    await openChanged(page, folder, 'journal-full.socketlab', saved);
-    // The journal's own row says what it means for a replay, not what it meant live.
-    await expect(page.locator('[data-testid="log-row"][data-kind="journal-full"]')).toContainText(
-      'later bytes were not saved. The rows after this one say where bytes are missing.',
-    );
-    const holes = page.locator('[data-testid="row-bytes-missing"][data-hole="not-saved"]');
-    await expect(holes.first()).toHaveText(
-      'bytes not saved (the journal was full, so the saved session never had them)',
-    );
-    await page.locator('[data-testid="log-row"][data-dir="in"]').last().click();
-    await page.getByLabel('all received').check();
-    const missing = page.getByTestId('text-view-lines').getByTestId('bytes-missing');
-    await expect(missing.first()).toHaveAttribute('data-unsaved', 'true');
-    // Each hole is one line of the text view however long, and says how many bytes it stands for.
-    await expect(missing).toHaveCount(await holes.count());
-    await expect(missing.first()).toContainText(/\(\d[\d,]* bytes not saved here: the journal was full/);
-    // The hex view the same: one row for each hole, however long.
-    await page.getByRole('tab', { name: 'Hex' }).click();
-    const hexMissing = page.getByTestId('hex-view-lines').getByTestId('bytes-missing');
-    await expect(hexMissing).toHaveCount(await holes.count());
-    await expect(hexMissing.first()).toContainText(/\(\d[\d,]* bytes not saved here: the journal was full/);
-    // recv(n): one row for all the calls of a hole, numbered as the calls it stands for.
-    await page.getByRole('tab', { name: 'recv(n)' }).click();
-    const recvMissing = page.getByTestId('recv-calls').getByTestId('bytes-missing');
-    await expect(recvMissing).toHaveCount(await holes.count());
-    await expect(recvMissing.first()).toHaveAttribute('data-unsaved', 'true');
-    await page.screenshot({ path: `${SCREENS}/replay-not-saved-recv-light.png` });
-    await page.getByRole('tab', { name: 'HTTP' }).click();
-    await expect(page.getByTestId('http-not-saved')).toContainText('Some of these bytes were not saved');
-    await page.getByRole('tab', { name: 'Text' }).click();
-    await page.screenshot({ path: `${SCREENS}/replay-not-saved-light.png` });
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
+  await page.goto(webHost.url);
+  await romeoExchange(page);
+  const saved = JSON.parse(readFileSync(await saveAs(page, 'socketlab', folder), 'utf8')) as SavedSession;
+  // As a journal that filled up before the answer came writes it: the answer's reads counted, their bytes not kept.
+  type Data = { type: string; id: string; t: number; dir: string; offset: number; bytes: string };
+  const answer = (entry: Record<string, unknown>): Data | null => {
+    const event = entry.event as Data | undefined;
+    return entry.kind === 'event' && event?.type === 'data' && event.dir === 'in' ? event : null;
+  };
+  const first = saved.entries.findIndex((entry) => answer(entry) !== null);
+  expect(first).toBeGreaterThan(0);
+  let notSaved = 0;
+  saved.entries = saved.entries.flatMap((entry, index) => {
+    const event = answer(entry);
+    if (!event) return [entry];
+    const length = Buffer.from(event.bytes, 'base64').byteLength;
+    notSaved += length;
+    const hole = { kind: 'unsaved', t: event.t, id: event.id, dir: 'in', offset: event.offset, length };
+    return index === first ? [{ kind: 'journal-full', t: event.t, limitBytes: 4096 }, hole] : [hole];
+  });
+  saved.totals.entries += 1;
+  saved.totals.dataBytes -= notSaved;
+  await openChanged(page, folder, 'journal-full.socketlab', saved);
+  // The journal's own row says what it means for a replay, not what it meant live.
+  await expect(page.locator('[data-testid="log-row"][data-kind="journal-full"]')).toContainText(
+    'later bytes were not saved. The rows after this one say where bytes are missing.',
+  );
+  const holes = page.locator('[data-testid="row-bytes-missing"][data-hole="not-saved"]');
+  await expect(holes.first()).toHaveText('bytes not saved (the journal was full, so the saved session never had them)');
+  await page.locator('[data-testid="log-row"][data-dir="in"]').last().click();
+  await page.getByLabel('all received').check();
+  const missing = page.getByTestId('text-view-lines').getByTestId('bytes-missing');
+  await expect(missing.first()).toHaveAttribute('data-unsaved', 'true');
+  // Each hole is one line of the text view however long, and says how many bytes it stands for.
+  await expect(missing).toHaveCount(await holes.count());
+  await expect(missing.first()).toContainText(/\(\d[\d,]* bytes not saved here: the journal was full/);
+  // The hex view the same: one row for each hole, however long.
+  await page.getByRole('tab', { name: 'Hex' }).click();
+  const hexMissing = page.getByTestId('hex-view-lines').getByTestId('bytes-missing');
+  await expect(hexMissing).toHaveCount(await holes.count());
+  await expect(hexMissing.first()).toContainText(/\(\d[\d,]* bytes not saved here: the journal was full/);
+  // recv(n): one row for all the calls of a hole, numbered as the calls it stands for.
+  await page.getByRole('tab', { name: 'recv(n)' }).click();
+  const recvMissing = page.getByTestId('recv-calls').getByTestId('bytes-missing');
+  await expect(recvMissing).toHaveCount(await holes.count());
+  await expect(recvMissing.first()).toHaveAttribute('data-unsaved', 'true');
+  await page.screenshot({ path: `${SCREENS}/replay-not-saved-recv-light.png` });
+  await page.getByRole('tab', { name: 'HTTP' }).click();
+  await expect(page.getByTestId('http-not-saved')).toContainText('Some of these bytes were not saved');
+  await page.getByRole('tab', { name: 'Text' }).click();
+  await page.screenshot({ path: `${SCREENS}/replay-not-saved-light.png` });
 });
 
 test('a saved TLS session whose journal filled up: the records on the wire it never had get a row that says so', async ({
   page,
   webHost,
+  downloads: folder,
 }) => {
-  const folder = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-downloads-'));
-  try {
-    await page.goto(webHost.url);
-    await connectTo(page, 'data.pr4e.org', '443', 'lab');
-    await expect(page.getByRole('switch', { name: 'TLS' })).toBeChecked();
-    await page.getByRole('textbox', { name: 'Message' }).fill(REQUEST.replaceAll('\r\n', '\\r\\n'));
-    await sendButton(page).click();
-    await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
-    const saved = JSON.parse(readFileSync(await saveAs(page, 'socketlab', folder), 'utf8')) as SavedSession;
-    // As a journal that filled up after the handshake writes it: the answer's records counted, their bytes not kept.
-    type Wire = { type: string; id: string; t: number; dir: string; offset: number; bytes: string };
-    const answers = saved.entries.flatMap((entry, index) => {
-      const event = entry.event as Wire | undefined;
-      return entry.kind === 'event' && event?.type === 'wire' && event.dir === 'in' ? [index] : [];
-    });
-    const last = answers.at(-1) as number;
-    const event = saved.entries[last]?.event as Wire;
-    const length = Buffer.from(event.bytes, 'base64').byteLength;
-    saved.entries.splice(
-      last,
-      1,
-      { kind: 'journal-full', t: event.t, limitBytes: 4096 },
-      { kind: 'unsaved', t: event.t, id: event.id, dir: 'in', offset: event.offset, length, wire: true },
-    );
-    saved.totals.entries += 1;
-    saved.totals.wireBytes = (saved.totals.wireBytes ?? 0) - length;
-    await openChanged(page, folder, 'tls-journal-full.socketlab', saved);
-    const hole = page.locator('[data-testid="log-row"][data-layer="wire"]').filter({
-      has: page.locator('[data-testid="row-bytes-missing"][data-hole="not-saved"]'),
-    });
-    await expect(hole).toHaveCount(1);
-    await expect(hole).toContainText(`${length} bytes`);
-    await expect(hole).toContainText('bytes not saved (the journal was full, so the saved session never had them)');
-    await hole.click();
-    await expect(page.getByTestId('wire-hole')).toContainText(
-      `${length} bytes of TLS records on the wire: bytes not saved (the journal was full`,
-    );
-    await page.screenshot({ path: `${SCREENS}/replay-tls-not-saved-light.png` });
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
+  await page.goto(webHost.url);
+  await connectTo(page, 'data.pr4e.org', '443', 'lab');
+  await expect(page.getByRole('switch', { name: 'TLS' })).toBeChecked();
+  await page.getByRole('textbox', { name: 'Message' }).fill(REQUEST.replaceAll('\r\n', '\\r\\n'));
+  await sendButton(page).click();
+  await expect(page.locator('[data-testid="log-row"][data-kind="peer-ended"]')).toHaveCount(1);
+  const saved = JSON.parse(readFileSync(await saveAs(page, 'socketlab', folder), 'utf8')) as SavedSession;
+  // As a journal that filled up after the handshake writes it: the answer's records counted, their bytes not kept.
+  type Wire = { type: string; id: string; t: number; dir: string; offset: number; bytes: string };
+  const answers = saved.entries.flatMap((entry, index) => {
+    const event = entry.event as Wire | undefined;
+    return entry.kind === 'event' && event?.type === 'wire' && event.dir === 'in' ? [index] : [];
+  });
+  const last = answers.at(-1) as number;
+  const event = saved.entries[last]?.event as Wire;
+  const length = Buffer.from(event.bytes, 'base64').byteLength;
+  saved.entries.splice(
+    last,
+    1,
+    { kind: 'journal-full', t: event.t, limitBytes: 4096 },
+    { kind: 'unsaved', t: event.t, id: event.id, dir: 'in', offset: event.offset, length, wire: true },
+  );
+  saved.totals.entries += 1;
+  saved.totals.wireBytes = (saved.totals.wireBytes ?? 0) - length;
+  await openChanged(page, folder, 'tls-journal-full.socketlab', saved);
+  const hole = page.locator('[data-testid="log-row"][data-layer="wire"]').filter({
+    has: page.locator('[data-testid="row-bytes-missing"][data-hole="not-saved"]'),
+  });
+  await expect(hole).toHaveCount(1);
+  await expect(hole).toContainText(`${length} bytes`);
+  await expect(hole).toContainText('bytes not saved (the journal was full, so the saved session never had them)');
+  await hole.click();
+  await expect(page.getByTestId('wire-hole')).toContainText(
+    `${length} bytes of TLS records on the wire: bytes not saved (the journal was full`,
+  );
+  await page.screenshot({ path: `${SCREENS}/replay-tls-not-saved-light.png` });
 });
 
 test('deleting a session asks first', async ({ page, webHost }) => {
