@@ -8,15 +8,7 @@ import { LIMITS } from '../../../shared/limits';
 import type { LineEvent } from './lineReader';
 import { SAMPLE_MAILBOX, type SampleMessage } from './mailbox';
 import { MAIL_HOST } from './smtpServer';
-import {
-  closeGently,
-  closer,
-  listenOn,
-  prepareSocket,
-  readCommandLines,
-  SocketRegistry,
-  type RunningServer,
-} from './socketTools';
+import { closeGently, readCommandLines, startCappedServer, type RunningServer } from './socketTools';
 
 /** RFC 2449: a command line is at most 255 octets, counting its `\r\n`. */
 export const POP_MAX_LINE_BYTES = 255;
@@ -32,25 +24,16 @@ export interface LabPopServerOptions {
   mailbox?: readonly SampleMessage[];
 }
 
-export async function startLabPopServer(options: LabPopServerOptions): Promise<RunningServer> {
+export function startLabPopServer(options: LabPopServerOptions): Promise<RunningServer> {
   const maxConnections = options.maxConnections ?? LIMITS.labHttpMaxConnections;
   const mailbox = options.mailbox ?? SAMPLE_MAILBOX;
-  const sockets = new SocketRegistry();
-  let openConnections = 0;
-  const server = net.createServer((socket) => {
-    prepareSocket(socket);
-    sockets.add(socket);
-    if (openConnections >= maxConnections) {
-      socket.write(`-ERR ${MAIL_HOST} already has ${maxConnections} connections; try again later\r\n`);
-      closeGently(socket);
-      return;
-    }
-    openConnections += 1;
-    socket.once('close', () => (openConnections -= 1));
-    new PopConversation(socket, mailbox, options.idleTimeoutMs ?? POP_IDLE_TIMEOUT_MS);
+  return startCappedServer({
+    host: options.host,
+    port: options.port,
+    maxConnections,
+    refusal: `-ERR ${MAIL_HOST} already has ${maxConnections} connections; try again later\r\n`,
+    serve: (socket) => void new PopConversation(socket, mailbox, options.idleTimeoutMs ?? POP_IDLE_TIMEOUT_MS),
   });
-  const port = await listenOn(server, options.host, options.port);
-  return { host: options.host, port, close: closer(server, sockets) };
 }
 
 /** A message as it goes over the wire: lines starting with a dot get one more, then a lone dot ends it. */

@@ -6,15 +6,7 @@
 import net from 'node:net';
 import { LIMITS } from '../../../shared/limits';
 import type { LineEvent } from './lineReader';
-import {
-  closeGently,
-  closer,
-  listenOn,
-  prepareSocket,
-  readCommandLines,
-  SocketRegistry,
-  type RunningServer,
-} from './socketTools';
+import { closeGently, readCommandLines, startCappedServer, type RunningServer } from './socketTools';
 
 export const MAIL_HOST = 'mail.lab.test';
 /** RFC 5321 4.5.3.1.6: a line is at most 1000 bytes, counting its `\r\n`. */
@@ -32,24 +24,15 @@ export interface LabSmtpServerOptions {
   idleTimeoutMs?: number;
 }
 
-export async function startLabSmtpServer(options: LabSmtpServerOptions): Promise<RunningServer> {
+export function startLabSmtpServer(options: LabSmtpServerOptions): Promise<RunningServer> {
   const maxConnections = options.maxConnections ?? LIMITS.labHttpMaxConnections;
-  const sockets = new SocketRegistry();
-  let openConnections = 0;
-  const server = net.createServer((socket) => {
-    prepareSocket(socket);
-    sockets.add(socket);
-    if (openConnections >= maxConnections) {
-      socket.write(`421 ${MAIL_HOST} already has ${maxConnections} connections; try again later\r\n`);
-      closeGently(socket);
-      return;
-    }
-    openConnections += 1;
-    socket.once('close', () => (openConnections -= 1));
-    new SmtpConversation(socket, options.idleTimeoutMs ?? SMTP_IDLE_TIMEOUT_MS);
+  return startCappedServer({
+    host: options.host,
+    port: options.port,
+    maxConnections,
+    refusal: `421 ${MAIL_HOST} already has ${maxConnections} connections; try again later\r\n`,
+    serve: (socket) => void new SmtpConversation(socket, options.idleTimeoutMs ?? SMTP_IDLE_TIMEOUT_MS),
   });
-  const port = await listenOn(server, options.host, options.port);
-  return { host: options.host, port, close: closer(server, sockets) };
 }
 
 interface MailTransaction {

@@ -59,6 +59,38 @@ export function closer(server: net.Server, sockets: SocketRegistry, beforeClose?
 }
 
 /**
+ * A lab server that takes at most `maxConnections` at a time: each accepted socket is prepared and registered; past
+ * the cap it is handed to `refuse` (which says why, if the protocol has words for it) and closed gently; otherwise
+ * to `serve`. The echo, SMTP-style and POP-style servers share it; the HTTP server makes room in its own way.
+ */
+export async function startCappedServer(options: {
+  host: string;
+  port: number;
+  maxConnections: number;
+  serverOptions?: net.ServerOpts;
+  /** Past the cap: the line to write before closing, if any. */
+  refusal?: string;
+  serve: (socket: net.Socket) => void;
+}): Promise<RunningServer> {
+  const sockets = new SocketRegistry();
+  let openConnections = 0;
+  const server = net.createServer(options.serverOptions ?? {}, (socket) => {
+    prepareSocket(socket);
+    sockets.add(socket);
+    if (openConnections >= options.maxConnections) {
+      if (options.refusal !== undefined) socket.write(options.refusal);
+      closeGently(socket);
+      return;
+    }
+    openConnections += 1;
+    socket.once('close', () => (openConnections -= 1));
+    options.serve(socket);
+  });
+  const port = await listenOn(server, options.host, options.port);
+  return { host: options.host, port, close: closer(server, sockets) };
+}
+
+/**
  * Ends our side with a FIN, then keeps reading until the client closes too (or a short while passes).
  * Closing while the client's bytes sit unread would make the kernel send a reset, which can throw away
  * the reply the client has not read yet.
