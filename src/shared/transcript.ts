@@ -222,6 +222,25 @@ export const EXPORT_MIME_TYPES: Record<ExportFormat, string> = {
 export const SOCKETLAB_FORMAT = 'socketlab';
 export const SOCKETLAB_VERSION = 1;
 
+/** A connection before any of its events is read: numbered, at `t`, with nothing sent, received or ended yet. */
+export function emptyConnection(id: ConnectionId, number: number, t: number): TranscriptConnection {
+  return {
+    id,
+    number,
+    host: '',
+    port: 0,
+    route: 'lab',
+    firstT: t,
+    lastT: t,
+    bytesOut: 0,
+    bytesIn: 0,
+    unsavedBytes: 0,
+    lostBytes: 0,
+    localEnded: false,
+    peerEnded: false,
+  };
+}
+
 /** Gathers a session's connections and totals from its entries, in one pass. */
 export class SummaryBuilder {
   #summary: TranscriptSummary = {
@@ -290,21 +309,7 @@ export class SummaryBuilder {
   #connection(id: ConnectionId, t: number): TranscriptConnection {
     let conn = this.#byId.get(id);
     if (!conn) {
-      conn = {
-        id,
-        number: this.#summary.connections.length + 1,
-        host: '',
-        port: 0,
-        route: 'lab',
-        firstT: t,
-        lastT: t,
-        bytesOut: 0,
-        bytesIn: 0,
-        unsavedBytes: 0,
-        lostBytes: 0,
-        localEnded: false,
-        peerEnded: false,
-      };
+      conn = emptyConnection(id, this.#summary.connections.length + 1, t);
       this.#byId.set(id, conn);
       this.#summary.connections.push(conn);
     }

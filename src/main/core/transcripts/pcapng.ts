@@ -17,7 +17,12 @@
  * carries its `data` bytes, as always.
  */
 import type { ConnectionId, LabEvent } from '../../../shared/contract';
-import type { SessionEntry, TranscriptConnection, TranscriptSummary } from '../../../shared/transcript';
+import {
+  emptyConnection,
+  type SessionEntry,
+  type TranscriptConnection,
+  type TranscriptSummary,
+} from '../../../shared/transcript';
 import {
   EPB_DIRECTION,
   enhancedPacketBlock,
@@ -146,9 +151,10 @@ class SessionSynth {
   #live(id: ConnectionId): LiveConnection {
     let conn = this.#connections.get(id);
     if (!conn) {
-      // A copy: the events may fill in what the summary lacks, and the summary is the caller's.
+      // A copy: the events may fill in what the summary lacks, and the summary is the caller's. A connection the
+      // summary does not list (a summary made before its first entry) starts empty; its events will tell.
       const known = this.#known.get(id);
-      const info = { ...(known ?? unknownConnection(id, this.#known.size + ++this.#unknownCount)) };
+      const info = { ...(known ?? emptyConnection(id, this.#known.size + ++this.#unknownCount, 0)) };
       conn = {
         info,
         tcp: null,
@@ -303,25 +309,6 @@ function teardown(tcp: TcpConversation, t: number): void {
 
 function sideOf(dir: 'in' | 'out'): Side {
   return dir === 'out' ? 'client' : 'server';
-}
-
-/** A connection the summary does not list (a summary made before its first entry): what its events will tell. */
-function unknownConnection(id: ConnectionId, number: number): TranscriptConnection {
-  return {
-    id,
-    number,
-    host: '',
-    port: 0,
-    route: 'lab',
-    firstT: 0,
-    lastT: 0,
-    bytesOut: 0,
-    bytesIn: 0,
-    unsavedBytes: 0,
-    lostBytes: 0,
-    localEnded: false,
-    peerEnded: false,
-  };
 }
 
 /** What the learner typed: `data.pr4e.org:80`, `[::1]:8080`. */
