@@ -60,8 +60,8 @@ export function closer(server: net.Server, sockets: SocketRegistry, beforeClose?
 
 /**
  * A lab server that takes at most `maxConnections` at a time: each accepted socket is prepared and registered; past
- * the cap it is handed to `refuse` (which says why, if the protocol has words for it) and closed gently; otherwise
- * to `serve`. The echo, SMTP-style and POP-style servers share it; the HTTP server makes room in its own way.
+ * the cap it is told `refusal` (if the protocol has words for it) and closed gently; otherwise it is handed to
+ * `serve`. The echo, SMTP-style and POP-style servers share it; the HTTP server makes room in its own way.
  */
 export async function startCappedServer(options: {
   host: string;
