@@ -1,6 +1,6 @@
 /**
  * Pins the contract: the preload bridge, the web client and main's handler map implement exactly
- * LabApi / LabCommands. Checked by `tsc -p tests/types` (part of npm test); a drift is a compile error.
+ * LabApi / LabCommands. Checked by `tsc -b tests/tsconfig.browser.json` (npm run typecheck, part of npm test); a drift is a compile error.
  */
 import type { CommandName, LabApi, LabCommands } from '../../src/shared/contract';
 import type { PreloadLab } from '../../src/preload/index';
